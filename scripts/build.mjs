@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Builds every cloud function (src/functions/NAME.ts -> cloudfunctions/NAME/index.js, committed) and
+// the local tools (src/tools/*.ts -> dist/, not committed).
+//
+//   node scripts/build.mjs                      both
+//   node scripts/build.mjs --tools              tools only (what the tests need)
+//   node scripts/build.mjs --functions-to DIR   functions only, into DIR/NAME/index.js (the reproducibility test)
+import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { functionBuildOptions } from './esbuild-options.mjs';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+process.chdir(root);
+
+const names = (dir) => readdirSync(join(root, dir)).filter((file) => file.endsWith('.ts')).map((file) => basename(file, '.ts'));
+
+async function buildFunctions(outRoot) {
+  for (const name of names('src/functions')) {
+    await build(functionBuildOptions({ entry: `src/functions/${name}.ts`, outfile: join(outRoot, name, 'index.js') }));
+  }
+}
+
+async function buildTools() {
+  await build({
+    entryPoints: names('src/tools').map((name) => `src/tools/${name}.ts`),
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node16.13',
+    format: 'cjs',
+    // Tools run beside node_modules: the SDK and esbuild stay external so the platform stand-in and
+    // the benchmark load exactly what is installed.
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
+
+const args = process.argv.slice(2);
+const to = args.indexOf('--functions-to');
+if (to >= 0) {
+  await buildFunctions(resolve(args[to + 1]));
+} else {
+  if (!args.includes('--tools')) await buildFunctions(join(root, 'cloudfunctions'));
+  await buildTools();
+}

@@ -1,0 +1,40 @@
+'use strict';
+// The platform's side of one invocation, run in a fresh process: load the function folder's
+// index.js as SCF does, call main(event, context), and report what came back over the IPC channel.
+// Like the platform, it gives up at the time limit: a function that has not answered by then is
+// reported as killed, and its late answer is lost. Plain CommonJS, so it runs on Node 16.13 too.
+const path = require('path');
+
+const { functionDir, event, context } = JSON.parse(process.env.SCF_BOOTSTRAP_INVOCATION);
+delete process.env.SCF_BOOTSTRAP_INVOCATION;
+
+function report(message) {
+  process.send(message, () => process.exit(0));
+}
+
+const loadStart = process.hrtime.bigint();
+let main;
+try {
+  main = require(path.join(functionDir, 'index.js')).main;
+} catch (error) {
+  report({ kind: 'load-failed', message: String(error && error.stack) });
+}
+const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
+
+if (main) {
+  const callStart = process.hrtime.bigint();
+  const killer = setTimeout(() => report({ kind: 'killed', loadMs }), context.time_limit_in_ms);
+  Promise.resolve()
+    .then(() => main(event, context))
+    .then(
+      (result) => {
+        clearTimeout(killer);
+        const callMs = Number(process.hrtime.bigint() - callStart) / 1e6;
+        report({ kind: 'returned', result: JSON.parse(JSON.stringify(result === undefined ? null : result)), loadMs, callMs });
+      },
+      (error) => {
+        clearTimeout(killer);
+        report({ kind: 'threw', message: String(error && error.message), loadMs });
+      },
+    );
+}

@@ -1,0 +1,135 @@
+import { ProjectCode } from '../core/codes';
+import { OperationError } from '../core/errors';
+import { remoteError, unexpectedAnswer } from '../core/remote';
+
+/**
+ * Every shape wx-server-sdk 4.0.2 resolves or rejects with (../shared/reference/wx-server-sdk.md),
+ * mapped to a success or a typed OperationError. One table, read top to bottom, first match wins.
+ */
+
+/** CloudBase's string codes, as the SDK itself maps them (TCB_ERR_CODE in wx-server-sdk). */
+const TCB_STRING_CODES: Readonly<Record<string, number>> = {
+  SYS_ERR: -501001,
+  SERVER_TIMEOUT: -501002,
+  EXCEED_REQUEST_LIMIT: -501003,
+  EXCEED_CONCURRENT_REQUEST_LIMIT: -501004,
+  INVALIID_ENV: -501005,
+  INVALID_ENV: -501005,
+  INVALID_COMMON_PARAM: -501006,
+  INVALID_PARAM: -501007,
+  INVALID_REQUEST_SOURCE: -501008,
+  RESOURCE_NOT_INITIAL: -501009,
+};
+
+/** Node's socket errors: whether the request may have left this machine before it failed. */
+const NETWORK_ERRORS: Readonly<Record<string, { maybeDelivered: boolean }>> = {
+  ECONNREFUSED: { maybeDelivered: false },
+  ENOTFOUND: { maybeDelivered: false },
+  EAI_AGAIN: { maybeDelivered: false },
+  EHOSTUNREACH: { maybeDelivered: false },
+  ENETUNREACH: { maybeDelivered: false },
+  ECONNRESET: { maybeDelivered: true },
+  EPIPE: { maybeDelivered: true },
+  ETIMEDOUT: { maybeDelivered: true },
+  ESOCKETTIMEDOUT: { maybeDelivered: true },
+  ECONNABORTED: { maybeDelivered: true },
+};
+
+const SYS_ERR = -501001;
+
+interface Rejection {
+  readonly errCode?: unknown;
+  readonly errMsg?: unknown;
+  readonly code?: unknown;
+  readonly message?: unknown;
+}
+
+function fields(value: unknown): Rejection {
+  return typeof value === 'object' && value !== null ? (value as Rejection) : {};
+}
+
+function text(value: Rejection): string {
+  if (typeof value.errMsg === 'string') return value.errMsg;
+  if (typeof value.message === 'string') return value.message;
+  return '';
+}
+
+/** The SDK puts WeChat's errmsg after ":fail ". */
+function remoteMessage(message: string): string {
+  const at = message.indexOf(':fail ');
+  return at >= 0 ? message.slice(at + ':fail '.length) : message;
+}
+
+function networkCodeIn(message: string): string | undefined {
+  return Object.keys(NETWORK_ERRORS).find((code) => message.includes(code));
+}
+
+interface Rule {
+  readonly shape: string;
+  matches(value: Rejection, message: string): boolean;
+  toError(value: Rejection, message: string, cause: unknown): OperationError;
+}
+
+/**
+ * The SDK flattens network failures into -501001 with Node's message inside errMsg, so these rules
+ * read the message to tell a refused connection (never delivered) from a timeout or a reset (maybe
+ * delivered). Messages are only read here; what reaches the caller comes from the catalogue.
+ */
+const REJECTION_RULES: readonly Rule[] = [
+  {
+    shape: 'SDK request timeout (-501001 "request timeout")',
+    matches: (v, m) => v.errCode === SYS_ERR && /timeout/i.test(m) && networkCodeIn(m) === undefined,
+    toError: (_v, _m, cause) => new OperationError(-501002, { maybeDelivered: true, cause }),
+  },
+  {
+    shape: 'network error inside -501001 (ECONNREFUSED, ECONNRESET, ...)',
+    matches: (v, m) => v.errCode === SYS_ERR && networkCodeIn(m) !== undefined,
+    toError: (_v, m, cause) => new OperationError(SYS_ERR, { maybeDelivered: NETWORK_ERRORS[networkCodeIn(m)!]!.maybeDelivered, cause }),
+  },
+  {
+    shape: 'HTTP status other than 200 (-501001 with the gateway URL)',
+    matches: (v, m) => v.errCode === SYS_ERR && /\b[1-5]\d\d\b.*\|/.test(m),
+    toError: (_v, _m, cause) => new OperationError(SYS_ERR, { maybeDelivered: true, cause }),
+  },
+  {
+    shape: 'numeric errCode (CloudSDKError, Error with errCode, plain object)',
+    matches: (v) => typeof v.errCode === 'number' && Number.isInteger(v.errCode) && v.errCode !== 0,
+    toError: (v, m, cause) =>
+      remoteError(v.errCode as number, remoteMessage(m), { maybeDelivered: v.errCode === -601001 || v.errCode === SYS_ERR, cause }),
+  },
+  {
+    shape: 'TcbError with a string code (INVALID_PARAM, SYS_ERR, ...)',
+    matches: (v) => typeof v.code === 'string' && v.code in TCB_STRING_CODES,
+    toError: (v, m, cause) => remoteError(TCB_STRING_CODES[v.code as string]!, m, { cause }),
+  },
+  {
+    shape: 'Node network error (err.code ECONNREFUSED, ...)',
+    matches: (v) => typeof v.code === 'string' && v.code in NETWORK_ERRORS,
+    toError: (v, _m, cause) => new OperationError(SYS_ERR, { maybeDelivered: NETWORK_ERRORS[v.code as string]!.maybeDelivered, cause }),
+  },
+];
+
+/** What a rejected (or synchronously thrown) SDK call means. */
+export function classifyRejection(thrown: unknown): OperationError {
+  if (thrown instanceof OperationError) return thrown;
+  const value = fields(thrown);
+  const message = text(value);
+  const rule = REJECTION_RULES.find((candidate) => candidate.matches(value, message));
+  if (rule) return rule.toError(value, message, thrown);
+  return new OperationError(ProjectCode.INTERNAL, { cause: thrown });
+}
+
+/**
+ * What a resolved SDK call means. The SDK resolves `errCode: 0` for answers that are not WeChat's at
+ * all: an empty body becomes `{contentType, buffer}` and non-JSON text becomes `{result}`. Those are
+ * not successes. (A JSON object with no errcode cannot be told apart: the SDK deletes errcode and
+ * errmsg from every answer before resolving.)
+ */
+export function classifyResolution(resolved: unknown): OperationError | undefined {
+  const value = fields(resolved) as Record<string, unknown>;
+  if (typeof resolved !== 'object' || resolved === null) return unexpectedAnswer(`the SDK resolved ${resolved === null ? 'null' : typeof resolved}`, resolved);
+  if (value.errCode !== 0) return classifyRejection(resolved);
+  if ('buffer' in value) return unexpectedAnswer('an empty or non-JSON body', resolved);
+  if ('result' in value) return unexpectedAnswer('text that is not JSON', resolved);
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import type { Caller } from '../core/authorize';
+import { ProjectCode } from '../core/codes';
+import { readConfig, type Env } from '../core/config';
+import { runOperation, type OperationResult, type Transport } from '../core/engine';
+import { stdoutSink, type LogSink } from '../core/log';
+import type { Operation } from '../core/operation';
+import type { CloudSdk } from './sdk';
+import { createSdkTransport } from './sdk-transport';
+
+/** The part of the SCF invocation context this project reads. */
+export interface CloudContext {
+  readonly request_id?: unknown;
+  readonly time_limit_in_ms?: unknown;
+}
+
+export type CloudFunction = (event: unknown, context?: CloudContext) => Promise<OperationResult>;
+
+export interface CloudFunctionOptions {
+  readonly sdk: CloudSdk;
+  readonly env?: Env;
+  readonly log?: LogSink;
+  /** Replaces the SDK transport (unit tests of this adapter). */
+  readonly transport?: Transport;
+}
+
+function timeLimitOf(context: CloudContext | undefined, fallback: number): number {
+  const limit = context?.time_limit_in_ms;
+  return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? limit : fallback;
+}
+
+function callerOf(sdk: CloudSdk): Caller {
+  const context = sdk.getWXContext();
+  return { openid: context.OPENID || undefined, source: context.SOURCE || undefined };
+}
+
+/**
+ * Turns an operation into a cloud function's `main`. Configuration is read once, when the function
+ * is loaded; the SDK is initialised on the first call that gets past validation and authorisation.
+ * `main` never throws: even a bug in this project answers in the one shape.
+ */
+export function createCloudFunction<Params>(operation: Operation<Params>, options: CloudFunctionOptions): CloudFunction {
+  const config = readConfig(options.env ?? process.env);
+  const log = options.log ?? stdoutSink;
+  let transport = options.transport;
+
+  return async function main(event, context) {
+    const startedAt = Date.now();
+    try {
+      return await runOperation(
+        operation,
+        {
+          event,
+          caller: callerOf(options.sdk),
+          timeLimitMs: timeLimitOf(context, config.defaultTimeLimitMs),
+          requestId: typeof context?.request_id === 'string' ? context.request_id : undefined,
+          startedAt,
+        },
+        { transport: () => (transport ??= createSdkTransport(options.sdk)), config, log },
+      );
+    } catch {
+      // Only reachable through a defect here or in getWXContext; runOperation itself never rejects.
+      return {
+        errCode: ProjectCode.INTERNAL,
+        errMsg: `${operation.name}:fail the function failed unexpectedly: read its log and report it`,
+        retryable: false,
+        attempts: 0,
+      };
+    }
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The error catalogue: every code a caller can receive, where it comes from, what it means and
+ * what to do about it. The README's error table is written from this file, and the tests check
+ * that the two agree.
+ *
+ * The project's own codes live in -930xxx. WeChat's codes are positive or -1, and CloudBase's
+ * platform codes are -4xxxxx, -5xxxxx and -6xxxxx, so no project code can be mistaken for either.
+ */
+
+export type CodeSource = 'wechat' | 'platform' | 'project';
+
+export interface CodeEntry {
+  readonly source: CodeSource;
+  /** The official Chinese wording, where WeChat publishes one. */
+  readonly zh?: string;
+  /** What happened, in a sentence fragment. */
+  readonly what: string;
+  /** What the person reading errMsg can do next. */
+  readonly todo: string;
+}
+
+/** The project's own failures. Stable: documented in the README, never renumbered. */
+export const ProjectCode = {
+  /** `event` is not a JSON object. */
+  INVALID_EVENT: -930001,
+  /** `pluginAppid` is missing or not `wx` + 16 lowercase hex digits. */
+  INVALID_PLUGIN_APPID: -930002,
+  /** `reason` is not a string or is too long. */
+  INVALID_REASON: -930003,
+  /** `action` is present and is not the operation's action. */
+  INVALID_ACTION: -930004,
+  /** `ADMIN_OPENIDS` is unset or empty, so no client may call. */
+  ADMIN_NOT_CONFIGURED: -930101,
+  /** The caller's OPENID is not in `ADMIN_OPENIDS`. */
+  NOT_ADMIN: -930102,
+  /** No answer arrived within the invocation's time budget. */
+  DEADLINE_EXCEEDED: -930201,
+  /** The platform credentials were missing and the gateway refused the unsigned call. */
+  CREDENTIALS_MISSING: -930202,
+  /** An answer arrived but carried no WeChat errcode (empty, not JSON, or not an answer at all). */
+  UNEXPECTED_ANSWER: -930203,
+  /** Something failed that carries no code of its own (a bug or an SDK defect). */
+  INTERNAL: -930204,
+  /** The HTTPS form has neither an access token nor an appid and secret to get one. */
+  HTTPS_CREDENTIALS_MISSING: -930301,
+} as const;
+
+export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
+
+const RETRY_LATER = 'try again in a few seconds';
+
+export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEntry>([
+  // WeChat's answers, from the API page (see ../shared/reference/plugin-api.md).
+  [0, { source: 'wechat', zh: 'ok', what: 'the application was sent to the plugin developer', todo: 'wait for the developer to approve it' }],
+  [-1, { source: 'wechat', zh: '系统错误', what: 'WeChat is busy (system error)', todo: RETRY_LATER }],
+  [89236, { source: 'wechat', zh: '该插件不能申请', what: 'this plugin does not accept applications', todo: 'ask the plugin developer to open it to applications, or choose another plugin' }],
+  [89237, { source: 'wechat', zh: '已经添加该插件', what: 'the plugin is already added to this mini-program', todo: 'nothing to do: the plugin can be used' }],
+  [89238, { source: 'wechat', zh: '申请或使用的插件已经达到上限', what: 'this mini-program has reached its limit of applied or used plugins', todo: 'unbind a plugin it no longer uses, then apply again' }],
+  [89239, { source: 'wechat', zh: '该插件不存在', what: 'the plugin does not exist', todo: 'check pluginAppid against the plugin\'s page' }],
+  [89240, { source: 'wechat', zh: '无法进行此操作，只有“待确认”的申请可操作通过/拒绝', what: 'only pending applications can be approved or refused', todo: 'refresh the application list' }],
+  [89241, { source: 'wechat', zh: '无法进行此操作，只有“已拒绝/已超时”的申请可操作删除', what: 'only refused or expired applications can be deleted', todo: 'refresh the application list' }],
+  [89242, { source: 'wechat', zh: '该appid不在申请列表内', what: 'the appid is not in the application list', todo: 'check the appid' }],
+  [89243, { source: 'wechat', zh: '“待确认”的申请不可删除', what: 'pending applications cannot be deleted', todo: 'approve or refuse it first' }],
+  [89044, { source: 'wechat', zh: '不存在该插件appid', what: 'no plugin has this appid', todo: 'check pluginAppid against the plugin\'s page' }],
+  // WeChat's token errors, met by the HTTPS form.
+  [40001, { source: 'wechat', zh: '获取 access_token 时 AppSecret 错误，或者 access_token 无效', what: 'the access token or app secret is invalid', todo: 'check WECHAT_APPSECRET, or get a new access token' }],
+  [40014, { source: 'wechat', zh: '不合法的 access_token', what: 'the access token is not valid', todo: 'get a new access token' }],
+  [42001, { source: 'wechat', zh: 'access_token 超时', what: 'the access token has expired', todo: 'get a new access token' }],
+  [40164, { source: 'wechat', zh: '调用接口的IP地址不在白名单中', what: 'this server\'s IP address is not on the appid\'s whitelist', todo: 'add it in the mini-program console (Development > Development settings)' }],
+  // CloudBase platform codes a caller meets (see ../shared/reference/cloud-functions.md).
+  [-401001, { source: 'platform', what: 'the caller has no permission to call cloud functions', todo: 'check the environment\'s security rules' }],
+  [-404011, { source: 'platform', what: 'the cloud function failed to execute (it threw or timed out)', todo: 'read the function\'s log in the cloud console' }],
+  [-501000, { source: 'platform', what: 'the cloud function or environment was not found', todo: 'check the function name and the environment id' }],
+  [-501001, { source: 'platform', what: 'the cloud gateway or network failed', todo: RETRY_LATER }],
+  [-501002, { source: 'platform', what: 'the cloud gateway timed out', todo: RETRY_LATER }],
+  [-501003, { source: 'platform', what: 'the environment\'s request quota is exceeded', todo: 'wait, or raise the quota in the cloud console' }],
+  [-501004, { source: 'platform', what: 'the environment\'s concurrency limit is exceeded', todo: RETRY_LATER }],
+  [-501005, { source: 'platform', what: 'the cloud environment is invalid', todo: 'check the environment id the function is deployed to' }],
+  [-501007, { source: 'platform', what: 'the cloud gateway refused the request parameters', todo: 'update the function; if it persists, report it with the function log' }],
+  [-601001, { source: 'platform', what: 'WeChat\'s server sent an answer that could not be read', todo: RETRY_LATER }],
+  [-604100, { source: 'platform', what: 'the open API was not found', todo: 'check that wx-server-sdk knows pluginManager.applyPlugin' }],
+  [-604101, { source: 'platform', what: 'this cloud function has no permission to call pluginManager.applyPlugin', todo: 'add "pluginManager.applyPlugin" to permissions.openapi in the function\'s config.json and upload it again; a change can take about 10 minutes to apply' }],
+  [-604102, { source: 'platform', what: 'the open API call timed out', todo: RETRY_LATER }],
+  [-604103, { source: 'platform', what: 'the open API call hit a system error', todo: RETRY_LATER }],
+  [-604104, { source: 'platform', what: 'the open API refused the invocation source', todo: 'call the function from the mini-program, the HTTP API or a trigger' }],
+  // The project's own.
+  [ProjectCode.INVALID_EVENT, { source: 'project', what: 'the request is not a JSON object', todo: 'call with data: { pluginAppid, reason }' }],
+  [ProjectCode.INVALID_PLUGIN_APPID, { source: 'project', what: 'pluginAppid is not a plugin appid', todo: 'pass "wx" followed by 16 lowercase hex digits, as shown on the plugin\'s page' }],
+  [ProjectCode.INVALID_REASON, { source: 'project', what: 'reason is not acceptable', todo: 'pass a string of at most 500 characters, or leave it out' }],
+  [ProjectCode.INVALID_ACTION, { source: 'project', what: 'action does not match this function', todo: 'leave action out, or pass the action this function performs' }],
+  [ProjectCode.ADMIN_NOT_CONFIGURED, { source: 'project', what: 'no administrators are configured, so calls from a mini-program are refused', todo: 'set the environment variable ADMIN_OPENIDS (comma-separated OPENIDs) on this function in the cloud console' }],
+  [ProjectCode.NOT_ADMIN, { source: 'project', what: 'this user is not an administrator', todo: 'ask an administrator to add your OPENID to ADMIN_OPENIDS' }],
+  [ProjectCode.DEADLINE_EXCEEDED, { source: 'project', what: 'WeChat did not answer within the function\'s time limit', todo: 'try again; if it keeps happening, raise the function\'s timeout in the cloud console' }],
+  [ProjectCode.CREDENTIALS_MISSING, { source: 'project', what: 'the cloud platform\'s credentials are missing, and the gateway refused the unsigned call', todo: 'run the function in the cloud, or set TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY for a local run' }],
+  [ProjectCode.UNEXPECTED_ANSWER, { source: 'project', what: 'the answer carried no WeChat result code, so the application may not have been made', todo: 'check the application list before trying again' }],
+  [ProjectCode.INTERNAL, { source: 'project', what: 'the function failed unexpectedly', todo: 'read the function\'s log line for this request id and report it' }],
+  [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET' }],
+]);
+
+export function describeCode(code: number): CodeEntry | undefined {
+  return CATALOGUE.get(code);
+}

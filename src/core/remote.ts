@@ -1,0 +1,26 @@
+import { describeCode, ProjectCode } from './codes';
+import { OperationError } from './errors';
+import { redact } from './redact';
+
+/**
+ * Constructors both transports use for what the far side said, so that an errcode means the same
+ * whether it came through wx-server-sdk or over HTTPS.
+ */
+
+/** WeChat (or the platform) answered with a code. Known codes speak for themselves. */
+export function remoteError(code: number, remoteMessage: unknown, options: { maybeDelivered?: boolean; cause?: unknown } = {}): OperationError {
+  const known = describeCode(code);
+  const detail = known
+    ? undefined
+    : `WeChat answered errcode ${code}${typeof remoteMessage === 'string' && remoteMessage ? ` (${redact(remoteMessage)})` : ''}: look the code up in WeChat's global error table`;
+  return new OperationError(code, { detail, maybeDelivered: options.maybeDelivered, cause: options.cause });
+}
+
+/** An answer arrived, but it is not one of WeChat's: nobody can say whether the application was made. */
+export function unexpectedAnswer(what: string, cause?: unknown): OperationError {
+  return new OperationError(ProjectCode.UNEXPECTED_ANSWER, {
+    detail: `the answer carried no WeChat result code (${what}), so the application may or may not have been made: check the plugin list before trying again`,
+    maybeDelivered: true,
+    cause,
+  });
+}

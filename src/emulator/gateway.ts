@@ -1,0 +1,242 @@
+import busboy from 'busboy';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { FaultQueue, type Fault } from './faults';
+import { PluginWorld, type WechatAnswer } from './plugin-world';
+import { decodeOpenApiRequest, encodeOpenApiResponse } from './wire';
+
+/**
+ * A loopback stand-in for WeChat's back end, as two clients meet it:
+ * - the CloudBase gateway that wx-server-sdk posts `wx.openApi` calls to (multipart + protobuf);
+ * - (see https-api.ts) the HTTPS API `api.weixin.qq.com` that servers call with an access token.
+ * Both answer from one PluginWorld, so an application made one way is seen the other way.
+ */
+
+/** What arrived at the gateway, decoded, for tests to assert on the wire. */
+export interface RecordedCall {
+  readonly surface: 'cloud' | 'https';
+  readonly apiName: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** The request was signed with a secret id (not `Credential=undefined`). */
+  readonly signed: boolean;
+  readonly envName?: string;
+  readonly fault?: Fault['kind'];
+}
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** The mini-program on whose behalf calls arrive (the gateway knows it from the caller's token). */
+  readonly miniProgramAppid?: string;
+  /** The APIs the calling function's config.json grants; anything else answers -604101. */
+  readonly grantedApis?: Iterable<string>;
+  readonly world?: PluginWorld;
+  /** Extra routes (the HTTPS API); return false to fall through to 404. */
+  readonly routes?: ReadonlyArray<(request: IncomingMessage, body: Buffer, response: ServerResponse, context: RouteContext) => boolean | Promise<boolean>>;
+}
+
+export interface RouteContext {
+  readonly world: PluginWorld;
+  readonly faults: FaultQueue;
+  readonly calls: RecordedCall[];
+  readonly miniProgramAppid: string;
+  /** Applies a fault that concerns the connection (drop, silent, slow); true when it answered. */
+  connectionFault(fault: Fault | undefined, response: ServerResponse, apply: () => void): Promise<boolean>;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** The gateway URL for TCB_CONTEXT_CNFG: `http://127.0.0.1:PORT/admin` */
+  readonly gatewayUrl: string;
+  readonly world: PluginWorld;
+  readonly faults: FaultQueue;
+  readonly calls: RecordedCall[];
+  close(): Promise<void>;
+}
+
+export const DEMO_MINI_PROGRAM_APPID = 'wxa11ce00000000d3e';
+export const GATEWAY_PATH = '/admin';
+
+const OPEN_API_HANDLERS: Readonly<Record<string, (world: PluginWorld, appid: string, fields: Readonly<Record<string, unknown>>) => WechatAnswer>> = {
+  'pluginManager.applyPlugin': (world, appid, fields) =>
+    fields.action === 'apply' ? world.apply(appid, fields.plugin_appid, fields.reason) : { errcode: 40097, errmsg: 'invalid args: action' },
+};
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** Multipart fields as bytes: latin1 maps each byte to one character, so nothing is lost. */
+function parseMultipart(request: IncomingMessage, body: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const fields = new Map<string, Buffer>();
+    const parser = busboy({ headers: request.headers, defCharset: 'latin1', defParamCharset: 'latin1' });
+    parser.on('field', (name, value) => fields.set(name, Buffer.from(value, 'latin1')));
+    parser.on('file', (name, stream) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (part: Buffer) => parts.push(part));
+      stream.on('end', () => fields.set(name, Buffer.concat(parts)));
+    });
+    parser.on('close', () => resolve(fields));
+    parser.on('error', reject);
+    parser.end(body);
+  });
+}
+
+function isSigned(authorization: string | undefined): boolean {
+  const id = /Credential=([^/,\s]*)\//.exec(authorization ?? '')?.[1];
+  return id !== undefined && id !== '' && id !== 'undefined';
+}
+
+function sendGatewayJson(response: ServerResponse, code: string, message: string, charset = true): void {
+  response.writeHead(200, { 'content-type': charset ? 'application/json; charset=utf-8' : 'application/json' });
+  response.end(JSON.stringify({ code, message, requestId: randomBytes(8).toString('hex') }));
+}
+
+function sendOpenApi(response: ServerResponse, payload: Parameters<typeof encodeOpenApiResponse>[0]): void {
+  response.writeHead(200, { 'content-type': 'application/octet-stream' });
+  response.end(encodeOpenApiResponse(payload));
+}
+
+function sendWechatJson(response: ServerResponse, answer: WechatAnswer): void {
+  sendOpenApi(response, { respData: Buffer.from(JSON.stringify(answer)), contentType: 'application/json' });
+}
+
+/** Faults that shape the answer itself, common to both surfaces. Returns true when it answered. */
+function answerFault(fault: Fault, response: ServerResponse, surface: 'cloud' | 'https'): boolean {
+  switch (fault.kind) {
+    case 'http-status':
+      response.writeHead(fault.status, { 'content-type': 'text/html' });
+      response.end(`<html><body>${fault.status}</body></html>`);
+      return true;
+    case 'garbage':
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      response.end(Buffer.from([0xff, 0xfe, 0x00, 0x13, 0x37, 0x42, 0x99, 0x07]));
+      return true;
+    case 'empty':
+      response.writeHead(200, { 'content-type': surface === 'cloud' ? 'application/octet-stream' : 'application/json' });
+      response.end();
+      return true;
+    case 'errcode':
+      if (surface === 'cloud') sendWechatJson(response, { errcode: fault.errcode, errmsg: 'system error' });
+      else sendJson(response, { errcode: fault.errcode, errmsg: 'system error' });
+      return true;
+    case 'gateway-json':
+      sendGatewayJson(response, fault.code, 'gateway error injected by the emulator', fault.charset ?? true);
+      return true;
+    case 'pb-error':
+      if (surface === 'cloud') sendOpenApi(response, { errorCode: fault.errorCode });
+      else sendJson(response, { errcode: fault.errorCode, errmsg: 'system error' });
+      return true;
+    case 'not-json':
+      if (surface === 'cloud') sendOpenApi(response, { respData: Buffer.from('<html>busy</html>'), contentType: fault.contentType });
+      else {
+        response.writeHead(200, { 'content-type': fault.contentType });
+        response.end('<html>busy</html>');
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function sendJson(response: ServerResponse, value: unknown, status = 200): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(value));
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const world = options.world ?? new PluginWorld();
+  const faults = new FaultQueue();
+  const calls: RecordedCall[] = [];
+  const granted = new Set(options.grantedApis ?? Object.keys(OPEN_API_HANDLERS));
+  const miniProgramAppid = options.miniProgramAppid ?? DEMO_MINI_PROGRAM_APPID;
+  const sockets = new Set<Socket>();
+
+  const context: RouteContext = {
+    world,
+    faults,
+    calls,
+    miniProgramAppid,
+    async connectionFault(fault, response, apply) {
+      if (fault?.kind === 'silent') return true;
+      if (fault?.kind === 'drop') {
+        if (fault.afterApplying) apply();
+        response.socket?.destroy();
+        return true;
+      }
+      if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      return false;
+    },
+  };
+
+  async function handleOpenApi(request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {
+    const form = await parseMultipart(request, body);
+    const text = (name: string): string => form.get(name)?.toString('utf8') ?? '';
+    const apiName = text('apiName');
+    const requestData = form.get('requestData');
+    const fields = requestData ? decodeOpenApiRequest(requestData).fields : {};
+    const fault = faults.take();
+    const signed = isSigned(request.headers.authorization);
+    calls.push({ surface: 'cloud', apiName, fields, signed, envName: text('envName'), ...(fault ? { fault: fault.kind } : {}) });
+
+    if (text('action') !== 'wx.openApi') return sendGatewayJson(response, 'INVALID_PARAM', `unsupported action ${text('action')}`);
+    // A request that is neither signed nor carries a WeChat cloud token is not from a function.
+    if (!signed && !text('wxCloudApiToken') && !text('wxCloudbaseAccesstoken')) {
+      return sendGatewayJson(response, 'SIGN_PARAM_INVALID', 'authorization is missing or invalid');
+    }
+    const handler = OPEN_API_HANDLERS[apiName];
+    const apply = (): WechatAnswer => handler!(world, miniProgramAppid, fields);
+    if (await context.connectionFault(fault, response, apply)) return;
+    if (fault && answerFault(fault, response, 'cloud')) return;
+    if (!handler) return sendOpenApi(response, { errorCode: -604100 });
+    if (!granted.has(apiName)) return sendOpenApi(response, { errorCode: -604101 });
+    sendWechatJson(response, apply());
+  }
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      try {
+        const body = await readBody(request);
+        const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+        if (request.method === 'POST' && path === GATEWAY_PATH) return await handleOpenApi(request, body, response);
+        for (const route of options.routes ?? []) if (await route(request, body, response, context)) return;
+        sendJson(response, { errcode: 404, errmsg: `no such endpoint ${request.method} ${path}` }, 404);
+      } catch (error) {
+        if (!response.headersSent) sendJson(response, { errcode: -1, errmsg: `emulator error: ${(error as Error).message}` }, 500);
+      }
+    })();
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    gatewayUrl: `${url}${GATEWAY_PATH}`,
+    world,
+    faults,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export { answerFault };
