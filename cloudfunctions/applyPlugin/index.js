@@ -69183,8 +69183,10 @@ var PATTERNS = [
   [/\b(env|envName|seqId|requestId|rid|access_token|token|secret\w*)\s*[=:]\s*[^\s,;&|]+/gi, "$1=<redacted>"],
   [/\b[A-Za-z0-9_-]{32,}\b/g, "<redacted>"]
 ];
+var SECRET_NAME = /SECRET|TOKEN|KEY|PASSWORD|CREDENTIAL/i;
+var ENV_ID_NAMES = /* @__PURE__ */ new Set(["TCB_ENV", "SCF_NAMESPACE", "TCB_ENV_ID"]);
 function secretValues(env) {
-  return Object.values(env).filter((value) => typeof value === "string" && value.length >= 6).sort((a, b) => b.length - a.length);
+  return Object.entries(env).filter((entry) => typeof entry[1] === "string").filter(([name, value]) => (SECRET_NAME.test(name) || ENV_ID_NAMES.has(name)) && value.length >= 4 || value.length >= 16).map(([, value]) => value).sort((a, b) => b.length - a.length);
 }
 function redact(text2, env = process.env) {
   let out = text2.split(/\r?\n/, 1)[0];
@@ -69357,19 +69359,9 @@ function networkCodeIn(message) {
 }
 var REJECTION_RULES = [
   {
-    shape: 'SDK request timeout (-501001 "request timeout")',
-    matches: (v, m) => v.errCode === SYS_ERR && /timeout/i.test(m) && networkCodeIn(m) === void 0,
-    toError: (_v, _m, cause) => new OperationError(-501002, { maybeDelivered: true, cause })
-  },
-  {
-    shape: "network error inside -501001 (ECONNREFUSED, ECONNRESET, ...)",
+    shape: "network error inside -501001 (connect ECONNREFUSED, socket hang up, ...)",
     matches: (v, m) => v.errCode === SYS_ERR && networkCodeIn(m) !== void 0,
     toError: (_v, m, cause) => new OperationError(SYS_ERR, { maybeDelivered: NETWORK_ERRORS[networkCodeIn(m)].maybeDelivered, cause })
-  },
-  {
-    shape: "HTTP status other than 200 (-501001 with the gateway URL)",
-    matches: (v, m) => v.errCode === SYS_ERR && /\b[1-5]\d\d\b.*\|/.test(m),
-    toError: (_v, _m, cause) => new OperationError(SYS_ERR, { maybeDelivered: true, cause })
   },
   {
     shape: "numeric errCode (CloudSDKError, Error with errCode, plain object)",

@@ -71,25 +71,16 @@ interface Rule {
 }
 
 /**
- * The SDK flattens network failures into -501001 with Node's message inside errMsg, so these rules
- * read the message to tell a refused connection (never delivered) from a timeout or a reset (maybe
- * delivered). Messages are only read here; what reaches the caller comes from the catalogue.
+ * Codes pass through as the SDK gave them. The SDK flattens every network failure into -501001 with
+ * Node's message inside errMsg, so the first rule reads the message only to tell a refused
+ * connection (never delivered) from a reset or a timeout (maybe delivered). Messages are only read
+ * here; what reaches the caller comes from the catalogue.
  */
 const REJECTION_RULES: readonly Rule[] = [
   {
-    shape: 'SDK request timeout (-501001 "request timeout")',
-    matches: (v, m) => v.errCode === SYS_ERR && /timeout/i.test(m) && networkCodeIn(m) === undefined,
-    toError: (_v, _m, cause) => new OperationError(-501002, { maybeDelivered: true, cause }),
-  },
-  {
-    shape: 'network error inside -501001 (ECONNREFUSED, ECONNRESET, ...)',
+    shape: 'network error inside -501001 (connect ECONNREFUSED, socket hang up, ...)',
     matches: (v, m) => v.errCode === SYS_ERR && networkCodeIn(m) !== undefined,
     toError: (_v, m, cause) => new OperationError(SYS_ERR, { maybeDelivered: NETWORK_ERRORS[networkCodeIn(m)!]!.maybeDelivered, cause }),
-  },
-  {
-    shape: 'HTTP status other than 200 (-501001 with the gateway URL)',
-    matches: (v, m) => v.errCode === SYS_ERR && /\b[1-5]\d\d\b.*\|/.test(m),
-    toError: (_v, _m, cause) => new OperationError(SYS_ERR, { maybeDelivered: true, cause }),
   },
   {
     shape: 'numeric errCode (CloudSDKError, Error with errCode, plain object)',

@@ -15,10 +15,19 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b[A-Za-z0-9_-]{32,}\b/g, '<redacted>'],
 ];
 
-/** Values from the environment that must never be echoed: anything long enough to be a secret. */
+const SECRET_NAME = /SECRET|TOKEN|KEY|PASSWORD|CREDENTIAL/i;
+const ENV_ID_NAMES: ReadonlySet<string> = new Set(['TCB_ENV', 'SCF_NAMESPACE', 'TCB_ENV_ID']);
+
+/**
+ * Values from the environment that must never be echoed: every value of a variable named like a
+ * secret, the env id, and anything long enough to be a credential. Short ordinary values (a
+ * function's own name, a region) stay readable.
+ */
 function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
-  return Object.values(env)
-    .filter((value): value is string => typeof value === 'string' && value.length >= 6)
+  return Object.entries(env)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .filter(([name, value]) => ((SECRET_NAME.test(name) || ENV_ID_NAMES.has(name)) && value.length >= 4) || value.length >= 16)
+    .map(([, value]) => value)
     .sort((a, b) => b.length - a.length);
 }
 

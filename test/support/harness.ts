@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/gateway';
+import { grantedApis, invokeCloudFunction, PROJECT_ROOT, type InvocationOutcome, type InvokeOptions } from '../../src/platform/invoke';
+
+export const FUNCTION_DIR = join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin');
+export const ADMIN = 'oAdmin_e2e_0000000000000001';
+export const STRANGER = 'oStranger_e2e_00000000000002';
+export const OPEN_PLUGIN = 'wx0123456789abcdef';
+export const SECOND_PLUGIN = 'wx1111111111111111';
+export const CLOSED_PLUGIN = 'wxc105ed0000000000';
+export const UNKNOWN_PLUGIN = 'wxdeadbeefdeadbeef';
+
+function wechatNode(version: '16' | '18'): string {
+  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', `node${version}`, 'bin', 'node');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run npm ci (its postinstall installs WeChat's Node builds)`);
+  return path;
+}
+
+/** The Node builds WeChat runs, beside the one running the tests. */
+export const RUNTIMES: ReadonlyArray<readonly [string, string]> = [
+  [`this machine's node ${process.version}`, process.execPath],
+  ['WeChat node 16.13.0', wechatNode('16')],
+  ['WeChat node 18.15.0', wechatNode('18')],
+];
+
+export type ApplyRun = Omit<InvokeOptions, 'functionDir' | 'gatewayUrl'>;
+
+/** An administrator calling from the mini-program, the usual case. */
+export const asAdmin: Pick<ApplyRun, 'caller' | 'functionEnv'> = {
+  caller: { openid: ADMIN, source: 'wx_client' },
+  functionEnv: { ADMIN_OPENIDS: ADMIN },
+};
+
+export async function withEmulator<T>(run: (emulator: Emulator) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
+  const emulator = await startEmulator({ grantedApis: grantedApis(FUNCTION_DIR), ...options });
+  try {
+    return await run(emulator);
+  } finally {
+    await emulator.close();
+  }
+}
+
+export interface ApplyOutcome extends InvocationOutcome {
+  readonly result: { errCode: number; errMsg: string; retryable: boolean; attempts: number };
+  readonly log: Record<string, unknown>;
+}
+
+/**
+ * Runs the committed index.js once, as the cloud does, and checks what holds for every run: it
+ * returned (it was not killed and did not crash), in the one shape, with exactly one log line, and
+ * nothing it printed or returned carries a platform secret or the gateway's address.
+ */
+export async function apply(emulator: Emulator, run: ApplyRun): Promise<ApplyOutcome> {
+  const outcome = await invokeCloudFunction({ ...asAdmin, ...run, functionDir: FUNCTION_DIR, gatewayUrl: emulator.gatewayUrl });
+  if (outcome.report.kind !== 'returned') {
+    throw new Error(`the function did not return: ${JSON.stringify(outcome.report)}\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`);
+  }
+  const result = outcome.report.result as ApplyOutcome['result'];
+  expect(Object.keys(result).sort()).toEqual(['attempts', 'errCode', 'errMsg', 'retryable']);
+  expect(Number.isInteger(result.errCode)).toBe(true);
+  expect(result.errMsg).toMatch(result.errCode === 0 ? /^applyPlugin:ok$/ : /^applyPlugin:fail \S/);
+  const printed = `${outcome.stdout}\n${outcome.stderr}\n${JSON.stringify(result)}`;
+  for (const secret of outcome.secrets) expect(printed).not.toContain(secret);
+  const port = new URL(emulator.url).port;
+  expect(JSON.stringify(result)).not.toMatch(new RegExp(`127\\.0\\.0\\.1|:${port}|demo-env|seqId|https?://`));
+  const lines = outcome.stdout.split('\n').filter((line) => line.startsWith('{'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).not.toMatch(new RegExp(`127\\.0\\.0\\.1|:${port}\\b|demo-env|https?://`));
+  return { ...outcome, result, log: JSON.parse(lines[0]!) as Record<string, unknown> };
+}

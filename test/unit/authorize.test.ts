@@ -1,0 +1,80 @@
+import { authorize, originOf } from '../../src/core/authorize';
+import { ProjectCode } from '../../src/core/codes';
+import { parseOpenidList, readConfig } from '../../src/core/config';
+import { OperationError } from '../../src/core/errors';
+
+const ADMIN = 'oAdmin00000000000000000000001';
+const USER = 'oUser000000000000000000000002';
+const withAdmins = readConfig({ ADMIN_OPENIDS: ` ${ADMIN} ,, oOther ` });
+const withoutAdmins = readConfig({});
+
+function codeOf(run: () => void): number | 'allowed' {
+  try {
+    run();
+    return 'allowed';
+  } catch (error) {
+    if (error instanceof OperationError) return error.code;
+    throw error;
+  }
+}
+
+describe('ADMIN_OPENIDS', () => {
+  test('is comma-separated, with spaces and empty entries ignored', () => {
+    expect([...parseOpenidList(' a, b ,,c ,')]).toEqual(['a', 'b', 'c']);
+  });
+  test.each([undefined, '', ' , ,'])('%p means no administrators', (raw) => {
+    expect(parseOpenidList(raw).size).toBe(0);
+  });
+});
+
+describe('who may apply', () => {
+  test.each(['wx_http', 'wx_trigger', 'wx_http,scf', 'wx_trigger,scf,scf'])('a call originating on the server side (%s) is trusted without an OPENID', (source) => {
+    expect(codeOf(() => authorize({ openid: undefined, source }, withoutAdmins))).toBe('allowed');
+  });
+
+  test.each(['wx_client', 'wx_client,scf', 'wx_devtools', 'wx_localdebug', 'scf', 'wx_paycallback', 'wx_unknown', 'something_new', ''])(
+    'a call from %p is allowed for an administrator',
+    (source) => {
+      expect(codeOf(() => authorize({ openid: ADMIN, source }, withAdmins))).toBe('allowed');
+    },
+  );
+
+  test.each(['wx_client', 'wx_client,scf', 'wx_devtools', 'wx_localdebug', 'scf,wx_http', 'wx_unknown'])('a call from %p is refused for anyone else', (source) => {
+    expect(codeOf(() => authorize({ openid: USER, source }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
+  });
+
+  test('no SOURCE at all is treated as unknown, not as the server', () => {
+    expect(codeOf(() => authorize({ openid: USER, source: undefined }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
+  });
+
+  test('a client call without an OPENID is refused', () => {
+    expect(codeOf(() => authorize({ openid: undefined, source: 'wx_client' }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
+    expect(codeOf(() => authorize({ openid: '', source: 'wx_client' }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
+  });
+
+  test('with ADMIN_OPENIDS unset every client call is refused, with how to configure it and the caller\'s OPENID', () => {
+    try {
+      authorize({ openid: ADMIN, source: 'wx_client' }, withoutAdmins);
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect((error as OperationError).code).toBe(ProjectCode.ADMIN_NOT_CONFIGURED);
+      expect((error as OperationError).detail).toContain('set the environment variable ADMIN_OPENIDS');
+      expect((error as OperationError).detail).toContain(`your OPENID is ${ADMIN}`);
+    }
+  });
+
+  test('a refused caller is told their own OPENID, so an administrator can add it', () => {
+    try {
+      authorize({ openid: USER, source: 'wx_client' }, withAdmins);
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect((error as OperationError).detail).toContain(`your OPENID is ${USER}`);
+    }
+  });
+
+  test('the origin is the first element of the chain', () => {
+    expect(originOf('wx_client,scf')).toBe('wx_client');
+    expect(originOf(' wx_http , scf')).toBe('wx_http');
+    expect(originOf(undefined)).toBe('');
+  });
+});

@@ -1,0 +1,128 @@
+import { ProjectCode } from '../../src/core/codes';
+import { OperationError } from '../../src/core/errors';
+import { applyPlugin, REASON_MAX_CHARS } from '../../src/core/operations/apply-plugin';
+
+const APPID = 'wx0123456789abcdef';
+
+function refusal(event: unknown): OperationError {
+  try {
+    applyPlugin.parse(event);
+  } catch (error) {
+    if (error instanceof OperationError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(event)} to be refused`);
+}
+
+describe('applyPlugin request contract', () => {
+  test.each([
+    ['null', null],
+    ['an array', [APPID]],
+    ['a string', APPID],
+    ['a number', 42],
+    ['a boolean', true],
+    ['undefined', undefined],
+  ])('an event that is %s is refused as INVALID_EVENT', (_name, event) => {
+    const error = refusal(event);
+    expect(error.code).toBe(ProjectCode.INVALID_EVENT);
+    expect(error.detail).toMatch(/must be an object/);
+  });
+
+  test('pluginAppid is required', () => {
+    const error = refusal({ reason: 'x' });
+    expect(error.code).toBe(ProjectCode.INVALID_PLUGIN_APPID);
+    expect(error.detail).toMatch(/pluginAppid is required/);
+  });
+
+  test.each([
+    ['a number', 123],
+    ['null', null],
+    ['an object', { appid: APPID }],
+    ['an array', [APPID]],
+  ])('pluginAppid of the wrong type (%s) is refused', (_name, pluginAppid) => {
+    const error = refusal({ pluginAppid });
+    expect(error.code).toBe(ProjectCode.INVALID_PLUGIN_APPID);
+    expect(error.detail).toMatch(/must be a string/);
+  });
+
+  test.each([
+    ['too short', 'wx0123456789abcde'],
+    ['too long', 'wx0123456789abcdef0'],
+    ['not hex', 'wx0123456789abcdeg'],
+    ['wrong prefix', 'tt0123456789abcdef'],
+    ['empty', ''],
+    ['the API page example', 'aaaa'],
+  ])('a malformed pluginAppid (%s) is refused', (_name, pluginAppid) => {
+    const error = refusal({ pluginAppid });
+    expect(error.code).toBe(ProjectCode.INVALID_PLUGIN_APPID);
+    expect(error.detail).toMatch(/"wx" followed by 16 lowercase hex digits/);
+    expect(error.detail).not.toMatch(/capitals or spaces/);
+  });
+
+  test.each([
+    ['capitals', 'WX0123456789ABCDEF'],
+    ['surrounding spaces', ` ${APPID} `],
+  ])('a pluginAppid with %s gets a hint', (_name, pluginAppid) => {
+    expect(refusal({ pluginAppid }).detail).toMatch(/check for capitals or spaces/);
+  });
+
+  test('a valid appid with no reason parses, and no reason is sent', () => {
+    const params = applyPlugin.parse({ pluginAppid: APPID });
+    expect(params).toEqual({ pluginAppid: APPID });
+    expect(applyPlugin.toWire(params)).toEqual({ action: 'apply', plugin_appid: APPID });
+  });
+
+  test('an empty reason means no reason', () => {
+    expect(applyPlugin.toWire(applyPlugin.parse({ pluginAppid: APPID, reason: '' }))).toEqual({ action: 'apply', plugin_appid: APPID });
+  });
+
+  test('a reason is sent verbatim', () => {
+    const reason = '  我们想用这个插件 展示地图\n';
+    expect(applyPlugin.toWire(applyPlugin.parse({ pluginAppid: APPID, reason }))).toEqual({ action: 'apply', plugin_appid: APPID, reason });
+  });
+
+  test(`a reason of exactly ${REASON_MAX_CHARS} characters (counted as characters, not bytes) is accepted`, () => {
+    const reason = '图'.repeat(REASON_MAX_CHARS);
+    expect(applyPlugin.parse({ pluginAppid: APPID, reason })).toEqual({ pluginAppid: APPID, reason });
+  });
+
+  test('a reason one character too long is refused with the limit named', () => {
+    const error = refusal({ pluginAppid: APPID, reason: 'x'.repeat(REASON_MAX_CHARS + 1) });
+    expect(error.code).toBe(ProjectCode.INVALID_REASON);
+    expect(error.detail).toContain(`at most ${REASON_MAX_CHARS}`);
+  });
+
+  test.each([
+    ['a number', 5],
+    ['null', null],
+    ['an object', { text: 'x' }],
+  ])('a reason of the wrong type (%s) is refused', (_name, reason) => {
+    const error = refusal({ pluginAppid: APPID, reason });
+    expect(error.code).toBe(ProjectCode.INVALID_REASON);
+    expect(error.detail).toMatch(/reason must be a string/);
+  });
+
+  test('action "apply" is accepted and action may be left out', () => {
+    expect(applyPlugin.parse({ pluginAppid: APPID, action: 'apply' })).toEqual({ pluginAppid: APPID });
+  });
+
+  test.each([
+    ['another action', 'unbind'],
+    ['a capitalised action', 'Apply'],
+    ['a number', 1],
+    ['null', null],
+  ])('%s is refused as INVALID_ACTION', (_name, action) => {
+    const error = refusal({ pluginAppid: APPID, action });
+    expect(error.code).toBe(ProjectCode.INVALID_ACTION);
+    expect(error.detail).toMatch(/action must be "apply"/);
+  });
+
+  test('fields the platform or caller adds are ignored, never forwarded', () => {
+    const params = applyPlugin.parse({ pluginAppid: APPID, userInfo: { openId: 'oForged', appId: 'wxforged' }, plugin_appid: 'wx9999999999999999' });
+    expect(applyPlugin.toWire(params)).toEqual({ action: 'apply', plugin_appid: APPID });
+  });
+
+  test('the log carries the appid and nothing else', () => {
+    expect(applyPlugin.logFields({ pluginAppid: APPID, reason: 'secret plans' })).toEqual({ pluginAppid: APPID });
+  });
+});
