@@ -1,3 +1,5 @@
+import { inlineCloudbaseVersion } from './esbuild-plugins.mjs';
+
 // How a cloud function is bundled. Kept apart from build.mjs so the benchmark and the tests reason
 // about the very same options.
 
@@ -17,6 +19,6 @@ export function functionBuildOptions({ entry, outfile }) {
     legalComments: 'eof',
     charset: 'utf8',
     logLevel: 'warning',
-    plugins: [],
+    plugins: [inlineCloudbaseVersion],
   };
 }

@@ -24826,47 +24826,8 @@ var require_wxCloudToken = __commonJS({
 var require_version = __commonJS({
   "node_modules/@cloudbase/node-sdk/dist/utils/version.js"(exports2) {
     "use strict";
-    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
-      if (k2 === void 0) k2 = k;
-      var desc = Object.getOwnPropertyDescriptor(m, k);
-      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-        desc = { enumerable: true, get: function() {
-          return m[k];
-        } };
-      }
-      Object.defineProperty(o, k2, desc);
-    }) : (function(o, m, k, k2) {
-      if (k2 === void 0) k2 = k;
-      o[k2] = m[k];
-    }));
-    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o, v) {
-      Object.defineProperty(o, "default", { enumerable: true, value: v });
-    }) : function(o, v) {
-      o["default"] = v;
-    });
-    var __importStar = exports2 && exports2.__importStar || function(mod) {
-      if (mod && mod.__esModule) return mod;
-      var result = {};
-      if (mod != null) {
-        for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
-      }
-      __setModuleDefault(result, mod);
-      return result;
-    };
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.version = void 0;
-    var fs = __importStar(require("fs"));
-    var path = __importStar(require("path"));
-    function loadPackage() {
-      try {
-        return JSON.parse(fs.readFileSync(path.join(__dirname, "../../package.json")).toString());
-      } catch (e) {
-      }
-      return {
-        version: "unknow"
-      };
-    }
-    exports2.version = loadPackage().version;
+    exports2.version = "3.17.2";
   }
 });
 

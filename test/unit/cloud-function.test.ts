@@ -1,0 +1,135 @@
+import { createCloudFunction } from '../../src/cloud/cloud-function';
+import { createSdkTransport } from '../../src/cloud/sdk-transport';
+import { createCredentialsDefectGuard } from '../../src/cloud/defect-guard';
+import { ProjectCode } from '../../src/core/codes';
+import { safetyMarginMs } from '../../src/core/deadline';
+import { applyPlugin } from '../../src/core/operations/apply-plugin';
+import { fakeSdk } from '../support/fake-sdk';
+import { EventEmitter } from 'node:events';
+
+const ADMIN = 'oAdmin';
+const event = { pluginAppid: 'wx0123456789abcdef' };
+const env = { ADMIN_OPENIDS: ADMIN };
+const ok = () => Promise.resolve({ errCode: 0, errMsg: 'openapi.pluginManager.applyPlugin:ok' });
+
+describe('the cloud function adapter', () => {
+  test('calls pluginManager.applyPlugin with the wire body, convertCase off, and inits once with the budget as timeout', async () => {
+    const sdk = fakeSdk(ok);
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    expect(await main(event, { time_limit_in_ms: 5000 })).toMatchObject({ errCode: 0 });
+    expect(await main(event, { time_limit_in_ms: 5000 })).toMatchObject({ errCode: 0 });
+    expect(sdk.calls).toEqual([
+      { api: 'pluginManager.applyPlugin', data: { action: 'apply', plugin_appid: event.pluginAppid }, convertCase: false },
+      { api: 'pluginManager.applyPlugin', data: { action: 'apply', plugin_appid: event.pluginAppid }, convertCase: false },
+    ]);
+    expect(sdk.inits).toHaveLength(1);
+    expect(sdk.inits[0]!.env).toBe(sdk.DYNAMIC_CURRENT_ENV);
+    // The budget at the first send: at most the time limit less the margin.
+    expect(sdk.inits[0]!.timeout).toBeLessThanOrEqual(5000 - safetyMarginMs(5000));
+    expect(sdk.inits[0]!.timeout).toBeGreaterThan(5000 - safetyMarginMs(5000) - 200);
+  });
+
+  test('identity comes from getWXContext, not from the event', async () => {
+    const sdk = fakeSdk(ok, { OPENID: 'oStranger', SOURCE: 'wx_client' });
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    const result = await main({ ...event, userInfo: { openId: ADMIN } }, {});
+    expect(result.errCode).toBe(ProjectCode.NOT_ADMIN);
+    expect(sdk.calls).toEqual([]);
+    expect(sdk.inits).toEqual([]);
+  });
+
+  test('an empty OPENID or SOURCE counts as none', async () => {
+    const sdk = fakeSdk(ok, { OPENID: '', SOURCE: '' });
+    const lines: string[] = [];
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: (line) => lines.push(line) });
+    expect((await main(event)).errCode).toBe(ProjectCode.NOT_ADMIN);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ openid: null, source: null });
+  });
+
+  test('configuration is read once, when the function is created', async () => {
+    const sdk = fakeSdk(ok, { OPENID: ADMIN, SOURCE: 'wx_client' });
+    const mutable: Record<string, string> = { ADMIN_OPENIDS: ADMIN };
+    const main = createCloudFunction(applyPlugin, { sdk, env: mutable, log: () => undefined });
+    mutable.ADMIN_OPENIDS = '';
+    expect((await main(event)).errCode).toBe(0);
+  });
+
+  test.each([
+    ['absent', undefined],
+    ['not a number', { time_limit_in_ms: '3000' }],
+    ['zero', { time_limit_in_ms: 0 }],
+    ['negative', { time_limit_in_ms: -5 }],
+    ['NaN', { time_limit_in_ms: Number.NaN }],
+  ])('a time limit that is %s falls back to 3000 ms', async (_name, context) => {
+    const sdk = fakeSdk(ok, { OPENID: ADMIN, SOURCE: 'wx_client' });
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    await main(event, context as never);
+    expect(sdk.inits[0]!.timeout).toBeLessThanOrEqual(3000 - safetyMarginMs(3000));
+    expect(sdk.inits[0]!.timeout).toBeGreaterThan(2000);
+  });
+
+  test('the request id is logged when the platform gives one', async () => {
+    const lines: string[] = [];
+    const main = createCloudFunction(applyPlugin, { sdk: fakeSdk(ok, { OPENID: ADMIN, SOURCE: 'wx_client' }), env, log: (line) => lines.push(line) });
+    await main(event, { request_id: 'abc-123' });
+    await main(event, { request_id: 42 });
+    expect(lines.map((line) => JSON.parse(line).requestId)).toEqual(['abc-123', null]);
+  });
+
+  test('never throws, even when getWXContext does', async () => {
+    const sdk = fakeSdk(ok);
+    sdk.getWXContext = () => {
+      throw new Error('no context');
+    };
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    expect(await main(event)).toEqual({
+      errCode: ProjectCode.INTERNAL,
+      errMsg: 'applyPlugin:fail the function failed unexpectedly: read its log and report it',
+      retryable: false,
+      attempts: 0,
+    });
+  });
+
+  test('a synchronous throw from the SDK becomes a result', async () => {
+    const sdk = fakeSdk(() => {
+      throw Object.assign(new Error("Cloud API isn't enabled, please call init first"), { errCode: -1, errMsg: "Cloud API isn't enabled" });
+    }, { OPENID: ADMIN, SOURCE: 'wx_client' });
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    expect(await main(event)).toMatchObject({ errCode: -1, attempts: 3 });
+  });
+});
+
+describe('the SDK transport', () => {
+  const tcbDefect = Object.assign(new Error('missing secretId or secretKey of tencent cloud'), { code: 'INVALID_PARAM' });
+
+  test('a platform failure after the credentials defect fired is CREDENTIALS_MISSING', async () => {
+    const target = new EventEmitter() as unknown as NodeJS.Process;
+    const sdk = fakeSdk(() => {
+      target.emit('unhandledRejection', tcbDefect, Promise.resolve());
+      return Promise.reject(Object.assign(new Error('fail'), { errCode: -501001, errMsg: 'fail' }));
+    });
+    const transport = createSdkTransport(sdk, createCredentialsDefectGuard(target));
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: ProjectCode.CREDENTIALS_MISSING });
+  });
+
+  test('a WeChat answer after the defect fired is kept: the call was authorised by other means', async () => {
+    const target = new EventEmitter() as unknown as NodeJS.Process;
+    const sdk = fakeSdk(() => {
+      target.emit('unhandledRejection', tcbDefect, Promise.resolve());
+      return Promise.reject(Object.assign(new Error('x'), { errCode: 89237, errMsg: 'x' }));
+    });
+    const transport = createSdkTransport(sdk, createCredentialsDefectGuard(target));
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: 89237 });
+  });
+
+  test('an unexpected resolution is refused', async () => {
+    const transport = createSdkTransport(fakeSdk(() => Promise.resolve({ errCode: 0, result: 'text' })));
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+  });
+
+  test('the SDK timeout is never below 100 ms', async () => {
+    const sdk = fakeSdk(ok);
+    await createSdkTransport(sdk).send('pluginManager.applyPlugin', '/wxa/plugin', {}, 3.7);
+    expect(sdk.inits[0]!.timeout).toBe(100);
+  });
+});

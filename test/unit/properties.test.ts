@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { createCloudFunction } from '../../src/cloud/cloud-function';
+import { ProjectCode } from '../../src/core/codes';
+import { APPID_PATTERN } from '../../src/core/validate';
+import { applyPlugin, REASON_MAX_CHARS } from '../../src/core/operations/apply-plugin';
+import { fakeSdk } from '../support/fake-sdk';
+
+const ADMIN = 'oAdmin';
+const VALIDATION_CODES = [ProjectCode.INVALID_EVENT, ProjectCode.INVALID_PLUGIN_APPID, ProjectCode.INVALID_REASON, ProjectCode.INVALID_ACTION];
+
+function harness() {
+  const sdk = fakeSdk(() => Promise.resolve({ errCode: 0, errMsg: 'openapi.pluginManager.applyPlugin:ok' }), { OPENID: ADMIN, SOURCE: 'wx_client' });
+  const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: ADMIN }, log: () => undefined });
+  return { sdk, main };
+}
+
+const validAppid = fc.stringMatching(/^wx[0-9a-f]{16}$/);
+const invalidAppid = fc.oneof(
+  fc.string().filter((s) => !APPID_PATTERN.test(s)),
+  fc.jsonValue().filter((v) => typeof v !== 'string'),
+);
+const validReason = fc.option(fc.string({ maxLength: REASON_MAX_CHARS, unit: 'grapheme' }), { nil: undefined });
+
+/** Events that break at least one rule of the contract, by construction. */
+const invalidEvent = fc.oneof(
+  fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.string(), fc.array(fc.jsonValue())),
+  fc.record({ pluginAppid: invalidAppid, reason: validReason }, { requiredKeys: [] }),
+  fc.record({ pluginAppid: validAppid, reason: fc.jsonValue().filter((v) => typeof v !== 'string' && v !== undefined) }),
+  fc.record({ pluginAppid: validAppid, reason: fc.string({ minLength: REASON_MAX_CHARS + 1, maxLength: REASON_MAX_CHARS + 40 }) }),
+  fc.record({ pluginAppid: validAppid, action: fc.jsonValue().filter((v) => v !== 'apply') }),
+);
+
+describe('properties of main', () => {
+  test('for any JSON value as event, main resolves to {errCode: integer, errMsg: non-empty string}', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (event) => {
+        const { main } = harness();
+        const result = await main(event, { time_limit_in_ms: 3000 });
+        expect(Number.isInteger(result.errCode)).toBe(true);
+        expect(result.errMsg).toMatch(/^applyPlugin:(ok|fail \S.*)$/s);
+        expect(typeof result.retryable).toBe('boolean');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('for any invalid event, nothing reaches the SDK and a validation code answers', async () => {
+    await fc.assert(
+      fc.asyncProperty(invalidEvent, async (event) => {
+        const { sdk, main } = harness();
+        const result = await main(event);
+        expect(VALIDATION_CODES).toContain(result.errCode);
+        expect(result.attempts).toBe(0);
+        expect(sdk.calls).toEqual([]);
+        expect(sdk.inits).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('for any valid event, exactly one request carries exactly the appid and reason, whatever else the event holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(validAppid, validReason, fc.dictionary(fc.string().filter((k) => !['pluginAppid', 'reason', 'action', '__proto__'].includes(k)), fc.jsonValue()), async (pluginAppid, reason, extra) => {
+        const { sdk, main } = harness();
+        const event = { ...extra, pluginAppid, ...(reason === undefined ? {} : { reason }) };
+        expect(await main(event)).toMatchObject({ errCode: 0, errMsg: 'applyPlugin:ok' });
+        const expected = reason ? { action: 'apply', plugin_appid: pluginAppid, reason } : { action: 'apply', plugin_appid: pluginAppid };
+        expect(sdk.calls.map((call) => call.data)).toEqual([expected]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
