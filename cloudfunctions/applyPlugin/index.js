@@ -69010,7 +69010,7 @@ var CATALOGUE = /* @__PURE__ */ new Map([
   [0, { source: "wechat", zh: "ok", what: "the application was sent to the plugin developer", todo: "wait for the developer to approve it" }],
   [-1, { source: "wechat", zh: "系统错误", what: "WeChat is busy (system error)", todo: RETRY_LATER }],
   [89236, { source: "wechat", zh: "该插件不能申请", what: "this plugin does not accept applications", todo: "ask the plugin developer to open it to applications, or choose another plugin" }],
-  [89237, { source: "wechat", zh: "已经添加该插件", what: "the plugin is already added to this mini-program", todo: "nothing to do: the plugin can be used" }],
+  [89237, { source: "wechat", zh: "已经添加该插件", what: "the plugin is already added to this mini-program, or its application is awaiting the developer", todo: "nothing more to do" }],
   [89238, { source: "wechat", zh: "申请或使用的插件已经达到上限", what: "this mini-program has reached its limit of applied or used plugins", todo: "unbind a plugin it no longer uses, then apply again" }],
   [89239, { source: "wechat", zh: "该插件不存在", what: "the plugin does not exist", todo: "check pluginAppid against the plugin's page" }],
   [89240, { source: "wechat", zh: "无法进行此操作，只有“待确认”的申请可操作通过/拒绝", what: "only pending applications can be approved or refused", todo: "refresh the application list" }],
@@ -69034,8 +69034,8 @@ var CATALOGUE = /* @__PURE__ */ new Map([
   [-501005, { source: "platform", what: "the cloud environment is invalid", todo: "check the environment id the function is deployed to" }],
   [-501007, { source: "platform", what: "the cloud gateway refused the request parameters", todo: "update the function; if it persists, report it with the function log" }],
   [-601001, { source: "platform", what: "WeChat's server sent an answer that could not be read", todo: RETRY_LATER }],
-  [-604100, { source: "platform", what: "the open API was not found", todo: "check that wx-server-sdk knows pluginManager.applyPlugin" }],
-  [-604101, { source: "platform", what: "this cloud function has no permission to call pluginManager.applyPlugin", todo: `add "pluginManager.applyPlugin" to permissions.openapi in the function's config.json and upload it again; a change can take about 10 minutes to apply` }],
+  [-604100, { source: "platform", what: "the open API {api} was not found", todo: "update wx-server-sdk, or check the API name" }],
+  [-604101, { source: "platform", what: "this cloud function has no permission to call {api}", todo: `add "{api}" to permissions.openapi in the function's own config.json and upload it again; a change can take about 10 minutes to apply` }],
   [-604102, { source: "platform", what: "the open API call timed out", todo: RETRY_LATER }],
   [-604103, { source: "platform", what: "the open API call hit a system error", todo: RETRY_LATER }],
   [-604104, { source: "platform", what: "the open API refused the invocation source", todo: "call the function from the mini-program, the HTTP API or a trigger" }],
@@ -69213,7 +69213,7 @@ async function sendWithRetries(operation, params, deps, deadline, progress) {
 }
 function failureMessage(operation, error, progress) {
   const entry = describeCode(error.code);
-  let text2 = error.detail ?? (entry ? `${entry.what}: ${entry.todo}` : error.message);
+  let text2 = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split("{api}").join(operation.api) : error.message);
   if (entry?.zh && error.detail === void 0) text2 += ` (${entry.zh})`;
   if (error.code === 89237 && progress.maybeDelivered) {
     text2 += "; an earlier attempt in this call may have been the one that applied";
@@ -69341,7 +69341,6 @@ var REJECTION_RULES = [
   }
 ];
 function classifyRejection(thrown) {
-  if (thrown instanceof OperationError) return thrown;
   const value = fields(thrown);
   const message = text(value);
   const rule = REJECTION_RULES.find((candidate) => candidate.matches(value, message));
@@ -69408,7 +69407,7 @@ function createSdkTransport(sdk, guard = createCredentialsDefectGuard()) {
       const error = outcome.status === "fulfilled" ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);
       if (!error) return;
       if (credentialsMissing && isPlatformCode(error.code)) {
-        throw new OperationError(ProjectCode.CREDENTIALS_MISSING, { cause: error.cause ?? error });
+        throw new OperationError(ProjectCode.CREDENTIALS_MISSING, { cause: error });
       }
       throw error;
     }
@@ -69427,7 +69426,7 @@ function callerOf(sdk) {
 function createCloudFunction(operation, options) {
   const config = readConfig(options.env ?? process.env);
   const log = options.log ?? stdoutSink;
-  let transport = options.transport;
+  let transport;
   return async function main2(event, context) {
     const startedAt = Date.now();
     try {

@@ -102,7 +102,6 @@ const REJECTION_RULES: readonly Rule[] = [
 
 /** What a rejected (or synchronously thrown) SDK call means. */
 export function classifyRejection(thrown: unknown): OperationError {
-  if (thrown instanceof OperationError) return thrown;
   const value = fields(thrown);
   const message = text(value);
   const rule = REJECTION_RULES.find((candidate) => candidate.matches(value, message));

@@ -19,8 +19,6 @@ export interface CloudFunctionOptions {
   readonly sdk: CloudSdk;
   readonly env?: Env;
   readonly log?: LogSink;
-  /** Replaces the SDK transport (unit tests of this adapter). */
-  readonly transport?: Transport;
 }
 
 function timeLimitOf(context: CloudContext | undefined, fallback: number): number {
@@ -41,7 +39,7 @@ function callerOf(sdk: CloudSdk): Caller {
 export function createCloudFunction<Params>(operation: Operation<Params>, options: CloudFunctionOptions): CloudFunction {
   const config = readConfig(options.env ?? process.env);
   const log = options.log ?? stdoutSink;
-  let transport = options.transport;
+  let transport: Transport | undefined;
 
   return async function main(event, context) {
     const startedAt = Date.now();

@@ -38,7 +38,7 @@ export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard 
         outcome.status === 'fulfilled' ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);
       if (!error) return;
       if (credentialsMissing && isPlatformCode(error.code)) {
-        throw new OperationError(ProjectCode.CREDENTIALS_MISSING, { cause: error.cause ?? error });
+        throw new OperationError(ProjectCode.CREDENTIALS_MISSING, { cause: error });
       }
       throw error;
     },

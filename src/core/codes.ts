@@ -9,6 +9,7 @@
 
 export type CodeSource = 'wechat' | 'platform' | 'project';
 
+/** `{api}` in `what` and `todo` stands for the operation's API name, e.g. pluginManager.applyPlugin. */
 export interface CodeEntry {
   readonly source: CodeSource;
   /** The official Chinese wording, where WeChat publishes one. */
@@ -54,7 +55,7 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [0, { source: 'wechat', zh: 'ok', what: 'the application was sent to the plugin developer', todo: 'wait for the developer to approve it' }],
   [-1, { source: 'wechat', zh: '系统错误', what: 'WeChat is busy (system error)', todo: RETRY_LATER }],
   [89236, { source: 'wechat', zh: '该插件不能申请', what: 'this plugin does not accept applications', todo: 'ask the plugin developer to open it to applications, or choose another plugin' }],
-  [89237, { source: 'wechat', zh: '已经添加该插件', what: 'the plugin is already added to this mini-program', todo: 'nothing to do: the plugin can be used' }],
+  [89237, { source: 'wechat', zh: '已经添加该插件', what: 'the plugin is already added to this mini-program, or its application is awaiting the developer', todo: 'nothing more to do' }],
   [89238, { source: 'wechat', zh: '申请或使用的插件已经达到上限', what: 'this mini-program has reached its limit of applied or used plugins', todo: 'unbind a plugin it no longer uses, then apply again' }],
   [89239, { source: 'wechat', zh: '该插件不存在', what: 'the plugin does not exist', todo: 'check pluginAppid against the plugin\'s page' }],
   [89240, { source: 'wechat', zh: '无法进行此操作，只有“待确认”的申请可操作通过/拒绝', what: 'only pending applications can be approved or refused', todo: 'refresh the application list' }],
@@ -78,8 +79,8 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [-501005, { source: 'platform', what: 'the cloud environment is invalid', todo: 'check the environment id the function is deployed to' }],
   [-501007, { source: 'platform', what: 'the cloud gateway refused the request parameters', todo: 'update the function; if it persists, report it with the function log' }],
   [-601001, { source: 'platform', what: 'WeChat\'s server sent an answer that could not be read', todo: RETRY_LATER }],
-  [-604100, { source: 'platform', what: 'the open API was not found', todo: 'check that wx-server-sdk knows pluginManager.applyPlugin' }],
-  [-604101, { source: 'platform', what: 'this cloud function has no permission to call pluginManager.applyPlugin', todo: 'add "pluginManager.applyPlugin" to permissions.openapi in the function\'s config.json and upload it again; a change can take about 10 minutes to apply' }],
+  [-604100, { source: 'platform', what: 'the open API {api} was not found', todo: 'update wx-server-sdk, or check the API name' }],
+  [-604101, { source: 'platform', what: 'this cloud function has no permission to call {api}', todo: 'add "{api}" to permissions.openapi in the function\'s own config.json and upload it again; a change can take about 10 minutes to apply' }],
   [-604102, { source: 'platform', what: 'the open API call timed out', todo: RETRY_LATER }],
   [-604103, { source: 'platform', what: 'the open API call hit a system error', todo: RETRY_LATER }],
   [-604104, { source: 'platform', what: 'the open API refused the invocation source', todo: 'call the function from the mini-program, the HTTP API or a trigger' }],

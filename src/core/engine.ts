@@ -84,7 +84,7 @@ async function sendWithRetries(
 
 function failureMessage(operation: Operation<unknown>, error: OperationError, progress: Attempted): string {
   const entry = describeCode(error.code);
-  let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}` : error.message);
+  let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(operation.api) : error.message);
   if (entry?.zh && error.detail === undefined) text += ` (${entry.zh})`;
   if (error.code === 89237 && progress.maybeDelivered) {
     text += '; an earlier attempt in this call may have been the one that applied';

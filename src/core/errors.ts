@@ -29,7 +29,3 @@ export class OperationError extends Error {
     this.maybeDelivered = options.maybeDelivered ?? false;
   }
 }
-
-export function isOperationError(value: unknown): value is OperationError {
-  return value instanceof OperationError;
-}

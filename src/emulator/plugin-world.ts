@@ -84,6 +84,16 @@ export class PluginWorld {
     return answer(0);
   }
 
+  /** The applications made so far, to save between runs (`npm start -- --state FILE`). */
+  snapshot(): Application[] {
+    return this.applications.map((application) => ({ ...application }));
+  }
+
+  restore(applications: readonly Application[]): void {
+    this.applications.length = 0;
+    for (const application of applications) this.applications.push({ ...application });
+  }
+
   /** The developer's side, for tests and demos: decide an application. */
   decide(miniProgramAppid: string, pluginAppid: string, status: Exclude<ApplicationStatus, 'applying'>): void {
     const application = this.live(miniProgramAppid).find((candidate) => candidate.pluginAppid === pluginAppid);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Invokes a cloud function folder the way WeChat's cloud does: a fresh Node process, the
@@ -9,7 +9,15 @@ import { join, resolve } from 'node:path';
  * context with a time limit. Used by `npm start`, the end-to-end tests and the benchmark.
  */
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+/** The repository root, found from here whether this runs from src/ (tests) or dist/ (tools). */
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'scripts', 'scf-bootstrap.cjs'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no project root above ${from}`);
+  }
+}
+
+export const PROJECT_ROOT = findProjectRoot(__dirname);
 export const BOOTSTRAP = join(PROJECT_ROOT, 'scripts', 'scf-bootstrap.cjs');
 
 export interface CallerIdentity {

@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +50,7 @@ describe('the committed cloud functions', () => {
   test('the bundle requires nothing but Node built-ins', () => {
     const source = readFileSync(join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin', 'index.js'), 'utf8');
     const required = new Set([...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!));
-    const builtins = new Set(require('node:module').builtinModules as string[]);
+    const builtins = new Set(builtinModules);
     expect([...required].filter((name) => !builtins.has(name.replace(/^node:/, '')))).toEqual([]);
   });
 

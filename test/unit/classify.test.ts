@@ -88,3 +88,10 @@ describe('a resolved call is a success only when it is WeChat\'s answer', () => 
     expect(classifyResolution({ errCode: 89236, errMsg: 'x' })?.code).toBe(89236);
   });
 });
+
+describe('remote messages', () => {
+  test('an unknown code without a message is still explained', () => {
+    expect(classifyRejection({ errCode: 48001 }).detail).toBe("WeChat answered errcode 48001: look the code up in WeChat's global error table");
+    expect(classifyRejection({ errCode: 48001, errMsg: '' }).detail).toBe("WeChat answered errcode 48001: look the code up in WeChat's global error table");
+  });
+});

@@ -133,3 +133,19 @@ describe('the SDK transport', () => {
     expect(sdk.inits[0]!.timeout).toBe(100);
   });
 });
+
+describe('defaults', () => {
+  test('reads process.env and logs one line to stdout when nothing is injected', async () => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    process.env.ADMIN_OPENIDS = 'oFromProcessEnv';
+    try {
+      const main = createCloudFunction(applyPlugin, { sdk: fakeSdk(ok, { OPENID: 'oFromProcessEnv', SOURCE: 'wx_client' }) });
+      expect((await main(event)).errCode).toBe(0);
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(String(write.mock.calls[0]![0]))).toMatchObject({ operation: 'applyPlugin', errCode: 0 });
+    } finally {
+      delete process.env.ADMIN_OPENIDS;
+      write.mockRestore();
+    }
+  });
+});

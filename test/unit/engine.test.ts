@@ -183,3 +183,26 @@ describe('the log line', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ pluginAppid: null, openid: null, source: null, requestId: null, cause: null });
   });
 });
+
+describe('messages and operations beyond applyPlugin', () => {
+  test('an error with an uncatalogued code and no detail still reads as a sentence', async () => {
+    const { deps } = setup([new OperationError(12345)]);
+    const result = await runOperation(applyPlugin, { event, caller, timeLimitMs: 3000 }, deps);
+    expect(result.errMsg).toBe('applyPlugin:fail error 12345');
+  });
+
+  test('an operation open to everyone skips the administrator check', async () => {
+    const listPlugins = { ...applyPlugin, name: 'getPluginList', adminOnly: false, parse: () => ({}), toWire: () => ({ action: 'list' }), logFields: () => ({}) };
+    const { deps, transport, lines } = setup(['ok']);
+    const result = await runOperation(listPlugins, { event: {}, caller: { openid: 'oAnyone', source: 'wx_client' }, timeLimitMs: 3000 }, deps);
+    expect(result).toEqual({ errCode: 0, errMsg: 'getPluginList:ok', retryable: false, attempts: 1 });
+    expect(transport.sent[0]!.body).toEqual({ action: 'list' });
+    expect(JSON.parse(lines[0]!).pluginAppid).toBeNull();
+  });
+
+  test('a cause with neither code nor message is still described', async () => {
+    const { deps, lines } = setup([new OperationError(-604101, { cause: 'plain string cause' })]);
+    await runOperation(applyPlugin, { event, caller, timeLimitMs: 3000 }, deps);
+    expect(JSON.parse(lines[0]!).cause).toBe('plain string cause');
+  });
+});

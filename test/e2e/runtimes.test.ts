@@ -1,0 +1,42 @@
+/**
+ * A representative part of the end-to-end suite on each Node build WeChat runs: the straight path,
+ * a retry, a silent gateway under the shortest common time limit, missing platform credentials
+ * (the SDK defect that kills the process), and refused input.
+ */
+import { ProjectCode } from '../../src/core/codes';
+import { apply, OPEN_PLUGIN, RUNTIMES, withEmulator } from '../support/harness';
+
+jest.setTimeout(30_000);
+
+describe.each(RUNTIMES.slice(1))('on %s', (_name, node) => {
+  const event = { pluginAppid: OPEN_PLUGIN, reason: 'runtime check' };
+
+  test('the straight path', () =>
+    withEmulator(async (emulator) => {
+      expect((await apply(emulator, { event, node })).result).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
+      expect(emulator.calls[0]!.fields).toEqual({ action: 'apply', plugin_appid: OPEN_PLUGIN, reason: 'runtime check' });
+    }));
+
+  test('-1 then success', () =>
+    withEmulator(async (emulator) => {
+      emulator.faults.add({ kind: 'errcode', errcode: -1 });
+      expect((await apply(emulator, { event, node })).result).toMatchObject({ errCode: 0, attempts: 2 });
+    }));
+
+  test('a silent gateway with a 1000 ms limit', () =>
+    withEmulator(async (emulator) => {
+      emulator.faults.add({ kind: 'silent', times: Infinity });
+      expect((await apply(emulator, { event, node, timeLimitMs: 1000 })).result).toMatchObject({ errCode: ProjectCode.DEADLINE_EXCEEDED });
+    }));
+
+  test('missing platform credentials: the process survives', () =>
+    withEmulator(async (emulator) => {
+      expect((await apply(emulator, { event, node, platformCredentials: false })).result).toMatchObject({ errCode: ProjectCode.CREDENTIALS_MISSING });
+    }));
+
+  test('bad input reaches nothing', () =>
+    withEmulator(async (emulator) => {
+      expect((await apply(emulator, { event: { pluginAppid: 'WX0123' }, node })).result).toMatchObject({ errCode: ProjectCode.INVALID_PLUGIN_APPID });
+      expect(emulator.calls).toEqual([]);
+    }));
+});
