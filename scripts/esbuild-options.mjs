@@ -1,4 +1,4 @@
-import { inlineCloudbaseVersion } from './esbuild-plugins.mjs';
+import { deferUnusedServices, inlineCloudbaseVersion } from './esbuild-plugins.mjs';
 
 // How a cloud function is bundled. Kept apart from build.mjs so the benchmark and the tests reason
 // about the very same options.
@@ -17,8 +17,9 @@ export function functionBuildOptions({ entry, outfile }) {
     // Self-contained: the function folder uploads with no node_modules and no cloud npm install.
     packages: 'bundle',
     legalComments: 'eof',
+    minify: true,
     charset: 'utf8',
     logLevel: 'warning',
-    plugins: [inlineCloudbaseVersion],
+    plugins: [inlineCloudbaseVersion, deferUnusedServices],
   };
 }

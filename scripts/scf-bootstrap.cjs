@@ -30,7 +30,9 @@ if (main) {
       (result) => {
         clearTimeout(killer);
         const callMs = Number(process.hrtime.bigint() - callStart) / 1e6;
-        report({ kind: 'returned', result: JSON.parse(JSON.stringify(result === undefined ? null : result)), loadMs, callMs });
+        // Peak resident set size of the whole process so far, in KiB (Node reports kilobytes).
+        const maxRssKb = process.resourceUsage().maxRSS;
+        report({ kind: 'returned', result: JSON.parse(JSON.stringify(result === undefined ? null : result)), loadMs, callMs, maxRssKb });
       },
       (error) => {
         clearTimeout(killer);

@@ -45,7 +45,7 @@ export interface InvokeOptions {
 }
 
 export type InvocationReport =
-  | { readonly kind: 'returned'; readonly result: unknown; readonly loadMs: number; readonly callMs: number }
+  | { readonly kind: 'returned'; readonly result: unknown; readonly loadMs: number; readonly callMs: number; readonly maxRssKb: number }
   | { readonly kind: 'killed'; readonly loadMs: number }
   | { readonly kind: 'threw'; readonly message: string; readonly loadMs: number }
   | { readonly kind: 'load-failed'; readonly message: string }
