@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['miniprogram/', 'node_modules/', 'dist/', 'coverage/', 'cloudfunctions/*/index.js', 'scripts/wechat-node/', 'test/fixtures/**/node_modules/'] },
+  { ignores: ['miniprogram/', 'node_modules/', 'dist/', 'coverage/', 'cloudfunctions/*/*.js', 'test/fixtures/reference-function/', 'scripts/wechat-node/', 'test/fixtures/**/node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// Builds every cloud function (src/functions/NAME.ts -> cloudfunctions/NAME/index.js, committed) and
+// Builds every cloud function (src/functions/NAME.ts -> cloudfunctions/NAME/index.js and deferred.js,
+// committed) and
 // the local tools (src/tools/*.ts -> dist/, not committed).
 //
 //   node scripts/build.mjs                      both
 //   node scripts/build.mjs --tools              tools only (what the tests need)
-//   node scripts/build.mjs --functions-to DIR   functions only, into DIR/NAME/index.js (the reproducibility test)
+//   node scripts/build.mjs --functions-to DIR   functions only, into DIR/NAME/ (the reproducibility test)
+//   node scripts/build.mjs --bundle FILE --out DIR   any entry, built as a function is (the cold-start tests)
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { functionBuildOptions } from './esbuild-options.mjs';
+import { buildFunction } from './esbuild-options.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 process.chdir(root);
@@ -18,7 +20,7 @@ const names = (dir) => readdirSync(join(root, dir)).filter((file) => file.endsWi
 
 async function buildFunctions(outRoot) {
   for (const name of names('src/functions')) {
-    await build(functionBuildOptions({ entry: `src/functions/${name}.ts`, outfile: join(outRoot, name, 'index.js') }));
+    await buildFunction({ entry: `src/functions/${name}.ts`, outDir: join(outRoot, name) });
   }
 }
 
@@ -39,7 +41,10 @@ async function buildTools() {
 
 const args = process.argv.slice(2);
 const to = args.indexOf('--functions-to');
-if (to >= 0) {
+const entry = args.indexOf('--bundle');
+if (entry >= 0) {
+  await buildFunction({ entry: resolve(args[entry + 1]), outDir: resolve(args[args.indexOf('--out') + 1]) });
+} else if (to >= 0) {
   await buildFunctions(resolve(args[to + 1]));
 } else {
   if (!args.includes('--tools')) await buildFunctions(join(root, 'cloudfunctions'));

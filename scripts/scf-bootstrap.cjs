@@ -5,7 +5,9 @@
 // reported as killed, and its late answer is lost. Plain CommonJS, so it runs on Node 16.13 too.
 const path = require('path');
 
-const { functionDir, event, context } = JSON.parse(process.env.SCF_BOOTSTRAP_INVOCATION);
+const invocation = JSON.parse(process.env.SCF_BOOTSTRAP_INVOCATION);
+const { event, context } = invocation;
+const functionDir = path.resolve(invocation.functionDir);
 delete process.env.SCF_BOOTSTRAP_INVOCATION;
 
 function report(message) {
@@ -32,7 +34,11 @@ if (main) {
         const callMs = Number(process.hrtime.bigint() - callStart) / 1e6;
         // Peak resident set size of the whole process so far, in KiB (Node reports kilobytes).
         const maxRssKb = process.resourceUsage().maxRSS;
-        report({ kind: 'returned', result: JSON.parse(JSON.stringify(result === undefined ? null : result)), loadMs, callMs, maxRssKb });
+        // Which of the function folder's own files were loaded (index.js; deferred.js only if used).
+        const loadedFiles = Object.keys(require.cache)
+          .filter((file) => file.startsWith(functionDir + path.sep))
+          .map((file) => path.relative(functionDir, file));
+        report({ kind: 'returned', result: JSON.parse(JSON.stringify(result === undefined ? null : result)), loadMs, callMs, maxRssKb, loadedFiles });
       },
       (error) => {
         clearTimeout(killer);

@@ -62,3 +62,19 @@ export function deferRequire<T>(load: () => T, options: DeferOptions = {}): T {
     getPrototypeOf: () => Reflect.getPrototypeOf(real()),
   }) as unknown as T;
 }
+
+/** What the deferred chunk (cloudfunctions/NAME/deferred.js) exports. */
+export interface DeferredChunk {
+  link(bridge: Readonly<Record<string, () => unknown>>): { load(key: string): unknown };
+}
+
+/**
+ * The deferred modules live in a second file beside index.js, so that a cold start neither reads
+ * nor parses them. `requireChunk` loads that file on the first use of any deferred module; `bridge`
+ * hands it the modules it shares with index.js (the SDK's own utils, its CloudBase class, ...), so
+ * there is one instance of each, as in the unbundled SDK.
+ */
+export function deferredChunk(requireChunk: () => DeferredChunk, bridge: Readonly<Record<string, () => unknown>>): (key: string) => unknown {
+  let linked: { load(key: string): unknown } | undefined;
+  return (key) => (linked ??= requireChunk().link(bridge)).load(key);
+}

@@ -177,7 +177,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   };
 
-  async function handleOpenApi(request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {
+  async function handleGateway(request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void> {
+    // The SDK's other services (database, functions, storage) post JSON; the emulator speaks only
+    // wx.openApi and answers them as the gateway answers an action it does not know.
+    if (/^application\/json/.test(request.headers['content-type'] ?? '')) {
+      const { action } = JSON.parse(body.toString('utf8') || '{}') as { action?: unknown };
+      return sendGatewayJson(response, 'INVALID_PARAM', `the emulator does not serve ${String(action)}`);
+    }
     const form = await parseMultipart(request, body);
     const text = (name: string): string => form.get(name)?.toString('utf8') ?? '';
     const apiName = text('apiName');
@@ -206,7 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       try {
         const body = await readBody(request);
         const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-        if (request.method === 'POST' && path === GATEWAY_PATH) return await handleOpenApi(request, body, response);
+        if (request.method === 'POST' && path === GATEWAY_PATH) return await handleGateway(request, body, response);
         for (const route of options.routes ?? []) if (await route(request, body, response, context)) return;
         sendJson(response, { errcode: 404, errmsg: `no such endpoint ${request.method} ${path}` }, 404);
       } catch (error) {

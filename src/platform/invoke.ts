@@ -45,7 +45,7 @@ export interface InvokeOptions {
 }
 
 export type InvocationReport =
-  | { readonly kind: 'returned'; readonly result: unknown; readonly loadMs: number; readonly callMs: number; readonly maxRssKb: number }
+  | { readonly kind: 'returned'; readonly result: unknown; readonly loadMs: number; readonly callMs: number; readonly maxRssKb: number; readonly loadedFiles: readonly string[] }
   | { readonly kind: 'killed'; readonly loadMs: number }
   | { readonly kind: 'threw'; readonly message: string; readonly loadMs: number }
   | { readonly kind: 'load-failed'; readonly message: string }
@@ -143,4 +143,21 @@ export function grantedApis(functionDir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** WeChat's own Node builds, installed by scripts/wechat-node (see the README). */
+export const WECHAT_NODE_VERSIONS = ['16', '18'] as const;
+
+export function wechatNodePath(version: (typeof WECHAT_NODE_VERSIONS)[number]): string {
+  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', `node${version}`, 'bin', 'node');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run npm ci (its postinstall installs WeChat's Node builds)`);
+  return path;
+}
+
+/** `--node 16`, `--node 18` or a path to a node binary, as the tools take it. */
+export function nodeFromOption(option: string | undefined): string | undefined {
+  if (option === undefined) return undefined;
+  if ((WECHAT_NODE_VERSIONS as readonly string[]).includes(option)) return wechatNodePath(option as '16' | '18');
+  if (!existsSync(option)) throw new Error(`--node takes 16, 18 or the path of a node binary, got ${JSON.stringify(option)}`);
+  return resolve(option);
 }

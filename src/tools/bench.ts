@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulator, type Emulator } from '../emulator/gateway';
 import { PluginWorld, type WechatAnswer } from '../emulator/plugin-world';
-import { grantedApis, invokeCloudFunction, platformEnvironment, PROJECT_ROOT } from '../platform/invoke';
+import { grantedApis, invokeCloudFunction, nodeFromOption, platformEnvironment, PROJECT_ROOT } from '../platform/invoke';
 
 const OURS = join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin');
 const REFERENCE = join(PROJECT_ROOT, 'test', 'fixtures', 'reference-function');
@@ -77,12 +77,12 @@ async function main(): Promise<void> {
     options: { runs: { type: 'string', default: '11' }, 'warm-iterations': { type: 'string', default: '300' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    process.stdout.write('Usage: npm run bench [-- --runs N (default 11, at least 9)] [--warm-iterations N (default 300)] [--node PATH]\n');
+    process.stdout.write('Usage: npm run bench [-- --runs N (default 11, at least 9)] [--warm-iterations N (default 300)] [--node 16|18|PATH]\n');
     return;
   }
   const runs = Math.max(9, Number(values.runs));
   const iterations = Math.max(20, Number(values['warm-iterations']));
-  const node = values.node;
+  const node = nodeFromOption(values.node);
 
   const world = new PluginWorld();
   const emulator = await startEmulator({ grantedApis: grantedApis(OURS), world });

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/gateway';
 import { NAMED_FAULTS } from '../emulator/faults';
 import { type Application } from '../emulator/plugin-world';
-import { grantedApis, invokeCloudFunction, PROJECT_ROOT, type InvocationOutcome } from '../platform/invoke';
+import { grantedApis, invokeCloudFunction, nodeFromOption, PROJECT_ROOT, type InvocationOutcome } from '../platform/invoke';
 
 const DEMO_ADMIN = 'oDemoAdmin_0123456789abcdefgh';
 
@@ -31,7 +31,7 @@ Options:
   --repeat N          invoke N times against the same emulator (the second application meets 89237)
   --state FILE        load the emulator's applications from FILE and save them back afterwards
   --no-credentials    run without TENCENTCLOUD_SECRETID/SECRETKEY, as a laptop would
-  --node 16|18        run the function on WeChat's Node 16.13 or 18.15 build instead of this Node
+  --node 16|18|PATH   run the function on WeChat's Node 16.13 or 18.15 build (or any node binary)
   --json              print only the result JSON
   -h, --help          this text
 `;
@@ -39,14 +39,6 @@ Options:
 function fail(message: string): never {
   process.stderr.write(`npm start: ${message}\nRun \`npm start -- --help\` for the options.\n`);
   process.exit(2);
-}
-
-function wechatNode(version: string | undefined): string | undefined {
-  if (version === undefined) return undefined;
-  if (version !== '16' && version !== '18') fail(`--node takes 16 or 18, got ${JSON.stringify(version)}`);
-  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', `node${version}`, 'bin', 'node');
-  if (!existsSync(path)) fail(`${path} is missing: run npm ci`);
-  return path;
 }
 
 function summary(outcome: InvocationOutcome, calls: number): string {
@@ -93,7 +85,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) fail('--repeat takes a whole number from 1 to 20');
   const fault = options.fault;
   if (fault !== undefined && fault !== 'down' && !(fault in NAMED_FAULTS)) fail(`unknown fault ${JSON.stringify(fault)}`);
-  const node = wechatNode(options.node);
+  let node: string | undefined;
+  try {
+    node = nodeFromOption(options.node);
+  } catch (error) {
+    fail((error as Error).message);
+  }
 
   const functionDir = join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin');
   const emulator = await startEmulator({ grantedApis: grantedApis(functionDir) });

@@ -13,9 +13,11 @@ const event = { pluginAppid: OPEN_PLUGIN, reason: '用于展示门店地图' };
 describe('the straight path', () => {
   test('an administrator applies: errCode 0, and WeChat receives exactly what was asked', () =>
     withEmulator(async (emulator) => {
-      const { result, log } = await apply(emulator, { event });
+      const { result, log, report } = await apply(emulator, { event });
 
       expect(result).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
+      // The SDK services a cloud call does not use stay in deferred.js, unread.
+      expect(report.kind === 'returned' && report.loadedFiles).toEqual(['index.js']);
       expect(emulator.calls).toEqual([
         expect.objectContaining({
           surface: 'cloud',

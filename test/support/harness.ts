@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/gateway';
-import { grantedApis, invokeCloudFunction, PROJECT_ROOT, type InvocationOutcome, type InvokeOptions } from '../../src/platform/invoke';
+import { grantedApis, invokeCloudFunction, PROJECT_ROOT, wechatNodePath, type InvocationOutcome, type InvokeOptions } from '../../src/platform/invoke';
 
 export const FUNCTION_DIR = join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin');
 export const ADMIN = 'oAdmin_e2e_0000000000000001';
@@ -11,17 +10,11 @@ export const SECOND_PLUGIN = 'wx1111111111111111';
 export const CLOSED_PLUGIN = 'wxc105ed0000000000';
 export const UNKNOWN_PLUGIN = 'wxdeadbeefdeadbeef';
 
-function wechatNode(version: '16' | '18'): string {
-  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', `node${version}`, 'bin', 'node');
-  if (!existsSync(path)) throw new Error(`${path} is missing: run npm ci (its postinstall installs WeChat's Node builds)`);
-  return path;
-}
-
 /** The Node builds WeChat runs, beside the one running the tests. */
 export const RUNTIMES: ReadonlyArray<readonly [string, string]> = [
   [`this machine's node ${process.version}`, process.execPath],
-  ['WeChat node 16.13.0', wechatNode('16')],
-  ['WeChat node 18.15.0', wechatNode('18')],
+  ['WeChat node 16.13.0', wechatNodePath('16')],
+  ['WeChat node 18.15.0', wechatNodePath('18')],
 ];
 
 export type ApplyRun = Omit<InvokeOptions, 'functionDir' | 'gatewayUrl'>;

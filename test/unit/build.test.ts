@@ -16,17 +16,21 @@ describe('the committed cloud functions', () => {
   }, 60_000);
   afterAll(() => rmSync(freshBuild, { recursive: true, force: true }));
 
-  test.each(FUNCTIONS)('%s/index.js is byte-identical to a fresh `npm run build`', (name) => {
-    const committed = readFileSync(join(PROJECT_ROOT, 'cloudfunctions', name, 'index.js'));
-    const fresh = readFileSync(join(freshBuild, name, 'index.js'));
-    // On failure: run `npm run build` and commit cloudfunctions/*/index.js.
-    expect(committed.equals(fresh)).toBe(true);
+  test.each(FUNCTIONS)('%s: every built file is committed, byte-identical to a fresh `npm run build`', (name) => {
+    const built = readdirSync(join(freshBuild, name)).sort();
+    expect(built).toEqual(['deferred.js', 'index.js']);
+    for (const file of built) {
+      const committed = readFileSync(join(PROJECT_ROOT, 'cloudfunctions', name, file));
+      const fresh = readFileSync(join(freshBuild, name, file));
+      // On failure: run `npm run build` and commit cloudfunctions/*/*.js.
+      expect([file, committed.equals(fresh)]).toEqual([file, true]);
+    }
   });
 
   test.each(FUNCTIONS)('%s keeps no TypeScript at its root and has its upload files', (name) => {
     const files = readdirSync(join(PROJECT_ROOT, 'cloudfunctions', name));
     expect(files.filter((file) => file.endsWith('.ts'))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['index.js', 'config.json', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['index.js', 'deferred.js', 'config.json', 'package.json']));
     const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cloudfunctions', name, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('index.js');
     // Self-contained: nothing for the cloud to install.
@@ -47,11 +51,14 @@ describe('the committed cloud functions', () => {
     expect(JSON.parse(out)).toEqual({ main: 'function', keys: ['main'] });
   });
 
-  test('the bundle requires nothing but Node built-ins', () => {
-    const source = readFileSync(join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin', 'index.js'), 'utf8');
+  test.each([
+    ['index.js', ['./deferred.js']],
+    ['deferred.js', []],
+  ])('%s requires nothing but Node built-ins and its sibling', (file, siblings) => {
+    const source = readFileSync(join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin', file), 'utf8');
     const required = new Set([...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!));
     const builtins = new Set(builtinModules);
-    expect([...required].filter((name) => !builtins.has(name.replace(/^node:/, '')))).toEqual([]);
+    expect([...required].filter((name) => !builtins.has(name.replace(/^node:/, '')))).toEqual(siblings);
   });
 
   test('the project config opens the folder in WeChat DevTools', () => {
