@@ -7,7 +7,15 @@ export interface Caller {
   readonly openid: string | undefined;
   /** The platform's SOURCE: the call chain, comma-joined in call order, e.g. `wx_client,scf`. */
   readonly source: string | undefined;
+  /**
+   * The caller has proved control of the mini-program's own WeChat credentials (the HTTPS form's
+   * access token or app secret), which is more than an administrator has. Never set from getWXContext.
+   */
+  readonly holdsAppCredentials?: true;
 }
+
+/** The HTTPS form's caller: a server or a command line holding the mini-program's credentials. */
+export const APP_CREDENTIALS_HOLDER: Caller = { openid: undefined, source: 'https', holdsAppCredentials: true };
 
 /**
  * Chains that start on the server side: the HTTP API with the mini-program's access token, and
@@ -27,7 +35,7 @@ export function originOf(source: string | undefined): string {
 
 /** Resolves when the caller may run an admin-only operation; throws an OperationError otherwise. */
 export function authorize(caller: Caller, config: FunctionConfig): void {
-  if (TRUSTED_ORIGINS.has(originOf(caller.source))) return;
+  if (caller.holdsAppCredentials || TRUSTED_ORIGINS.has(originOf(caller.source))) return;
   // The caller's own OPENID is theirs to see (getWXContext gives it to them anyway), and naming it
   // is what lets the first administrator configure ADMIN_OPENIDS without digging through logs.
   const yours = caller.openid ? `; your OPENID is ${caller.openid}` : '; this call carries no OPENID';

@@ -1,10 +1,11 @@
 import busboy from 'busboy';
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { FaultQueue, type Fault } from './faults';
+import { httpsApi, type HttpsApi, type HttpsApiOptions } from './https-api';
 import { PluginWorld, type WechatAnswer } from './plugin-world';
-import { decodeOpenApiRequest, encodeOpenApiResponse } from './wire';
+import { answerFault, sendGatewayJson, sendJson, sendOpenApi, sendWechatJson } from './responses';
+import { decodeOpenApiRequest } from './wire';
 
 /**
  * A loopback stand-in for WeChat's back end, as two clients meet it:
@@ -32,8 +33,8 @@ export interface EmulatorOptions {
   /** The APIs the calling function's config.json grants; anything else answers -604101. */
   readonly grantedApis?: Iterable<string>;
   readonly world?: PluginWorld;
-  /** Extra routes (the HTTPS API); return false to fall through to 404. */
-  readonly routes?: ReadonlyArray<(request: IncomingMessage, body: Buffer, response: ServerResponse, context: RouteContext) => boolean | Promise<boolean>>;
+  /** The HTTPS API's credentials and token lifetime. */
+  readonly https?: HttpsApiOptions;
 }
 
 export interface RouteContext {
@@ -53,6 +54,8 @@ export interface Emulator {
   readonly world: PluginWorld;
   readonly faults: FaultQueue;
   readonly calls: RecordedCall[];
+  /** Control of the HTTPS API's tokens (expire, revoke) and what it was asked. */
+  readonly https: HttpsApi;
   close(): Promise<void>;
 }
 
@@ -95,63 +98,6 @@ function isSigned(authorization: string | undefined): boolean {
   return id !== undefined && id !== '' && id !== 'undefined';
 }
 
-function sendGatewayJson(response: ServerResponse, code: string, message: string, charset = true): void {
-  response.writeHead(200, { 'content-type': charset ? 'application/json; charset=utf-8' : 'application/json' });
-  response.end(JSON.stringify({ code, message, requestId: randomBytes(8).toString('hex') }));
-}
-
-function sendOpenApi(response: ServerResponse, payload: Parameters<typeof encodeOpenApiResponse>[0]): void {
-  response.writeHead(200, { 'content-type': 'application/octet-stream' });
-  response.end(encodeOpenApiResponse(payload));
-}
-
-function sendWechatJson(response: ServerResponse, answer: WechatAnswer): void {
-  sendOpenApi(response, { respData: Buffer.from(JSON.stringify(answer)), contentType: 'application/json' });
-}
-
-/** Faults that shape the answer itself, common to both surfaces. Returns true when it answered. */
-function answerFault(fault: Fault, response: ServerResponse, surface: 'cloud' | 'https'): boolean {
-  switch (fault.kind) {
-    case 'http-status':
-      response.writeHead(fault.status, { 'content-type': 'text/html' });
-      response.end(`<html><body>${fault.status}</body></html>`);
-      return true;
-    case 'garbage':
-      response.writeHead(200, { 'content-type': 'application/octet-stream' });
-      response.end(Buffer.from([0xff, 0xfe, 0x00, 0x13, 0x37, 0x42, 0x99, 0x07]));
-      return true;
-    case 'empty':
-      response.writeHead(200, { 'content-type': surface === 'cloud' ? 'application/octet-stream' : 'application/json' });
-      response.end();
-      return true;
-    case 'errcode':
-      if (surface === 'cloud') sendWechatJson(response, { errcode: fault.errcode, errmsg: 'system error' });
-      else sendJson(response, { errcode: fault.errcode, errmsg: 'system error' });
-      return true;
-    case 'gateway-json':
-      sendGatewayJson(response, fault.code, 'gateway error injected by the emulator', fault.charset ?? true);
-      return true;
-    case 'pb-error':
-      if (surface === 'cloud') sendOpenApi(response, { errorCode: fault.errorCode });
-      else sendJson(response, { errcode: fault.errorCode, errmsg: 'system error' });
-      return true;
-    case 'not-json':
-      if (surface === 'cloud') sendOpenApi(response, { respData: Buffer.from('<html>busy</html>'), contentType: fault.contentType });
-      else {
-        response.writeHead(200, { 'content-type': fault.contentType });
-        response.end('<html>busy</html>');
-      }
-      return true;
-    default:
-      return false;
-  }
-}
-
-export function sendJson(response: ServerResponse, value: unknown, status = 200): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(value));
-}
-
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const world = options.world ?? new PluginWorld();
   const faults = new FaultQueue();
@@ -159,6 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const granted = new Set(options.grantedApis ?? Object.keys(OPEN_API_HANDLERS));
   const miniProgramAppid = options.miniProgramAppid ?? DEMO_MINI_PROGRAM_APPID;
   const sockets = new Set<Socket>();
+  const https = httpsApi(options.https);
 
   const context: RouteContext = {
     world,
@@ -213,7 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const body = await readBody(request);
         const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
         if (request.method === 'POST' && path === GATEWAY_PATH) return await handleGateway(request, body, response);
-        for (const route of options.routes ?? []) if (await route(request, body, response, context)) return;
+        if (await https.route(request, body, response, context)) return;
         sendJson(response, { errcode: 404, errmsg: `no such endpoint ${request.method} ${path}` }, 404);
       } catch (error) {
         if (!response.headersSent) sendJson(response, { errcode: -1, errmsg: `emulator error: ${(error as Error).message}` }, 500);
@@ -237,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     world,
     faults,
     calls,
+    https: https.control,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -245,4 +193,3 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-export { answerFault };

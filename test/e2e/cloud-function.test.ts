@@ -177,7 +177,7 @@ describe('a silent gateway: the answer still comes before the platform kills the
       emulator.faults.add({ kind: 'silent', times: Infinity });
       const outcome = await apply(emulator, { event, timeLimitMs });
       expect(outcome.result).toMatchObject({ errCode: ProjectCode.DEADLINE_EXCEEDED, retryable: true, attempts: 1 });
-      expect(outcome.result.errMsg).toContain('raise the function');
+      expect(outcome.result.errMsg).toContain('raise the timeout');
       expect(emulator.calls).toHaveLength(1);
     }));
 });

@@ -1,4 +1,4 @@
-import { authorize, originOf } from '../../src/core/authorize';
+import { APP_CREDENTIALS_HOLDER, authorize, originOf } from '../../src/core/authorize';
 import { ProjectCode } from '../../src/core/codes';
 import { parseOpenidList, readConfig } from '../../src/core/config';
 import { OperationError } from '../../src/core/errors';
@@ -76,5 +76,11 @@ describe('who may apply', () => {
     expect(originOf('wx_client,scf')).toBe('wx_client');
     expect(originOf(' wx_http , scf')).toBe('wx_http');
     expect(originOf(undefined)).toBe('');
+  });
+});
+
+describe('the HTTPS form', () => {
+  test('a holder of the app credentials needs no administrator list', () => {
+    expect(codeOf(() => authorize(APP_CREDENTIALS_HOLDER, withoutAdmins))).toBe('allowed');
   });
 });

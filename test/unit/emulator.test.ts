@@ -173,3 +173,32 @@ describe("the model of WeChat's plugin state", () => {
     expect(restored.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'again').errcode).toBe(89237);
   });
 });
+
+describe('the HTTPS API stand-in', () => {
+  async function post(path: string, body: string) {
+    const response = await fetch(`${emulator.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  test.each([
+    ['a wrong grant_type', '/cgi-bin/stable_token', JSON.stringify({ grant_type: 'password' }), 40002],
+    ['a body that is not JSON', '/cgi-bin/stable_token', 'grant_type=client_credential', 40002],
+    ['no access_token', '/wxa/plugin', JSON.stringify({ action: 'apply', plugin_appid: 'wx0123456789abcdef' }), 41001],
+  ])('answers %s as WeChat does', async (_name, path, body, errcode) => {
+    emulator = await startEmulator();
+    expect((await post(path, body)).errcode).toBe(errcode);
+  });
+
+  test('a valid token with a body that is not JSON, or another action', async () => {
+    emulator = await startEmulator();
+    const token = emulator.https.issueToken();
+    expect((await post(`/wxa/plugin?access_token=${token}`, 'not json')).errcode).toBe(47001);
+    expect((await post(`/wxa/plugin?access_token=${token}`, JSON.stringify({ action: 'list' }))).errcode).toBe(40097);
+    expect((await post(`/wxa/plugin?access_token=${token}`, '[1]')).errcode).toBe(47001);
+  });
+
+  test('only POST is served', async () => {
+    emulator = await startEmulator();
+    expect((await fetch(`${emulator.url}/wxa/plugin`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * `npm run emulator`: the loopback WeChat emulator on its own, for the HTTPS command line and for
+ * trying things by hand. Prints the environment to point `npm run apply` (or wx-server-sdk) at it.
+ */
+import { parseArgs } from 'node:util';
+import { DEMO_MINI_PROGRAM_APPID, startEmulator } from '../emulator/gateway';
+import { NAMED_FAULTS } from '../emulator/faults';
+import { DEMO_APP_SECRET } from '../emulator/https-api';
+import { DEMO_PLUGINS } from '../emulator/plugin-world';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '0' }, fault: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`Usage: npm run emulator [-- --port PORT] [--fault ${Object.keys(NAMED_FAULTS).join('|')}]\n`);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port takes a port number');
+  if (values.fault !== undefined && !(values.fault in NAMED_FAULTS)) throw new Error(`unknown fault ${JSON.stringify(values.fault)}`);
+  const emulator = await startEmulator({ port });
+  if (values.fault) emulator.faults.add(NAMED_FAULTS[values.fault]!);
+  process.stdout.write(
+    [
+      `WeChat emulator listening on ${emulator.url} (loopback only; Ctrl-C to stop)`,
+      '',
+      'HTTPS form:',
+      `  export WECHAT_API_BASE_URL=${emulator.url}`,
+      `  export WECHAT_APPID=${DEMO_MINI_PROGRAM_APPID}`,
+      `  export WECHAT_APPSECRET=${DEMO_APP_SECRET}`,
+      '  npm run -s apply -- --plugin-appid wx0123456789abcdef --reason "from the command line"',
+      '',
+      `Cloud gateway for wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emulator.gatewayUrl}"}'`,
+      `Plugins: ${DEMO_PLUGINS.map((plugin) => `${plugin.appid} (${plugin.acceptsApplications ? 'open' : 'closed'})`).join(', ')}`,
+      '',
+    ].join('\n'),
+  );
+  const stop = () => void emulator.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`emulator: ${(error as Error).message}\n`);
+  process.exit(2);
+});

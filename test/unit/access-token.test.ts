@@ -1,0 +1,87 @@
+import { givenToken, stableToken } from '../../src/https/access-token';
+import { postJson, type Fetch } from '../../src/https/http';
+import { ProjectCode } from '../../src/core/codes';
+
+/** A scripted fetch for the token logic alone; the end-to-end suite uses real sockets. */
+function scripted(answers: Array<unknown>) {
+  const bodies: unknown[] = [];
+  const fetchImpl = (async (_url: string, init: { body: string }) => {
+    bodies.push(JSON.parse(init.body));
+    const answer = answers[Math.min(bodies.length - 1, answers.length - 1)];
+    return { status: 200, text: async () => (typeof answer === 'string' ? answer : JSON.stringify(answer)) };
+  }) as unknown as Fetch;
+  return { fetchImpl, bodies };
+}
+
+describe('stable tokens', () => {
+  test('are cached until the margin before expires_in, then fetched again', async () => {
+    let now = 0;
+    const { fetchImpl, bodies } = scripted([
+      { access_token: 'first', expires_in: 7200 },
+      { access_token: 'second', expires_in: 7200 },
+    ]);
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl, refreshMarginMs: 300_000, now: () => now });
+    expect(await tokens.get(1000)).toBe('first');
+    now = 7200_000 - 300_001;
+    expect(await tokens.get(1000)).toBe('first');
+    now = 7200_000 - 300_000;
+    expect(await tokens.get(1000)).toBe('second');
+    expect(bodies).toEqual([
+      { grant_type: 'client_credential', appid: 'wxa', secret: 's' },
+      { grant_type: 'client_credential', appid: 'wxa', secret: 's' },
+    ]);
+  });
+
+  test('a short-lived token is refreshed at half its life at the latest', async () => {
+    let now = 0;
+    const { fetchImpl } = scripted([{ access_token: 'a', expires_in: 60 }, { access_token: 'b', expires_in: 60 }]);
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl, now: () => now });
+    await tokens.get(1000);
+    now = 30_000;
+    expect(await tokens.get(1000)).toBe('b');
+  });
+
+  test('callers arriving together share one request', async () => {
+    const { fetchImpl, bodies } = scripted([{ access_token: 'shared', expires_in: 7200 }]);
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
+    expect(await Promise.all([tokens.get(1000), tokens.get(1000), tokens.get(1000)])).toEqual(['shared', 'shared', 'shared']);
+    expect(bodies).toHaveLength(1);
+  });
+
+  test('after a refusal the next request forces a refresh, once', async () => {
+    const { fetchImpl, bodies } = scripted([{ access_token: 'a', expires_in: 7200 }, { access_token: 'b', expires_in: 7200 }, { access_token: 'c', expires_in: 7200 }]);
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
+    await tokens.get(1000);
+    expect(tokens.invalidate()).toBe(true);
+    expect(await tokens.get(1000)).toBe('b');
+    expect(bodies[1]).toMatchObject({ force_refresh: true });
+  });
+
+  test.each([
+    ['an errcode', { errcode: 40125, errmsg: 'invalid appsecret' }, 40125],
+    ['no access_token', { expires_in: 7200 }, ProjectCode.UNEXPECTED_ANSWER],
+    ['no expires_in', { access_token: 'x' }, ProjectCode.UNEXPECTED_ANSWER],
+  ])('an answer with %s is refused with a typed error', async (_name, answer, code) => {
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: scripted([answer]).fetchImpl });
+    await expect(tokens.get(1000)).rejects.toMatchObject({ code });
+  });
+
+  test('a given token is used as is and cannot be refreshed', async () => {
+    const tokens = givenToken('mine');
+    expect(await tokens.get(1)).toBe('mine');
+    expect(tokens.invalidate()).toBe(false);
+  });
+});
+
+describe('postJson', () => {
+  test('JSON that is not an object is not an answer', async () => {
+    await expect(postJson(scripted(['[1,2]']).fetchImpl, 'http://x', {}, 1000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+  });
+
+  test('a failure without a socket code is still a network failure, maybe delivered', async () => {
+    const failing = (async () => {
+      throw new TypeError('fetch failed');
+    }) as unknown as Fetch;
+    await expect(postJson(failing, 'http://x', {}, 1000)).rejects.toMatchObject({ code: -501001, maybeDelivered: true });
+  });
+});
