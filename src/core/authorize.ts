@@ -36,9 +36,9 @@ export function originOf(source: string | undefined): string {
 /** Resolves when the caller may run an admin-only operation; throws an OperationError otherwise. */
 export function authorize(caller: Caller, config: FunctionConfig): void {
   if (caller.holdsAppCredentials || TRUSTED_ORIGINS.has(originOf(caller.source))) return;
-  // The caller's own OPENID is theirs to see (getWXContext gives it to them anyway), and naming it
-  // is what lets the first administrator configure ADMIN_OPENIDS without digging through logs.
-  const yours = caller.openid ? `; your OPENID is ${caller.openid}` : '; this call carries no OPENID';
+  // errMsg never carries a value from the environment, and the platform puts OPENID there; the
+  // engine hands the caller their own OPENID in the result's `openid` field instead.
+  const yours = caller.openid ? ' (the result\'s `openid` is yours)' : ' (this call carries no OPENID)';
   if (config.adminOpenids.size === 0) {
     throw new OperationError(ProjectCode.ADMIN_NOT_CONFIGURED, {
       detail: `no administrators are configured: set the environment variable ADMIN_OPENIDS (comma-separated OPENIDs) on this function in the cloud console${yours}`,

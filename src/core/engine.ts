@@ -25,7 +25,14 @@ export interface OperationResult {
   readonly retryable: boolean;
   /** Requests sent to WeChat (0 when the call was refused before any was). */
   readonly attempts: number;
+  /**
+   * Only when an administrator check refused the caller: their own OPENID, so the first
+   * administrator can copy it into ADMIN_OPENIDS. It is the caller's own; nobody else's is shown.
+   */
+  readonly openid?: string;
 }
+
+const REFUSED_CALLER: ReadonlySet<number> = new Set([ProjectCode.ADMIN_NOT_CONFIGURED, ProjectCode.NOT_ADMIN]);
 
 export interface Invocation {
   readonly event: unknown;
@@ -62,6 +69,8 @@ async function sendWithRetries(
   const random = deps.random ?? Math.random;
   const transport = deps.transport();
   const body = operation.toWire(params);
+  // A limit shorter than the safety margin leaves no time at all: say so without sending.
+  if (deadline <= Date.now()) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED);
   for (;;) {
     progress.attempts += 1;
     try {
@@ -127,6 +136,7 @@ export async function runOperation<Params>(
     errMsg: failure ? failureMessage(operation as Operation<unknown>, failure, progress) : `${operation.name}:ok`,
     retryable: isRetryableLater(errCode),
     attempts: progress.attempts,
+    ...(REFUSED_CALLER.has(errCode) && invocation.caller.openid ? { openid: invocation.caller.openid } : {}),
   };
 
   deps.log(

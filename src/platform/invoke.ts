@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DEMO_MINI_PROGRAM_APPID } from '../emulator/gateway';
 
 /**
  * Invokes a cloud function folder the way WeChat's cloud does: a fresh Node process, the
@@ -76,7 +77,7 @@ export function platformEnvironment(options: InvokeOptions, secrets: { id: strin
     TCB_CONTEXT_CNFG: JSON.stringify({ URL: options.gatewayUrl }),
     WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID',
     WX_OPENID: caller.openid ?? '',
-    WX_APPID: caller.appid ?? 'wxa11ce00000000d3e',
+    WX_APPID: caller.appid ?? DEMO_MINI_PROGRAM_APPID,
     WX_UNIONID: '',
     TCB_SOURCE: caller.source ?? 'wx_client',
     ...options.functionEnv,

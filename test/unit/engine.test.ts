@@ -206,3 +206,23 @@ describe('messages and operations beyond applyPlugin', () => {
     expect(JSON.parse(lines[0]!).cause).toBe('plain string cause');
   });
 });
+
+describe('edges of the budget and of refusals', () => {
+  test('a time limit shorter than the safety margin sends nothing and says so', async () => {
+    const { deps, transport } = setup(['ok']);
+    const result = await runOperation(applyPlugin, { event, caller, timeLimitMs: 200 }, deps);
+    expect(result).toMatchObject({ errCode: ProjectCode.DEADLINE_EXCEEDED, attempts: 0 });
+    expect(transport.sent).toEqual([]);
+  });
+
+  test('a refused caller gets their own OPENID in `openid`, and only then', async () => {
+    const { deps } = setup(['ok']);
+    const refused = await runOperation(applyPlugin, { event, caller: { openid: 'oStranger01', source: 'wx_client' }, timeLimitMs: 3000 }, deps);
+    expect(refused).toMatchObject({ errCode: ProjectCode.NOT_ADMIN, openid: 'oStranger01' });
+    expect(refused.errMsg).not.toContain('oStranger01');
+    const anonymous = await runOperation(applyPlugin, { event, caller: { openid: undefined, source: 'wx_client' }, timeLimitMs: 3000 }, deps);
+    expect(anonymous).not.toHaveProperty('openid');
+    const invalid = await runOperation(applyPlugin, { event: {}, caller: { openid: 'oStranger01', source: 'wx_client' }, timeLimitMs: 3000 }, deps);
+    expect(invalid).not.toHaveProperty('openid');
+  });
+});
