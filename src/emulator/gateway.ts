@@ -19,7 +19,10 @@ export interface RecordedCall {
   readonly surface: 'cloud' | 'https';
   readonly apiName: string;
   readonly fields: Readonly<Record<string, unknown>>;
-  /** The request was signed with a secret id (not `Credential=undefined`). */
+  /**
+   * The request carried credentials: for the cloud gateway, a signature with a real secret id (not
+   * `Credential=undefined`); for the HTTPS API, an access_token.
+   */
   readonly signed: boolean;
   readonly envName?: string;
   readonly fault?: Fault['kind'];

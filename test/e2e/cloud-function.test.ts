@@ -3,7 +3,7 @@
  * with the real wx-server-sdk inside, talking protobuf over a real loopback socket to the emulator.
  */
 import { ProjectCode } from '../../src/core/codes';
-import { DEMO_MINI_PROGRAM_APPID } from '../../src/emulator/gateway';
+import { DEMO_MINI_PROGRAM_APPID, startEmulator } from '../../src/emulator/gateway';
 import { PluginWorld, DEMO_PLUGINS } from '../../src/emulator/plugin-world';
 import { ADMIN, apply, asAdmin, CLOSED_PLUGIN, OPEN_PLUGIN, SECOND_PLUGIN, STRANGER, UNKNOWN_PLUGIN, withEmulator } from '../support/harness';
 
@@ -165,7 +165,7 @@ describe('gateway faults end in the one shape', () => {
     ));
 
   test('the gateway is down (connection refused): retried, then -501001', async () => {
-    const emulator = await (await import('../../src/emulator/gateway')).startEmulator();
+    const emulator = await startEmulator();
     await emulator.close();
     const { result } = await apply(emulator, { event });
     expect(result).toMatchObject({ errCode: -501001, retryable: true, attempts: 3 });
