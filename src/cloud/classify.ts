@@ -1,5 +1,6 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
+import { mayHaveBeenDelivered, NETWORK_ERROR_CODES } from '../core/network';
 import { remoteError, unexpectedAnswer } from '../core/remote';
 
 /**
@@ -19,20 +20,6 @@ const TCB_STRING_CODES: Readonly<Record<string, number>> = {
   INVALID_PARAM: -501007,
   INVALID_REQUEST_SOURCE: -501008,
   RESOURCE_NOT_INITIAL: -501009,
-};
-
-/** Node's socket errors: whether the request may have left this machine before it failed. */
-const NETWORK_ERRORS: Readonly<Record<string, { maybeDelivered: boolean }>> = {
-  ECONNREFUSED: { maybeDelivered: false },
-  ENOTFOUND: { maybeDelivered: false },
-  EAI_AGAIN: { maybeDelivered: false },
-  EHOSTUNREACH: { maybeDelivered: false },
-  ENETUNREACH: { maybeDelivered: false },
-  ECONNRESET: { maybeDelivered: true },
-  EPIPE: { maybeDelivered: true },
-  ETIMEDOUT: { maybeDelivered: true },
-  ESOCKETTIMEDOUT: { maybeDelivered: true },
-  ECONNABORTED: { maybeDelivered: true },
 };
 
 const SYS_ERR = -501001;
@@ -61,7 +48,7 @@ function remoteMessage(message: string): string {
 }
 
 function networkCodeIn(message: string): string | undefined {
-  return Object.keys(NETWORK_ERRORS).find((code) => message.includes(code));
+  return NETWORK_ERROR_CODES.find((code) => message.includes(code));
 }
 
 interface Rule {
@@ -80,7 +67,7 @@ const REJECTION_RULES: readonly Rule[] = [
   {
     shape: 'network error inside -501001 (connect ECONNREFUSED, socket hang up, ...)',
     matches: (v, m) => v.errCode === SYS_ERR && networkCodeIn(m) !== undefined,
-    toError: (_v, m, cause) => new OperationError(SYS_ERR, { maybeDelivered: NETWORK_ERRORS[networkCodeIn(m)!]!.maybeDelivered, cause }),
+    toError: (_v, m, cause) => new OperationError(SYS_ERR, { maybeDelivered: mayHaveBeenDelivered(networkCodeIn(m)!), cause }),
   },
   {
     shape: 'numeric errCode (CloudSDKError, Error with errCode, plain object)',
@@ -95,8 +82,8 @@ const REJECTION_RULES: readonly Rule[] = [
   },
   {
     shape: 'Node network error (err.code ECONNREFUSED, ...)',
-    matches: (v) => typeof v.code === 'string' && v.code in NETWORK_ERRORS,
-    toError: (v, _m, cause) => new OperationError(SYS_ERR, { maybeDelivered: NETWORK_ERRORS[v.code as string]!.maybeDelivered, cause }),
+    matches: (v) => typeof v.code === 'string' && NETWORK_ERROR_CODES.includes(v.code),
+    toError: (v, _m, cause) => new OperationError(SYS_ERR, { maybeDelivered: mayHaveBeenDelivered(v.code as string), cause }),
   },
 ];
 

@@ -95,9 +95,8 @@ function failureMessage(operation: Operation<unknown>, error: OperationError, pr
   const entry = describeCode(error.code);
   let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(operation.api) : error.message);
   if (entry?.zh && error.detail === undefined) text += ` (${entry.zh})`;
-  if (error.code === 89237 && progress.maybeDelivered) {
-    text += '; an earlier attempt in this call may have been the one that applied';
-  }
+  const note = progress.maybeDelivered ? operation.afterLostAnswer?.[error.code] : undefined;
+  if (note) text += `; ${note}`;
   return `${operation.name}:fail ${text}`;
 }
 

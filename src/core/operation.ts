@@ -22,6 +22,11 @@ export interface Operation<Params> {
   parse(event: unknown): Params;
   /** The body WeChat receives, in WeChat's own snake_case, identical for both transports. */
   toWire(params: Params): Record<string, string | number>;
+  /**
+   * Codes that, after an earlier attempt of the same call may have reached WeChat unanswered, can
+   * be that attempt's own doing, with the sentence errMsg adds to say so.
+   */
+  readonly afterLostAnswer?: Readonly<Record<number, string>>;
   /** Fields worth a place in the invocation's log line (never free text or secrets). */
   logFields(params: Params): Record<string, string>;
 }

@@ -1,5 +1,6 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
+import { mayHaveBeenDelivered } from '../core/network';
 import { unexpectedAnswer } from '../core/remote';
 
 /**
@@ -10,9 +11,7 @@ import { unexpectedAnswer } from '../core/remote';
  */
 export type Fetch = typeof fetch;
 
-/** Node's socket error codes, as undici reports them in `error.cause.code`. */
-const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
+/** Node's socket error code, as undici reports it in `error.cause.code`. */
 function networkCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } }).cause;
   return typeof cause?.code === 'string' ? cause.code : (error as Error).name || 'network error';
@@ -35,7 +34,7 @@ export async function postJson(fetchImpl: Fetch, url: string, body: unknown, tim
   } catch (error) {
     if (controller.signal.aborted) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
     const code = networkCode(error);
-    throw new OperationError(-501001, { maybeDelivered: !NOT_DELIVERED.has(code), cause: { code, message: 'request failed' } });
+    throw new OperationError(-501001, { maybeDelivered: mayHaveBeenDelivered(code), cause: { code, message: 'request failed' } });
   } finally {
     clearTimeout(timer);
   }

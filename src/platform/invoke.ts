@@ -96,17 +96,18 @@ export function invokeCloudFunction(options: InvokeOptions): Promise<InvocationO
     key: randomBytes(16).toString('hex'),
     token: randomBytes(24).toString('base64url'),
   };
+  const platform = platformEnvironment(options, secrets);
   const context = {
     request_id: randomUUID(),
     time_limit_in_ms: options.timeLimitMs ?? 3000,
     memory_limit_in_mb: 256,
-    function_name: platformEnvironment(options, secrets).SCF_FUNCTIONNAME,
+    function_name: platform.SCF_FUNCTIONNAME,
     function_version: '$LATEST',
     namespace: DEMO_ENV_ID,
     callbackWaitsForEmptyEventLoop: false,
   };
   const env = {
-    ...platformEnvironment(options, secrets),
+    ...platform,
     SCF_BOOTSTRAP_INVOCATION: JSON.stringify({ functionDir: resolve(options.functionDir), event: options.event, context }),
   };
   const started = process.hrtime.bigint();

@@ -3,9 +3,9 @@
  * HTTPS API, from a server or the command line. Credentials and the base URL come from the
  * environment; the result is printed as JSON; the exit status is 0 exactly when errCode is 0.
  */
-import { parseArgs } from 'node:util';
 import { ProjectCode } from '../core/codes';
 import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
+import { parseOptions, usageError } from './cli';
 
 const HELP = `Usage: npm run -s apply -- --plugin-appid wx0123456789abcdef [--reason TEXT] [--timeout MS]
 
@@ -25,28 +25,19 @@ Options:
   -h, --help          this text
 `;
 
+const TOOL = { name: 'apply', help: 'npm run apply -- --help' };
 function usage(message: string): never {
-  process.stderr.write(`apply: ${message}\nRun \`npm run apply -- --help\` for the options.\n`);
-  process.exit(2);
+  return usageError(TOOL, message);
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        'plugin-appid': { type: 'string' },
-        reason: { type: 'string' },
-        timeout: { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    usage((error as Error).message);
-  }
+  const values = parseOptions(TOOL, {
+    'plugin-appid': { type: 'string' },
+    reason: { type: 'string' },
+    timeout: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return;

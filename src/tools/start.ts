@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/gateway';
 import { NAMED_FAULTS } from '../emulator/faults';
 import { type Application } from '../emulator/plugin-world';
+import { parseOptions, usageError } from './cli';
 import { grantedApis, invokeCloudFunction, nodeFromOption, PROJECT_ROOT, type InvocationOutcome } from '../platform/invoke';
 
 const DEMO_ADMIN = 'oDemoAdmin_0123456789abcdefgh';
@@ -36,9 +36,9 @@ Options:
   -h, --help          this text
 `;
 
+const TOOL = { name: 'npm start', help: 'npm start -- --help' };
 function fail(message: string): never {
-  process.stderr.write(`npm start: ${message}\nRun \`npm start -- --help\` for the options.\n`);
-  process.exit(2);
+  return usageError(TOOL, message);
 }
 
 function summary(outcome: InvocationOutcome, calls: number): string {
@@ -50,31 +50,21 @@ function summary(outcome: InvocationOutcome, calls: number): string {
 }
 
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        'plugin-appid': { type: 'string', default: 'wx0123456789abcdef' },
-        reason: { type: 'string', default: 'Demo application from npm start: we would like to show store locations on a map.' },
-        openid: { type: 'string', default: DEMO_ADMIN },
-        source: { type: 'string', default: 'wx_client' },
-        admins: { type: 'string' },
-        fault: { type: 'string' },
-        'time-limit': { type: 'string', default: '3000' },
-        repeat: { type: 'string', default: '1' },
-        state: { type: 'string' },
-        'no-credentials': { type: 'boolean', default: false },
-        node: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  const options = parsed.values;
+  const options = parseOptions(TOOL, {
+    'plugin-appid': { type: 'string', default: 'wx0123456789abcdef' },
+    reason: { type: 'string', default: 'Demo application from npm start: we would like to show store locations on a map.' },
+    openid: { type: 'string', default: DEMO_ADMIN },
+    source: { type: 'string', default: 'wx_client' },
+    admins: { type: 'string' },
+    fault: { type: 'string' },
+    'time-limit': { type: 'string', default: '3000' },
+    repeat: { type: 'string', default: '1' },
+    state: { type: 'string' },
+    'no-credentials': { type: 'boolean', default: false },
+    node: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (options.help) {
     process.stdout.write(HELP);
     return;

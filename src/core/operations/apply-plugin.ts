@@ -19,6 +19,8 @@ export const applyPlugin: Operation<ApplyPluginParams> = {
   api: 'pluginManager.applyPlugin',
   httpsPath: '/wxa/plugin',
   adminOnly: true,
+  // Applying twice is harmless: a retry after a lost answer meets "already added".
+  afterLostAnswer: { 89237: 'an earlier attempt in this call may have been the one that applied' },
   parse(event) {
     const fields = requireObject(event);
     optionalAction(fields, 'apply');
