@@ -2,15 +2,17 @@
 // The warm half of `npm run bench`, in one process with the platform's environment: the cost of
 // one more call once everything is loaded, for our function's main() and for a bare SDK call.
 // Plain CommonJS, started by src/tools/bench.ts.
-const { functionDir, iterations, warmup } = JSON.parse(process.env.BENCH_WARM);
+const { functionDir, iterations, warmup, event: functionEvent } = JSON.parse(process.env.BENCH_WARM);
 const path = require('path');
 const ours = require(path.join(functionDir, 'index.js'));
 const cloud = require('wx-server-sdk');
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 
 const event = { pluginAppid: 'wx0123456789abcdef', reason: 'warm benchmark' };
+// The function's own event (pluginManager takes `action` too); the same application either way.
+const oursEvent = functionEvent || event;
 const sides = {
-  ours: () => ours.main(event, { time_limit_in_ms: 3000 }),
+  ours: () => ours.main(oursEvent, { time_limit_in_ms: 3000 }),
   bare: () => cloud.openapi.pluginManager.applyPlugin({ action: 'apply', pluginAppid: event.pluginAppid, reason: event.reason }),
 };
 

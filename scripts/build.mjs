@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// Builds every cloud function (src/functions/NAME.ts -> cloudfunctions/NAME/index.js and deferred.js,
-// committed) and
-// the local tools (src/tools/*.ts -> dist/, not committed).
+// Builds every cloud function the operation registry declares (src/core/operations/index.ts,
+// CLOUD_FUNCTIONS) into cloudfunctions/NAME/: index.js and deferred.js (the bundle), config.json
+// (exactly the APIs its operations call) and package.json, all committed; and the local tools
+// (src/tools/*.ts -> dist/, not committed).
 //
 //   node scripts/build.mjs                      both
-//   node scripts/build.mjs --tools              tools only (what the tests need)
+//   node scripts/build.mjs --tools              tools only
 //   node scripts/build.mjs --functions-to DIR   functions only, into DIR/NAME/ (the reproducibility test)
 //   node scripts/build.mjs --bundle FILE --out DIR   any entry, built as a function is (the cold-start tests)
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFunction } from './esbuild-options.mjs';
+import { functionConfig, functionPackage, loadRegistry, writeFunctionEntry } from './registry.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 process.chdir(root);
@@ -19,8 +21,13 @@ process.chdir(root);
 const names = (dir) => readdirSync(join(root, dir)).filter((file) => file.endsWith('.ts')).map((file) => basename(file, '.ts'));
 
 async function buildFunctions(outRoot) {
-  for (const name of names('src/functions')) {
-    await buildFunction({ entry: `src/functions/${name}.ts`, outDir: join(outRoot, name) });
+  const registry = await loadRegistry();
+  for (const name of Object.keys(registry.CLOUD_FUNCTIONS)) {
+    const outDir = join(outRoot, name);
+    await buildFunction({ entry: writeFunctionEntry(name), outDir });
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'config.json'), functionConfig(registry, name));
+    writeFileSync(join(outDir, 'package.json'), functionPackage(name));
   }
 }
 

@@ -1,12 +1,33 @@
-// How a cloud function is bundled: index.js with everything a cloud call needs, and deferred.js
-// with the SDK services it never uses, loaded only if something does use them. Kept apart from
-// build.mjs so the tests and the benchmark reason about the very same build.
+// How a cloud function is bundled: bundle.js with everything a cloud call needs, deferred.js with
+// the SDK services it never uses (loaded only if something does use them), index.js, a small
+// loader that starts bundle.js from a V8 code cache on the Node builds WeChat runs, and those
+// caches. Kept apart from build.mjs so the tests and the benchmark reason about the very same build.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chunkFromDeferred, deferToChunk, DEFERRED_CHUNK, inlineCloudbaseVersion, PROJECT_ROOT } from './esbuild-plugins.mjs';
+import { chunkFromDeferred, collateWithoutIcuPlugin, COLLATE_CHECK_SCRIPT, deferToChunk, DEFERRED_CHUNK, inlineCloudbaseVersion, PROJECT_ROOT } from './esbuild-plugins.mjs';
 
 /** WeChat cloud functions still run Node 16.13 (older functions) as well as 18.15 and newer. */
 export const FUNCTION_TARGET = 'node16.13';
+/** The function's code; index.js loads it. */
+export const MAIN_CHUNK = 'bundle.js';
+
+/**
+ * The Node builds a V8 code cache is made for: WeChat's own (scripts/wechat-node). A cache is
+ * made by, and only accepted by, the exact V8 build it is for, so none is made for the build
+ * machine's own node: the committed files would then depend on who built them. Elsewhere (Node 20
+ * in the cloud, say), index.js loads bundle.js with a plain require, as if there were no cache.
+ */
+export const V8_CACHE_RUNTIMES = [
+  { key: 'v16.13.0-x64', node: join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', 'node16', 'bin', 'node') },
+  { key: 'v18.15.0-x64', node: join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', 'node18', 'bin', 'node') },
+];
+export const cacheFileFor = (key) => `${MAIN_CHUNK.replace(/\.js$/, '')}.${key}.v8cache`;
+
+/** Node's own CommonJS wrapper (Module.wrap), spelled out: the cache is made for exactly this text. */
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAP_TAIL = '\n});';
 
 const common = {
   bundle: true,
@@ -24,17 +45,159 @@ const common = {
 };
 
 /**
- * Three esbuild passes, all deterministic: index.js once to learn which modules it holds, then
- * deferred.js (sharing those modules through a bridge instead of copying them), then index.js
- * again with the bridge deferred.js asked for.
+ * index.js. With a cache for this exact Node build (version and architecture; V8 itself then
+ * checks its version, flags, the source's length and a checksum), bundle.js is compiled from it
+ * and V8 skips parsing and compiling what the cache holds. A cache V8 rejects costs reading it and
+ * nothing else: V8 compiles the source as it would have. Without one, a plain require. Either way
+ * bundle.js is one module in require.cache, loaded once.
+ */
+function loaderSource() {
+  const caches = Object.fromEntries(V8_CACHE_RUNTIMES.map(({ key }) => [key, cacheFileFor(key)]));
+  return `"use strict";
+// Loads ${MAIN_CHUNK} (the function, built from src/ by npm run build), from a V8 code cache on the
+// Node builds WeChat runs. See docs/cold-start.md.
+const { readFileSync } = require("fs");
+const { join } = require("path");
+const CACHES = ${JSON.stringify(caches)};
+const file = join(__dirname, ${JSON.stringify(MAIN_CHUNK)});
+const cacheFile = CACHES[process.version + "-" + process.arch];
+let cachedData;
+if (cacheFile !== undefined) {
+  try {
+    cachedData = readFileSync(join(__dirname, cacheFile));
+  } catch (error) {
+    cachedData = undefined;
+  }
+}
+if (cachedData === undefined) {
+  module.exports = require(file);
+} else {
+  const Module = require("module");
+  const { Script } = require("vm");
+  const script = new Script(${JSON.stringify(WRAP_HEAD)} + readFileSync(file, "utf8") + ${JSON.stringify(WRAP_TAIL)}, { filename: file, cachedData });
+  const loaded = new Module(file, module);
+  loaded.filename = file;
+  loaded.paths = module.paths;
+  Module._cache[file] = loaded;
+  try {
+    script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, __dirname);
+  } catch (error) {
+    delete Module._cache[file];
+    throw error;
+  }
+  loaded.loaded = true;
+  module.exports = loaded.exports;
+}
+`;
+}
+
+/**
+ * Run by each cache runtime, as `node --random-seed=1 -e CACHE_SCRIPT bundle.js out.v8cache`:
+ * evaluates bundle.js as the loader does, then, if it exports a cloud function's `main`, makes one
+ * first call with a plain `apply` event, as an administrator, against a stub gateway inside this
+ * process that answers every request `{errcode:0}` (nothing leaves the process), so that what the
+ * first call compiles (the request, signing, protobuf and answer paths) is in the cache too; then
+ * serialises what V8 compiled. Whatever that call answers, the cache is written: a path it did
+ * not reach is simply compiled lazily at run time, as without a cache.
+ *
+ * Deterministic: V8 draws its string hash seed from --random-seed, so the bytes do not change from
+ * one build to the next (checked: identical over repeated builds, in different directories); the
+ * flag is set back to its default before serialising, so the cache carries the flags hash of a
+ * plain `node` and is accepted by one (on Node 16.13 the seed is part of that hash). The script is
+ * named bundle.js, not by its path: V8 keeps the name in the cache (and replaces it with the
+ * loader's when the cache is used), so a path would make the bytes depend on where the build ran.
+ */
+const CACHE_SCRIPT = `
+const fs = require('fs'), path = require('path'), vm = require('vm'), Module = require('module'), http = require('http');
+const [file, out] = process.argv.slice(1);
+// CommOpenApiResp { respData = 1: '{"errcode":0,"errmsg":"ok"}', contentType = 2: 'application/json', httpCode = 4: 200 }
+const body = Buffer.from('{"errcode":0,"errmsg":"ok"}');
+const answer = Buffer.concat([Buffer.from([0x0a, body.length]), body, Buffer.from([0x12, 16]), Buffer.from('application/json'), Buffer.from([0x20, 0xc8, 0x01])]);
+const gateway = http.createServer((request, response) => {
+  request.resume();
+  request.on('end', () => { response.writeHead(200, { 'content-type': 'application/octet-stream' }); response.end(answer); });
+});
+gateway.listen(0, '127.0.0.1', async () => {
+  Object.assign(process.env, {
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: 'http://127.0.0.1:' + gateway.address().port + '/admin' }),
+    TENCENTCLOUD_SECRETID: 'AKIDbuild', TENCENTCLOUD_SECRETKEY: 'build', TENCENTCLOUD_SESSIONTOKEN: 'build',
+  });
+  const script = new vm.Script(${JSON.stringify(WRAP_HEAD)} + fs.readFileSync(file, 'utf8') + ${JSON.stringify(WRAP_TAIL)}, { filename: ${JSON.stringify(MAIN_CHUNK)} });
+  const loaded = new Module(file, null);
+  loaded.filename = file;
+  loaded.paths = Module._nodeModulePaths(path.dirname(file));
+  Module._cache[file] = loaded;
+  script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+  if (typeof loaded.exports.main === 'function') {
+    try {
+      await loaded.exports.main({ action: 'apply', pluginAppid: 'wx0123456789abcdef', reason: 'build' }, { time_limit_in_ms: 3000 });
+    } catch (error) {
+      // The cache holds whatever was compiled until then.
+    }
+  }
+  require('v8').setFlagsFromString('--random-seed=0');
+  fs.writeFileSync(out, script.createCachedData());
+  process.exit(0);
+});
+`;
+/** What the function sees while the cache is made: a cloud function's platform, with fixed values. */
+const CACHE_ENV = {
+  TENCENTCLOUD_RUNENV: 'SCF',
+  TENCENTCLOUD_REGION: 'ap-shanghai',
+  SCF_NAMESPACE: 'build-env',
+  TCB_ENV: 'build-env',
+  WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID',
+  WX_OPENID: 'oBuild',
+  WX_APPID: 'wxa11ce00000000d3e',
+  TCB_SOURCE: 'wx_client',
+  ADMIN_OPENIDS: 'oBuild',
+  TZ: 'Asia/Shanghai',
+};
+
+/**
+ * The cache runtimes installed here. WeChat's linux-x64 builds exist only where npm publishes them
+ * (scripts/wechat-node), so elsewhere (macOS, Windows) the build makes no cache, says so once, and
+ * leaves the committed caches as they are: a stale cache is rejected by V8 at no cost, and CI (on
+ * Linux x64, where both builds are always installed) rebuilds and checks them.
+ */
+let announced = false;
+function installedCacheRuntimes() {
+  const missing = V8_CACHE_RUNTIMES.filter(({ node }) => !existsSync(node));
+  if (missing.length > 0 && process.env.CI === 'true') {
+    throw new Error(`${missing.map(({ node }) => node).join(', ')} missing: CI makes the V8 code caches with WeChat's Node builds; run npm ci`);
+  }
+  if (missing.length > 0 && !announced) {
+    announced = true;
+    process.stderr.write(`build: no V8 code cache for ${missing.map(({ key }) => key).join(', ')} (WeChat's Node build is not installed on ${process.platform}-${process.arch}); the committed caches are kept, and CI rebuilds them\n`);
+  }
+  return V8_CACHE_RUNTIMES.filter(({ node }) => existsSync(node));
+}
+
+let collateChecked;
+/** The ICU-free comparator (esbuild-plugins.mjs) must agree with localeCompare on every target. */
+function checkCollateFastPath() {
+  collateChecked ??= (() => {
+    for (const node of [process.execPath, ...installedCacheRuntimes().map((runtime) => runtime.node)]) {
+      const { version, problems } = JSON.parse(execFileSync(node, ['-e', COLLATE_CHECK_SCRIPT], { env: {}, stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+      if (problems.length > 0) throw new Error(`collate-without-icu: on ${version} the fast comparator disagrees with localeCompare: ${JSON.stringify(problems)}`);
+    }
+    return true;
+  })();
+}
+
+/**
+ * Three esbuild passes, all deterministic: bundle.js once to learn which modules it holds, then
+ * deferred.js (sharing those modules through a bridge instead of copying them), then bundle.js
+ * again with the bridge deferred.js asked for. Then index.js and one V8 cache per WeChat runtime.
  */
 export async function buildFunction({ entry, outDir }) {
+  checkCollateFastPath();
   const mainOptions = (bridged) => ({
     ...common,
     entryPoints: [entry],
-    outfile: join(outDir, 'index.js'),
+    outfile: join(outDir, MAIN_CHUNK),
     metafile: true,
-    plugins: [inlineCloudbaseVersion, deferToChunk({ bridged })],
+    plugins: [inlineCloudbaseVersion, collateWithoutIcuPlugin, deferToChunk({ bridged })],
   });
   const probe = await build({ ...mainOptions([]), write: false });
   const mainInputs = new Set(Object.keys(probe.metafile.inputs).filter((input) => !input.includes(':')).map((input) => resolve(PROJECT_ROOT, input)));
@@ -43,7 +206,12 @@ export async function buildFunction({ entry, outDir }) {
     ...common,
     entryPoints: ['deferred-chunk-entry'],
     outfile: join(outDir, DEFERRED_CHUNK),
-    plugins: [inlineCloudbaseVersion, chunkFromDeferred({ mainInputs, bridged })],
+    plugins: [inlineCloudbaseVersion, collateWithoutIcuPlugin, chunkFromDeferred({ mainInputs, bridged })],
   });
   await build(mainOptions(bridged));
+  writeFileSync(join(outDir, 'index.js'), loaderSource());
+  for (const { key, node } of installedCacheRuntimes()) {
+    // stdout ignored: the first call writes its log line there.
+    execFileSync(node, ['--random-seed=1', '-e', CACHE_SCRIPT, join(outDir, MAIN_CHUNK), join(outDir, cacheFileFor(key))], { env: CACHE_ENV, cwd: outDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
 }

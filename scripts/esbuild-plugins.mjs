@@ -1,6 +1,6 @@
 // esbuild plugins for bundling wx-server-sdk faithfully and starting it fast.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +34,94 @@ export const inlineCloudbaseVersion = {
 };
 
 /**
+ * ICU-free key sorting for request signing, same order as before.
+ *
+ * @cloudbase/signature-nodejs signs every request over its header and parameter names sorted with
+ * `l.toString().localeCompare(r)`. The first `localeCompare` of a process builds ICU's collator:
+ * 9-16 ms on Node 20 and 20-50 ms on Node 16.13/18.15 (measured, docs/cold-start.md), inside every
+ * cold start's first call, for a dozen lowercase ASCII names. This replaces the comparator with
+ * one that answers exactly what `localeCompare` answers, without ICU, where that is proven, and
+ * calls `localeCompare` itself everywhere else:
+ * - both names consist only of `_ - . 0-9 a-z` (the lowercased, URL-encoded names the signer
+ *   produces; anything else, such as `%2A`, falls back). For these characters ICU's collation
+ *   (root, and the en and zh tailorings) gives each a distinct primary weight in the order
+ *   `COLLATE_ORDER`, with no contractions and nothing ignorable, so it compares strings
+ *   character by character in that order, a proper prefix first;
+ * - and the process's default collation locale is one of those: every one of LC_ALL, LC_COLLATE,
+ *   LC_MESSAGES and LANG is unset, empty, C, POSIX, en* or zh* (Danish, for one, sorts `aa`
+ *   after `z`), and no --icu-* option is given.
+ * The build checks the claim against `localeCompare` on every Node build it targets
+ * (`checkCollateFastPath` below) and fails if it does not hold.
+ */
+export const COLLATE_ORDER = '_-.0123456789abcdefghijklmnopqrstuvwxyz';
+const COLLATE_HELPER = `var __collate = (function () {
+  var ORDER = ${JSON.stringify(COLLATE_ORDER)};
+  var SIMPLE = /^[a-z0-9_.-]*$/;
+  var SAFE_LOCALE = /^(?:(?:C|POSIX|en|zh)(?:[-_.@].*)?)?$/;
+  var fast;
+  function fastPathAllowed() {
+    var env = process.env;
+    var names = ["LC_ALL", "LC_COLLATE", "LC_MESSAGES", "LANG"];
+    for (var i = 0; i < names.length; i++) if (env[names[i]] !== undefined && !SAFE_LOCALE.test(env[names[i]])) return false;
+    return !/--icu/.test(process.execArgv.join(" ") + " " + (env.NODE_OPTIONS || ""));
+  }
+  return function collate(a, b) {
+    if (fast === undefined) fast = fastPathAllowed();
+    if (!fast || typeof b !== "string" || !SIMPLE.test(a) || !SIMPLE.test(b)) return a.localeCompare(b);
+    var n = Math.min(a.length, b.length);
+    for (var i = 0; i < n; i++) {
+      var x = ORDER.indexOf(a[i]), y = ORDER.indexOf(b[i]);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  };
+})();
+`;
+const COLLATE_CALL = '.sort((l, r) => l.toString().localeCompare(r))';
+
+export function collateWithoutIcu(source) {
+  const found = source.split(COLLATE_CALL).length - 1;
+  if (found !== 1) throw new Error(`collate-without-icu: expected one ${COLLATE_CALL} in @cloudbase/signature-nodejs/lib/keyvalue.js, found ${found}; re-check for this version`);
+  const out = source.replace(COLLATE_CALL, '.sort((l, r) => __collate(l.toString(), r))');
+  return out.startsWith('"use strict";') ? out.replace('"use strict";', `"use strict";\n${COLLATE_HELPER}`) : COLLATE_HELPER + out;
+}
+
+export const collateWithoutIcuPlugin = {
+  name: 'collate-without-icu',
+  setup(build) {
+    build.onLoad({ filter: /@cloudbase[\\/]signature-nodejs[\\/]lib[\\/]keyvalue\.js$/ }, (args) => ({
+      contents: collateWithoutIcu(readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * A script for `node -e`, printing what it found: the fast path's comparator against
+ * `localeCompare` in the locales it allows, for every pair of characters and 20 000 pseudo-random
+ * pairs of names (deterministic), and its refusal for a locale it does not allow.
+ */
+export const COLLATE_CHECK_SCRIPT = `
+const helper = ${JSON.stringify(COLLATE_HELPER)};
+// An empty environment: the fast path on, whatever the build's own locale.
+const collate = new Function('process', helper + 'return __collate;')({ env: {}, execArgv: [] });
+const A = ${JSON.stringify(COLLATE_ORDER)};
+let seed = 1;
+const rnd = (n) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+const name = () => { let s = ''; for (let i = rnd(8); i > 0; i--) s += A[rnd(A.length)]; return s; };
+const pairs = [];
+for (const a of A) for (const b of A) pairs.push([a, b]);
+for (let k = 0; k < 20000; k++) { const a = name(); pairs.push([a, rnd(3) ? name() : a.slice(0, rnd(a.length + 1)) + name()]); }
+const problems = [];
+for (const locale of [undefined, 'und', 'en-US', 'en-GB', 'zh-CN', 'zh-TW', 'zh-Hans-CN']) {
+  for (const [a, b] of pairs) {
+    if (Math.sign(a.localeCompare(b, locale)) !== collate(a, b)) { problems.push([locale, a, b]); break; }
+  }
+}
+process.stdout.write(JSON.stringify({ version: process.version, problems }));
+`;
+
+/**
  * The requires whose evaluation is deferred to first use (see src/cloud/defer-require.ts and the
  * README's "Cold start" section for why each one is off the cloud-call path). Keys are files inside
  * node_modules, values map each `require("specifier")` in that file to its deferRequire options.
@@ -56,10 +144,26 @@ export const DEFERRED_REQUIRES = {
     './notification': {},
   },
   '@cloudbase/node-sdk/dist/utils/metadata.js': { axios: { esModule: false } },
-  '@cloudbase/node-sdk/dist/utils/request-core.js': { 'https-proxy-agent': {}, 'http-proxy-agent': {} },
+  '@cloudbase/node-sdk/dist/utils/request-core.js': {
+    'https-proxy-agent': {},
+    'http-proxy-agent': {},
+    // Node's https (and tls under it) only for an https gateway URL; a Node built-in is deferred in
+    // place, never through deferred.js.
+    https: { esModule: false },
+    // Keep-alive agents only outside a cloud function (in SCF the SDK turns keep-alive off unless
+    // init sets it); deferring them is what keeps agentkeepalive's https_agent from loading https.
+    agentkeepalive: { wrappedIn: '__importStar' },
+  },
   'wx-server-sdk/index.js': { 'mime-db': {} },
-  'form-data/lib/form_data.js': { 'mime-types': {} },
+  'form-data/lib/form_data.js': { 'mime-types': {}, https: {} },
+  // long.js compiles a WebAssembly module when it loads (1.5-10 ms on Node 20); protobufjs only
+  // tests `Long && Long.isLong` then, and the open-API messages have no 64-bit fields.
+  'protobufjs/src/util/minimal.js': { long: { forwardedFunctions: ['isLong'] } },
 };
+
+/** Options that shape the rewrite at build time and are not passed on to deferRequire. */
+const BUILD_ONLY_OPTIONS = ['wrappedIn'];
+const isBuiltin = (specifier) => builtinModules.includes(specifier.replace(/^node:/, ''));
 
 const deferredKey = (file, specifier) => `${file}:${specifier}`;
 
@@ -81,12 +185,17 @@ const importersFilter = new RegExp(`node_modules[\\\\/](${Object.keys(DEFERRED_R
 export function deferRequires(source, file) {
   let out = source;
   for (const [specifier, options] of Object.entries(DEFERRED_REQUIRES[file])) {
-    const call = new RegExp(`require\\((["'])${escapeRegExp(specifier)}\\1\\)`, 'g');
+    const { wrappedIn } = options;
+    const runtimeOptions = Object.fromEntries(Object.entries(options).filter(([key]) => !BUILD_ONLY_OPTIONS.includes(key)));
+    const required = `require\\((["'])${escapeRegExp(specifier)}\\1\\)`;
+    const call = new RegExp(wrappedIn ? `${escapeRegExp(wrappedIn)}\\(${required}\\)` : required, 'g');
     const found = out.match(call)?.length ?? 0;
     if (found !== 1) {
-      throw new Error(`defer-unused-services: expected one require("${specifier}") in ${file}, found ${found}; re-check the cold-start reasoning for this SDK version`);
+      const what = wrappedIn ? `${wrappedIn}(require("${specifier}"))` : `require("${specifier}")`;
+      throw new Error(`defer-unused-services: expected one ${what} in ${file}, found ${found}; re-check the cold-start reasoning for this SDK version`);
     }
-    out = out.replace(call, () => `__deferred.deferRequire(() => __deferred.load(${JSON.stringify(deferredKey(file, specifier))}), ${JSON.stringify(options)})`);
+    const load = isBuiltin(specifier) ? `require(${JSON.stringify(specifier)})` : `__deferred.load(${JSON.stringify(deferredKey(file, specifier))})`;
+    out = out.replace(call, () => `__deferred.deferRequire(() => ${wrappedIn ? `${wrappedIn}(${load})` : load}, ${JSON.stringify(runtimeOptions)})`);
   }
   const header = 'var __deferred = require("deferred-runtime");\n';
   return out.startsWith('"use strict";') ? out.replace('"use strict";', `"use strict";\n${header}`) : header + out;
@@ -146,7 +255,7 @@ export function chunkFromDeferred({ mainInputs, bridged }) {
         const loaders = [];
         for (const [file, requires] of Object.entries(DEFERRED_REQUIRES)) {
           const importerDir = dirname(sdkRequire.resolve(file.replace(/\.js$/, '')));
-          for (const specifier of Object.keys(requires)) {
+          for (const specifier of Object.keys(requires).filter((name) => !isBuiltin(name))) {
             const target = createRequire(resolve(importerDir, 'x.js')).resolve(specifier);
             loaders.push(`  ${JSON.stringify(deferredKey(file, specifier))}: () => require(${JSON.stringify(target)}),`);
           }

@@ -9,6 +9,106 @@ const invocation = JSON.parse(process.env.SCF_BOOTSTRAP_INVOCATION);
 const { event, context } = invocation;
 const functionDir = path.resolve(invocation.functionDir);
 delete process.env.SCF_BOOTSTRAP_INVOCATION;
+// Benchmark only (src/tools/bench.ts): SCF_BOOTSTRAP_PHASES=1 adds a `phases` object to the report.
+// Unset (always, outside the benchmark), nothing differs from a plain invocation.
+const phases = process.env.SCF_BOOTSTRAP_PHASES === '1' ? phaseTimer() : undefined;
+delete process.env.SCF_BOOTSTRAP_PHASES;
+
+/**
+ * Where a cold start's time goes. load(): index.js required as usual, with two timers in place
+ * while it loads: every .js file of the function folder is read, compiled (V8 parses the whole file
+ * and compiles its top level; inner functions compile lazily, later) and evaluated in three timed
+ * steps, as Module._compile does them; and a vm.Script the function compiles itself (index.js
+ * compiling bundle.js from a V8 code cache) counts as compile time, with whether V8 accepted the
+ * cache. Evaluation is the rest of the load (module bodies, requires). The first call runs under
+ * the in-process V8 sampling profiler, which times wx-server-sdk's `cloud.init` (`defaultInit`,
+ * run by the transport on the first call) and the time the process sat idle waiting for the
+ * gateway; the profiler's own overhead is in these runs' call time.
+ */
+function phaseTimer() {
+  const fs = require('fs');
+  const vm = require('vm');
+  const Module = require('module');
+  const INTERVAL_US = 50;
+  const now = () => process.hrtime.bigint();
+  const ms = (nanoseconds) => Number(nanoseconds) / 1e6;
+  const out = { readMs: 0, compileMs: 0, evaluateMs: 0, cache: 'none' };
+  let session;
+  return {
+    load(filename) {
+      const dir = path.dirname(filename) + path.sep;
+      const plainJs = Module._extensions['.js'];
+      const PlainScript = vm.Script;
+      let read = 0n;
+      let compile = 0n;
+      Module._extensions['.js'] = function timedJs(loaded, file) {
+        if (!file.startsWith(dir)) return plainJs(loaded, file);
+        const t0 = now();
+        const source = fs.readFileSync(file, 'utf8');
+        const t1 = now();
+        const compiled = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+        read += t1 - t0;
+        compile += now() - t1;
+        compiled.call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+      };
+      vm.Script = class TimedScript extends PlainScript {
+        constructor(code, options) {
+          const t0 = now();
+          super(code, options);
+          compile += now() - t0;
+          if (options && options.cachedData) out.cache = this.cachedDataRejected ? 'rejected' : 'accepted';
+        }
+      };
+      const t0 = now();
+      try {
+        return require(filename);
+      } finally {
+        const total = now() - t0;
+        Module._extensions['.js'] = plainJs;
+        vm.Script = PlainScript;
+        Object.assign(out, { readMs: ms(read), compileMs: ms(compile), evaluateMs: ms(total - read - compile) });
+      }
+    },
+    startCall() {
+      session = new (require('inspector').Session)();
+      session.connect();
+      session.post('Profiler.enable');
+      session.post('Profiler.setSamplingInterval', { interval: INTERVAL_US });
+      session.post('Profiler.start');
+    },
+    finish() {
+      let profile;
+      session.post('Profiler.stop', (error, result) => (profile = result && result.profile));
+      session.disconnect();
+      if (!profile) return out;
+      const parent = new Map();
+      const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+      for (const node of profile.nodes) for (const child of node.children || []) parent.set(child, node.id);
+      const within = (id, name) => {
+        for (let at = id; at !== undefined; at = parent.get(at)) if (byId.get(at).callFrame.functionName === name) return true;
+        return false;
+      };
+      let time = profile.startTime;
+      let initFirst;
+      let initLast;
+      let idleUs = 0;
+      profile.samples.forEach((id, index) => {
+        const delta = profile.timeDeltas[index];
+        time += delta;
+        if (byId.get(id).callFrame.functionName === '(idle)') idleUs += delta;
+        if (within(id, 'defaultInit')) {
+          if (initFirst === undefined) initFirst = time - delta;
+          initLast = time;
+        }
+      });
+      // cloud.init is one synchronous call: its duration is the span of the samples inside it.
+      out.initMs = initFirst === undefined ? 0 : (initLast - initFirst) / 1000;
+      out.idleMs = idleUs / 1000;
+      out.profiledCallMs = (profile.endTime - profile.startTime) / 1000;
+      return out;
+    },
+  };
+}
 
 function report(message) {
   process.send(message, () => process.exit(0));
@@ -17,13 +117,14 @@ function report(message) {
 const loadStart = process.hrtime.bigint();
 let main;
 try {
-  main = require(path.join(functionDir, 'index.js')).main;
+  main = (phases ? phases.load(path.join(functionDir, 'index.js')) : require(path.join(functionDir, 'index.js'))).main;
 } catch (error) {
   report({ kind: 'load-failed', message: String(error && error.stack) });
 }
 const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
 
 if (main) {
+  if (phases) phases.startCall();
   const callStart = process.hrtime.bigint();
   const killer = setTimeout(() => report({ kind: 'killed', loadMs }), context.time_limit_in_ms);
   Promise.resolve()
@@ -38,7 +139,8 @@ if (main) {
         const loadedFiles = Object.keys(require.cache)
           .filter((file) => file.startsWith(functionDir + path.sep))
           .map((file) => path.relative(functionDir, file));
-        report({ kind: 'returned', result: JSON.parse(JSON.stringify(result === undefined ? null : result)), loadMs, callMs, maxRssKb, loadedFiles });
+        const returned = { kind: 'returned', result: JSON.parse(JSON.stringify(result === undefined ? null : result)), loadMs, callMs, maxRssKb, loadedFiles };
+        report(phases ? Object.assign(returned, { phases: phases.finish() }) : returned);
       },
       (error) => {
         clearTimeout(killer);

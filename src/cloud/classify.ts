@@ -98,15 +98,19 @@ export function classifyRejection(thrown: unknown): OperationError {
 
 /**
  * What a resolved SDK call means. The SDK resolves `errCode: 0` for answers that are not WeChat's at
- * all: an empty body becomes `{contentType, buffer}` and non-JSON text becomes `{result}`. Those are
- * not successes. (A JSON object with no errcode cannot be told apart: the SDK deletes errcode and
- * errmsg from every answer before resolving.)
+ * all: an empty body becomes `{contentType, buffer}`, non-JSON text becomes `{result}`, and a JSON
+ * array or string is spread into the result (`["a"]` -> `{0: "a"}`). Those are not successes. (A
+ * JSON object with no errcode cannot be told apart, nor can `[]` or a number: the SDK deletes
+ * errcode and errmsg from every answer before resolving, and spreading them leaves nothing.)
  */
 export function classifyResolution(resolved: unknown): OperationError | undefined {
-  const value = fields(resolved) as Record<string, unknown>;
   if (typeof resolved !== 'object' || resolved === null) return unexpectedAnswer(`the SDK resolved ${resolved === null ? 'null' : typeof resolved}`, resolved);
+  const value = resolved as Record<string, unknown>;
   if (value.errCode !== 0) return classifyRejection(resolved);
-  if ('buffer' in value) return unexpectedAnswer('an empty or non-JSON body', resolved);
-  if ('result' in value) return unexpectedAnswer('text that is not JSON', resolved);
+  // Exactly the SDK's own shapes, so that an answer of WeChat's with a `result` field stays an answer.
+  const keys = Object.keys(value).sort().join(',');
+  if (keys === 'buffer,contentType,errCode,errMsg') return unexpectedAnswer('an empty or non-JSON body', resolved);
+  if (keys === 'errCode,errMsg,result') return unexpectedAnswer('text that is not JSON', resolved);
+  if (Object.keys(value).some((key) => /^\d+$/.test(key))) return unexpectedAnswer('a JSON value that is not an object', { message: 'JSON array or string answer' });
   return undefined;
 }

@@ -1,9 +1,9 @@
-import type { Caller } from '../core/authorize';
+import { refuseHttpAccess, type Caller } from '../core/authorize';
 import { ProjectCode } from '../core/codes';
 import { readConfig, type Env } from '../core/config';
 import { runOperation, type OperationResult, type Transport } from '../core/engine';
 import { stdoutSink, type LogSink } from '../core/log';
-import type { Operation } from '../core/operation';
+import type { Route } from '../core/route';
 import type { CloudSdk } from './sdk';
 import { createSdkTransport } from './sdk-transport';
 
@@ -13,7 +13,7 @@ export interface CloudContext {
   readonly time_limit_in_ms?: unknown;
 }
 
-export type CloudFunction = (event: unknown, context?: CloudContext) => Promise<OperationResult>;
+export type CloudFunction = (event: unknown, context?: CloudContext) => Promise<OperationResult & Record<string, unknown>>;
 
 export interface CloudFunctionOptions {
   readonly sdk: CloudSdk;
@@ -26,26 +26,44 @@ function timeLimitOf(context: CloudContext | undefined, fallback: number): numbe
   return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? limit : fallback;
 }
 
+/** getWXContext turns all-digit values into numbers; identities are compared as strings. */
+function text(value: unknown): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
 function callerOf(sdk: CloudSdk): Caller {
   const context = sdk.getWXContext();
-  return { openid: context.OPENID || undefined, source: context.SOURCE || undefined };
+  return { openid: text(context.OPENID), source: text(context.SOURCE), fromAppid: text(context.FROM_APPID) };
+}
+
+/** HTTP-access events are refused before the route even looks at them, whoever the caller. */
+function cloudOnly(route: Route): Route {
+  return {
+    ...route,
+    select(event) {
+      refuseHttpAccess(event);
+      return route.select(event);
+    },
+  };
 }
 
 /**
- * Turns an operation into a cloud function's `main`. Configuration is read once, when the function
- * is loaded; the SDK is initialised on the first call that gets past validation and authorisation.
- * `main` never throws: even a bug in this project answers in the one shape.
+ * Turns a route (one operation, or several chosen by `action`) into a cloud function's `main`.
+ * Configuration is read once, when the function is loaded; the SDK is initialised on the first call
+ * that gets past validation and authorisation. `main` never throws: even a bug in this project
+ * answers in the one shape.
  */
-export function createCloudFunction<Params>(operation: Operation<Params>, options: CloudFunctionOptions): CloudFunction {
+export function createCloudFunction(route: Route, options: CloudFunctionOptions): CloudFunction {
   const config = readConfig(options.env ?? process.env);
   const log = options.log ?? stdoutSink;
+  const guarded = cloudOnly(route);
   let transport: Transport | undefined;
 
   return async function main(event, context) {
     const startedAt = Date.now();
     try {
       return await runOperation(
-        operation,
+        guarded,
         {
           event,
           caller: callerOf(options.sdk),
@@ -59,7 +77,7 @@ export function createCloudFunction<Params>(operation: Operation<Params>, option
       // Only reachable through a defect here or in getWXContext; runOperation itself never rejects.
       return {
         errCode: ProjectCode.INTERNAL,
-        errMsg: `${operation.name}:fail the function failed unexpectedly: read its log and report it`,
+        errMsg: `${route.name}:fail the function failed unexpectedly: read its log and report it`,
         retryable: false,
         attempts: 0,
       };

@@ -5,9 +5,10 @@
  * before the caller's own try/catch sees anything. The request itself goes on, unsigned, and the
  * gateway decides: a deployment may authorise it by other means.
  *
- * While an SDK call is in flight, this guard listens for unhandled rejections, swallows exactly
- * that one (and counts it, so the transport can explain a refusal), and leaves every other
- * rejection to Node's default behaviour.
+ * While an SDK call is in flight, and until the event loop's next turn after it settles (Node
+ * reports what a turn left unhandled only at its end), this guard listens for unhandled
+ * rejections, swallows exactly that one (and counts it, so the transport can explain a refusal),
+ * and leaves every other rejection to Node's default behaviour.
  */
 
 export interface CredentialsDefectGuard {
@@ -20,6 +21,12 @@ export function isCredentialsDefect(reason: unknown): boolean {
   const { code, message } = reason as { code?: unknown; message?: unknown };
   return code === 'INVALID_PARAM' && typeof message === 'string' && /missing secretId or secretKey/.test(message);
 }
+
+/**
+ * Resolves in the event loop's next check phase. Node reports a rejection nobody handled only once
+ * the microtask queue has drained at the end of the turn that made it; by then this has not yet run.
+ */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function createCredentialsDefectGuard(target: NodeJS.Process = process): CredentialsDefectGuard {
   let inFlight = 0;
@@ -40,8 +47,9 @@ export function createCredentialsDefectGuard(target: NodeJS.Process = process): 
       const before = seen;
       try {
         const [outcome] = await Promise.allSettled([Promise.resolve().then(work)]);
-        // The defect's rejection is reported after the microtask queue drains: by the time the
-        // gateway has answered it has long been counted.
+        // A defect rejection made in the turn the call settled is reported only after that turn's
+        // microtasks, this one included: stay listening until the next turn, or it would end the process.
+        await nextTurn();
         return { outcome: outcome!, credentialsMissing: seen > before };
       } finally {
         if (--inFlight === 0) target.off('unhandledRejection', listener);

@@ -22,6 +22,13 @@ export interface DeferOptions {
    * `default.generateHTTPClient` (it builds a Proxy and does no I/O).
    */
   readonly deferredCalls?: readonly string[];
+  /**
+   * Members known to be functions that a module's importer only tests for (protobufjs reads
+   * `Long && Long.isLong` when it loads): reading one returns a function that calls the real one,
+   * loading the module on that first call. The real result is returned; only the function's
+   * identity differs (and `this` is always the real module, as in `Long.isLong(x)`).
+   */
+  readonly forwardedFunctions?: readonly string[];
 }
 
 type Loaded = Record<PropertyKey, unknown> & ((...args: unknown[]) => unknown);
@@ -32,6 +39,9 @@ export function deferRequire<T>(load: () => T, options: DeferOptions = {}): T {
   const calls = options.deferredCalls ?? [];
 
   const deferredMember = (key: string): unknown => {
+    if (options.forwardedFunctions?.includes(key)) {
+      return (...args: unknown[]) => Reflect.apply(real()[key] as (...a: unknown[]) => unknown, real(), args);
+    }
     if (calls.includes(key)) {
       return (...args: unknown[]) => deferRequire(() => (real()[key] as (...a: unknown[]) => unknown)(...args));
     }

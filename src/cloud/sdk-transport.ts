@@ -1,16 +1,21 @@
 import { ProjectCode } from '../core/codes';
 import type { Transport } from '../core/engine';
 import { OperationError } from '../core/errors';
+import type { Answer, WireBody } from '../core/operation';
 import { classifyRejection, classifyResolution } from './classify';
 import { createCredentialsDefectGuard, type CredentialsDefectGuard } from './defect-guard';
 import type { CloudSdk } from './sdk';
+import { watchSockets } from './socket-release';
 
-type ApiFunction = (data: Record<string, string | number>) => Promise<unknown>;
+type ApiFunction = (data: WireBody) => Promise<unknown>;
+
+/** How long after an attempt's budget its sockets are released: after the engine's deadline has answered. */
+const REAP_AFTER_DEADLINE_MS = 20;
 
 /** `cloud.openapi({convertCase:false}).pluginManager.applyPlugin`, for any dotted API name. */
 function resolveApi(sdk: CloudSdk, api: string): ApiFunction {
-  // convertCase:false sends the wire body exactly as the HTTPS form does (it is already snake_case)
-  // and avoids the SDK's json-bigint objects for long numbers in answers.
+  // convertCase:false sends the wire body exactly as the HTTPS form does (it is already snake_case);
+  // the operation camelCases the answer itself, the same way for both transports.
   let node = (sdk.openapi as (options: { convertCase: boolean }) => unknown)({ convertCase: false });
   for (const part of api.split('.')) node = (node as Record<string, unknown>)[part];
   return node as ApiFunction;
@@ -21,22 +26,59 @@ function isPlatformCode(code: number): boolean {
 }
 
 /**
- * Sends through wx-server-sdk's cloud call. `init` happens on the first send, with the SDK's own
- * request timeout set to that invocation's budget instead of its default 15 s, so the SDK's socket
- * does not outlive the invocation either.
+ * The SDK's request timeout for an attempt: its budget rounded up to whole 100 ms. Slightly longer
+ * than the budget on purpose: the engine's deadline answers first (-930201, and the attempt's
+ * sockets are released), while the SDK's own timeout is only the backstop, still well before the
+ * platform's kill (the safety margin is at least 250 ms).
+ */
+function sdkTimeoutFor(timeoutMs: number): number {
+  return Math.max(100, Math.ceil(timeoutMs / 100) * 100);
+}
+
+/** Whether the configured timeout still fits an attempt: not shorter than its budget, at most 200 ms longer. */
+function fits(configured: number | undefined, timeoutMs: number): configured is number {
+  return configured !== undefined && configured >= timeoutMs && configured <= Math.max(100, timeoutMs) + 200;
+}
+
+/** The resolved value without the SDK's own two keys: WeChat's answer, as the HTTPS form gets it. */
+function answerOf(resolved: unknown): Answer {
+  const { errCode: _code, errMsg: _message, ...answer } = resolved as Record<string, unknown>;
+  return answer;
+}
+
+/**
+ * Sends through wx-server-sdk's cloud call. `init` happens on the first send; each attempt's SDK
+ * request timeout is set to fit that attempt's budget (the SDK default is 15 s, and it keeps the
+ * first value for the container's life unless told otherwise), and an attempt that runs out of
+ * time releases the sockets it was using.
  */
 export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard = createCredentialsDefectGuard()): Transport {
-  let initialised = false;
+  let configuredTimeout: number | undefined;
+  const configure = (timeoutMs: number): void => {
+    if (fits(configuredTimeout, timeoutMs)) return;
+    const timeout = sdkTimeoutFor(timeoutMs);
+    const config = { env: sdk.DYNAMIC_CURRENT_ENV as unknown as string, timeout };
+    if (configuredTimeout === undefined || !sdk.updateConfig) sdk.init(config);
+    else sdk.updateConfig(config);
+    configuredTimeout = timeout;
+  };
+
   return {
-    async send(api, _httpsPath, body, timeoutMs) {
-      if (!initialised) {
-        sdk.init({ env: sdk.DYNAMIC_CURRENT_ENV as unknown as string, timeout: Math.max(100, Math.floor(timeoutMs)) });
-        initialised = true;
+    async send(cloudApi, _httpsPath, body, timeoutMs) {
+      if (cloudApi === undefined) throw new OperationError(ProjectCode.INTERNAL, { cause: { message: 'operation has no cloud API' } });
+      configure(timeoutMs);
+      const sockets = watchSockets();
+      // Just after the engine's deadline, which answers -930201 first; then nothing of this attempt stays open.
+      const reaper = setTimeout(() => sockets.release(), Math.max(0, timeoutMs) + REAP_AFTER_DEADLINE_MS);
+      let settled;
+      try {
+        settled = await guard.run(() => resolveApi(sdk, cloudApi)(body));
+      } finally {
+        clearTimeout(reaper);
       }
-      const { outcome, credentialsMissing } = await guard.run(() => resolveApi(sdk, api)(body));
-      const error =
-        outcome.status === 'fulfilled' ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);
-      if (!error) return;
+      const { outcome, credentialsMissing } = settled;
+      const error = outcome.status === 'fulfilled' ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);
+      if (!error) return answerOf(outcome.status === 'fulfilled' ? outcome.value : {});
       if (credentialsMissing && isPlatformCode(error.code)) {
         throw new OperationError(ProjectCode.CREDENTIALS_MISSING, { cause: error });
       }

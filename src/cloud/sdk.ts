@@ -3,13 +3,22 @@
  * without the platform. The real module satisfies it (checked by the type-checker in sdk-transport).
  */
 export interface WXContext {
-  readonly OPENID?: string;
-  readonly SOURCE?: string;
+  /** wx-server-sdk turns all-digit context values into numbers. */
+  readonly OPENID?: string | number;
+  readonly SOURCE?: string | number;
+  readonly FROM_APPID?: string | number;
+}
+
+export interface SdkConfig {
+  /** `env` takes DYNAMIC_CURRENT_ENV too, although the SDK's own typings only admit strings. */
+  env?: string;
+  timeout?: number;
 }
 
 export interface CloudSdk {
-  /** `env` takes DYNAMIC_CURRENT_ENV too, although the SDK's own typings only admit strings. */
-  init(options: { env?: string; timeout?: number }): void;
+  init(options: SdkConfig): void;
+  /** Replaces the configuration later calls are made with (wx-server-sdk builds a CloudBase instance per open-API call from it). */
+  updateConfig?(options: SdkConfig): void;
   getWXContext(): WXContext;
   readonly openapi: unknown;
   readonly DYNAMIC_CURRENT_ENV: symbol;

@@ -2,40 +2,60 @@ import { ProjectCode } from './codes';
 import type { FunctionConfig } from './config';
 import { OperationError } from './errors';
 
-/** Who is calling, as the platform says (cloud.getWXContext()), never as the event says. */
+/**
+ * Who is calling, as the platform says (cloud.getWXContext()), never as the event says. Values
+ * are strings here whatever type getWXContext gave them: wx-server-sdk turns an all-digit value
+ * into a number, and an identity compared as a number could match another one or none.
+ */
 export interface Caller {
   readonly openid: string | undefined;
   /** The platform's SOURCE: the call chain, comma-joined in call order, e.g. `wx_client,scf`. */
   readonly source: string | undefined;
+  /** Set on a cross-account call: the other mini-program's appid. */
+  readonly fromAppid?: string | undefined;
   /**
-   * The caller has proved control of the mini-program's own WeChat credentials (the HTTPS form's
-   * access token or app secret), which is more than an administrator has. Never set from getWXContext.
+   * The caller has proved control of WeChat credentials (the HTTPS form's access token or app
+   * secret), which is more than an administrator has. Never set from getWXContext.
    */
   readonly holdsAppCredentials?: true;
 }
 
-/** The HTTPS form's caller: a server or a command line holding the mini-program's credentials. */
+/** The HTTPS form's caller: a server or a command line holding the credentials. */
 export const APP_CREDENTIALS_HOLDER: Caller = { openid: undefined, source: 'https', holdsAppCredentials: true };
-
-/**
- * Chains that start on the server side: the HTTP API with the mini-program's access token, and
- * timer triggers. Whoever can start those already controls the mini-program's back end.
- *
- * Everything else needs an administrator's OPENID, on purpose including:
- * - `wx_client`, and chains that start there (`wx_client,scf`): any user of the mini-program;
- * - `wx_devtools` and `wx_localdebug`: DevTools runs the mini-program's client code, and local
- *   debugging even reports itself as `wx_client`; a developer adds their own OPENID to test;
- * - `scf` first, `wx_paycallback`, `wx_crawler`, `wx_unknown`, an empty SOURCE and anything new.
- */
-const TRUSTED_ORIGINS: ReadonlySet<string> = new Set(['wx_http', 'wx_trigger']);
 
 export function originOf(source: string | undefined): string {
   return (source ?? '').split(',')[0]!.trim();
 }
 
-/** Resolves when the caller may run an admin-only operation; throws an OperationError otherwise. */
+/**
+ * An API-gateway request (HTTP access, 云接入): `httpMethod` with `path` and `headers`. Whoever can
+ * reach a public URL could send it, and what SOURCE such a call reports is not documented, so these
+ * functions refuse it before anything else, whoever the caller seems to be.
+ */
+export function refuseHttpAccess(event: unknown): void {
+  if (typeof event !== 'object' || event === null) return;
+  const { httpMethod, path, headers } = event as Record<string, unknown>;
+  if (typeof httpMethod === 'string' && path !== undefined && headers !== undefined) {
+    throw new OperationError(ProjectCode.HTTP_ACCESS_REFUSED, {
+      detail: 'this function was called through HTTP access, which it never serves: call it with wx.cloud.callFunction, and remove its HTTP access path in the cloud console',
+    });
+  }
+}
+
+/**
+ * Returns when the caller may run the operation; throws an OperationError otherwise. Every caller
+ * needs an OPENID listed in ADMIN_OPENIDS, whatever its SOURCE: SOURCE is a header the *calling*
+ * SDK writes, so it proves nothing by itself. TRUSTED_SOURCES is the only way to let a caller
+ * without an OPENID through, and it is empty unless configured.
+ */
 export function authorize(caller: Caller, config: FunctionConfig): void {
-  if (caller.holdsAppCredentials || TRUSTED_ORIGINS.has(originOf(caller.source))) return;
+  if (caller.holdsAppCredentials) return;
+  if (caller.fromAppid) {
+    throw new OperationError(ProjectCode.CROSS_ACCOUNT_REFUSED, {
+      detail: 'this is a cross-account call from another mini-program, whose users are never administrators here: call from this mini-program itself',
+    });
+  }
+  if (config.trustedSources.has(originOf(caller.source))) return;
   // errMsg never carries a value from the environment, and the platform puts OPENID there; the
   // engine hands the caller their own OPENID in the result's `openid` field instead.
   const yours = caller.openid ? ' (the result\'s `openid` is yours)' : ' (this call carries no OPENID)';

@@ -24,16 +24,24 @@ export interface CodeEntry {
 export const ProjectCode = {
   /** `event` is not a JSON object. */
   INVALID_EVENT: -930001,
-  /** `pluginAppid` is missing or not `wx` + 16 lowercase hex digits. */
-  INVALID_PLUGIN_APPID: -930002,
-  /** `reason` is not a string or is too long. */
-  INVALID_REASON: -930003,
-  /** `action` is present and is not the operation's action. */
+  /** An appid field (`pluginAppid`, `appid`) is missing or not `wx` + 16 lowercase hex digits. */
+  INVALID_APPID: -930002,
+  /** A free-text field (`reason`) is missing where required, not a string, or too long. */
+  INVALID_TEXT: -930003,
+  /** `action` is missing, unknown, or not the action this function performs. */
   INVALID_ACTION: -930004,
+  /** A version field (`userVersion`) is missing or not digits and dots. */
+  INVALID_VERSION: -930005,
+  /** A number field (`page`, `num`) is not a whole number within its bounds. */
+  INVALID_NUMBER: -930006,
   /** `ADMIN_OPENIDS` is unset or empty, so no client may call. */
   ADMIN_NOT_CONFIGURED: -930101,
-  /** The caller's OPENID is not in `ADMIN_OPENIDS`. */
+  /** The caller's OPENID is not in `ADMIN_OPENIDS` (and its SOURCE is not in `TRUSTED_SOURCES`). */
   NOT_ADMIN: -930102,
+  /** The event is an HTTP-access (API gateway) request: these functions are never exposed that way. */
+  HTTP_ACCESS_REFUSED: -930103,
+  /** A cross-account call (`FROM_APPID` set): another mini-program's users are never administrators here. */
+  CROSS_ACCOUNT_REFUSED: -930104,
   /** No answer arrived within the invocation's time budget. */
   DEADLINE_EXCEEDED: -930201,
   /** The platform credentials were missing and the gateway refused the unsigned call. */
@@ -44,6 +52,8 @@ export const ProjectCode = {
   INTERNAL: -930204,
   /** The HTTPS form has neither an access token nor an appid and secret to get one. */
   HTTPS_CREDENTIALS_MISSING: -930301,
+  /** The HTTPS form's base URL is not an http(s) URL, or carries credentials, a query or a fragment. */
+  INVALID_BASE_URL: -930302,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -52,17 +62,17 @@ const RETRY_LATER = 'try again in a few seconds';
 
 export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEntry>([
   // WeChat's answers, from the API page (see ../shared/reference/plugin-api.md).
-  [0, { source: 'wechat', zh: 'ok', what: 'the application was sent to the plugin developer', todo: 'wait for the developer to approve it' }],
+  [0, { source: 'wechat', zh: 'ok', what: 'success: WeChat did what was asked (for apply: the application was sent to the plugin developer)', todo: 'nothing; after apply, wait for the developer to approve it' }],
   [-1, { source: 'wechat', zh: '系统错误', what: 'WeChat is busy (system error)', todo: RETRY_LATER }],
   [89236, { source: 'wechat', zh: '该插件不能申请', what: 'this plugin does not accept applications', todo: 'ask the plugin developer to open it to applications, or choose another plugin' }],
   [89237, { source: 'wechat', zh: '已经添加该插件', what: 'the plugin is already added to this mini-program, or its application is awaiting the developer', todo: 'nothing more to do' }],
   [89238, { source: 'wechat', zh: '申请或使用的插件已经达到上限', what: 'this mini-program has reached its limit of applied or used plugins', todo: 'unbind a plugin it no longer uses, then apply again' }],
-  [89239, { source: 'wechat', zh: '该插件不存在', what: 'the plugin does not exist', todo: 'check pluginAppid against the plugin\'s page' }],
+  [89239, { source: 'wechat', zh: '该插件不存在', what: 'the plugin does not exist', todo: 'check the plugin appid against the plugin\'s page' }],
   [89240, { source: 'wechat', zh: '无法进行此操作，只有“待确认”的申请可操作通过/拒绝', what: 'only pending applications can be approved or refused', todo: 'refresh the application list' }],
   [89241, { source: 'wechat', zh: '无法进行此操作，只有“已拒绝/已超时”的申请可操作删除', what: 'only refused or expired applications can be deleted', todo: 'refresh the application list' }],
   [89242, { source: 'wechat', zh: '该appid不在申请列表内', what: 'the appid is not in the application list', todo: 'check the appid' }],
   [89243, { source: 'wechat', zh: '“待确认”的申请不可删除', what: 'pending applications cannot be deleted', todo: 'approve or refuse it first' }],
-  [89044, { source: 'wechat', zh: '不存在该插件appid', what: 'no plugin has this appid', todo: 'check pluginAppid against the plugin\'s page' }],
+  [89044, { source: 'wechat', zh: '不存在该插件appid', what: 'no plugin has this appid (WeChat gives no finer reason)', todo: 'check the plugin appid against the plugin list' }],
   // WeChat's token errors, met by the HTTPS form.
   [40001, { source: 'wechat', zh: '获取 access_token 时 AppSecret 错误，或者 access_token 无效', what: 'the access token or app secret is invalid', todo: 'check WECHAT_APPSECRET, or get a new access token' }],
   [40014, { source: 'wechat', zh: '不合法的 access_token', what: 'the access token is not valid', todo: 'get a new access token' }],
@@ -87,17 +97,22 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [-604103, { source: 'platform', what: 'the open API call hit a system error', todo: RETRY_LATER }],
   [-604104, { source: 'platform', what: 'the open API refused the invocation source', todo: 'call the function from the mini-program, the HTTP API or a trigger' }],
   // The project's own.
-  [ProjectCode.INVALID_EVENT, { source: 'project', what: 'the request is not a JSON object', todo: 'call with data: { pluginAppid, reason }' }],
-  [ProjectCode.INVALID_PLUGIN_APPID, { source: 'project', what: 'pluginAppid is not a plugin appid', todo: 'pass "wx" followed by 16 lowercase hex digits, as shown on the plugin\'s page' }],
-  [ProjectCode.INVALID_REASON, { source: 'project', what: 'reason is not acceptable', todo: 'pass a string of at most 500 characters, or leave it out' }],
-  [ProjectCode.INVALID_ACTION, { source: 'project', what: 'action does not match this function', todo: 'leave action out, or pass the action this function performs' }],
+  [ProjectCode.INVALID_EVENT, { source: 'project', what: 'the request is not a JSON object', todo: 'call with an object such as { action: "list" } or { pluginAppid: "wx0123456789abcdef" }' }],
+  [ProjectCode.INVALID_APPID, { source: 'project', what: 'an appid field (pluginAppid, appid) is missing or not an appid', todo: 'pass "wx" followed by 16 lowercase hex digits' }],
+  [ProjectCode.INVALID_TEXT, { source: 'project', what: 'a text field (reason) is missing where required, not a string, or too long', todo: 'pass a string of at most 500 characters' }],
+  [ProjectCode.INVALID_ACTION, { source: 'project', what: 'action is missing, unknown, or not what this function performs', todo: 'pass one of the function\'s actions (pluginManager: apply, list, unbind, update; applyPlugin: apply or none)' }],
+  [ProjectCode.INVALID_VERSION, { source: 'project', what: 'a version field (userVersion) is missing or not a version', todo: 'pass digits and dots, such as "2.2.46"' }],
+  [ProjectCode.INVALID_NUMBER, { source: 'project', what: 'a number field (page, num) is not a whole number within its bounds', todo: 'pass a whole number: page at least 1, num from 1 to 100' }],
   [ProjectCode.ADMIN_NOT_CONFIGURED, { source: 'project', what: 'no administrators are configured, so calls from a mini-program are refused', todo: 'set the environment variable ADMIN_OPENIDS (comma-separated OPENIDs) on this function in the cloud console' }],
-  [ProjectCode.NOT_ADMIN, { source: 'project', what: 'this user is not an administrator', todo: 'ask an administrator to add your OPENID to ADMIN_OPENIDS' }],
+  [ProjectCode.NOT_ADMIN, { source: 'project', what: 'this caller is not an administrator', todo: 'ask an administrator to add your OPENID to ADMIN_OPENIDS' }],
+  [ProjectCode.HTTP_ACCESS_REFUSED, { source: 'project', what: 'the function was called through HTTP access (an API-gateway request), which it never serves', todo: 'call it with wx.cloud.callFunction, and remove its HTTP access path in the cloud console' }],
+  [ProjectCode.CROSS_ACCOUNT_REFUSED, { source: 'project', what: 'the call came from another mini-program\'s account (cross-account call), whose users are never administrators here', todo: 'call from this mini-program itself' }],
   [ProjectCode.DEADLINE_EXCEEDED, { source: 'project', what: 'WeChat did not answer within the time limit', todo: 'try again; if it keeps happening, raise the timeout (the cloud function\'s in the cloud console, or the HTTPS form\'s --timeout)' }],
   [ProjectCode.CREDENTIALS_MISSING, { source: 'project', what: 'the cloud platform\'s credentials are missing, and the gateway refused the unsigned call', todo: 'run the function in the cloud, or set TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY for a local run' }],
-  [ProjectCode.UNEXPECTED_ANSWER, { source: 'project', what: 'the answer carried no WeChat result code, so the application may not have been made', todo: 'check the application list before trying again' }],
+  [ProjectCode.UNEXPECTED_ANSWER, { source: 'project', what: 'the answer carried no WeChat result code, so whether WeChat acted on it is unknown', todo: 'check the current state (the plugin list) before trying again' }],
   [ProjectCode.INTERNAL, { source: 'project', what: 'the function failed unexpectedly', todo: 'read the function\'s log line for this request id and report it' }],
   [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET' }],
+  [ProjectCode.INVALID_BASE_URL, { source: 'project', what: 'the HTTPS API base URL is not usable', todo: 'set WECHAT_API_BASE_URL to an http(s) URL without credentials, query or fragment, or leave it unset' }],
 ]);
 
 export function describeCode(code: number): CodeEntry | undefined {

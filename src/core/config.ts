@@ -3,8 +3,13 @@
  * instead of touching process.env. Nothing else in the project reads process.env for settings.
  */
 export interface FunctionConfig {
-  /** OPENIDs allowed to call from a mini-program. Empty: no client may call. */
+  /** OPENIDs allowed to call. Empty: no caller with an OPENID may call. */
   readonly adminOpenids: ReadonlySet<string>;
+  /**
+   * First elements of SOURCE let through without an OPENID (`TRUSTED_SOURCES`). Empty by default:
+   * SOURCE is written by the calling SDK, so trusting one is a deliberate choice (see the README).
+   */
+  readonly trustedSources: ReadonlySet<string>;
   /** Time limit used when the platform's context does not give one (the platform default). */
   readonly defaultTimeLimitMs: number;
 }
@@ -13,14 +18,16 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_TIME_LIMIT_MS = 3000;
 
-/** `ADMIN_OPENIDS="oA, oB,,oC "` -> {oA, oB, oC}: comma-separated, spaces and empty entries ignored. */
-export function parseOpenidList(raw: string | undefined): ReadonlySet<string> {
+/** `"oA, oB,,oC "` -> {oA, oB, oC}: comma-separated, spaces and empty entries ignored. */
+export function parseList(raw: string | undefined): ReadonlySet<string> {
   return new Set((raw ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 }
 
+
 export function readConfig(env: Env): FunctionConfig {
   return {
-    adminOpenids: parseOpenidList(env.ADMIN_OPENIDS),
+    adminOpenids: parseList(env.ADMIN_OPENIDS),
+    trustedSources: parseList(env.TRUSTED_SOURCES),
     defaultTimeLimitMs: DEFAULT_TIME_LIMIT_MS,
   };
 }

@@ -10,8 +10,15 @@ export function safetyMarginMs(timeLimitMs: number): number {
   return Math.min(1000, Math.max(250, Math.round(timeLimitMs * 0.1)));
 }
 
-export function deadlineFor(startedAt: number, timeLimitMs: number): number {
-  return startedAt + timeLimitMs - safetyMarginMs(timeLimitMs);
+/** The longest delay a Node timer takes; longer ones fire at once (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The answer's deadline. A cloud function keeps the safety margin before the platform's kill; a
+ * caller that nobody kills (the HTTPS client) passes `withMargin: false` and gets its whole budget.
+ */
+export function deadlineFor(startedAt: number, timeLimitMs: number, withMargin = true): number {
+  return startedAt + timeLimitMs - (withMargin ? safetyMarginMs(timeLimitMs) : 0);
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -27,7 +34,7 @@ export function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
       () => reject(new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true })),
-      Math.max(0, ms),
+      Math.min(MAX_TIMER_MS, Math.max(0, ms)),
     );
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));

@@ -3,21 +3,25 @@ import { describeCode, ProjectCode } from './codes';
 import type { FunctionConfig } from './config';
 import { deadlineFor, sleep, withinDeadline } from './deadline';
 import { OperationError } from './errors';
+import { parseFields } from './fields';
 import { formatLogLine, maskOpenid, type LogSink } from './log';
-import type { Operation } from './operation';
+import { wireBodyOf, type AnyOperation, type Answer, type WireBody } from './operation';
 import { redact } from './redact';
+import { unexpectedAnswer } from './remote';
 import { backoffDelay, DEFAULT_BACKOFF, isRetryableLater, shouldRetry, type BackoffPolicy } from './retry';
+import type { Route } from './route';
 
 /**
- * How a request reaches WeChat. Resolves when WeChat accepted it; rejects with an OperationError
- * for every failure (each transport classifies its own shapes). `timeoutMs` is the time left: a
- * transport that can bound its own request should, so that no socket outlives the invocation.
+ * How a request reaches WeChat. Resolves with WeChat's answer (the JSON object without errcode and
+ * errmsg) when WeChat accepted it; rejects with an OperationError for every failure (each transport
+ * classifies its own shapes). `timeoutMs` is the time left: a transport that can bound its own
+ * request should, so that no socket outlives the invocation.
  */
 export interface Transport {
-  send(api: string, httpsPath: string, body: Record<string, string | number>, timeoutMs: number): Promise<void>;
+  send(cloudApi: string | undefined, httpsPath: string, body: WireBody, timeoutMs: number): Promise<Answer>;
 }
 
-/** What every caller receives, whatever happened. */
+/** What every caller receives, whatever happened: these four, plus the operation's data on success. */
 export interface OperationResult {
   readonly errCode: number;
   readonly errMsg: string;
@@ -32,6 +36,7 @@ export interface OperationResult {
   readonly openid?: string;
 }
 
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['errCode', 'errMsg', 'retryable', 'attempts', 'openid']);
 const REFUSED_CALLER: ReadonlySet<number> = new Set([ProjectCode.ADMIN_NOT_CONFIGURED, ProjectCode.NOT_ADMIN]);
 
 export interface Invocation {
@@ -41,6 +46,8 @@ export interface Invocation {
   readonly requestId?: string;
   /** When the invocation started (ms since the epoch); defaults to now. */
   readonly startedAt?: number;
+  /** false when nothing kills the caller at its time limit (the HTTPS client): no safety margin. */
+  readonly killedAtTimeLimit?: boolean;
 }
 
 export interface EngineDeps {
@@ -58,32 +65,26 @@ interface Attempted {
   maybeDelivered: boolean;
 }
 
-async function sendWithRetries(
-  operation: Operation<unknown>,
-  params: unknown,
-  deps: EngineDeps,
-  deadline: number,
-  progress: Attempted,
-): Promise<void> {
+function asOperationError(caught: unknown): OperationError {
+  return caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught });
+}
+
+async function sendWithRetries(operation: AnyOperation, body: WireBody, deps: EngineDeps, deadline: number, progress: Attempted): Promise<Answer> {
   const policy = deps.backoff ?? DEFAULT_BACKOFF;
   const random = deps.random ?? Math.random;
   const transport = deps.transport();
-  const body = operation.toWire(params);
   // A limit shorter than the safety margin leaves no time at all: say so without sending.
   if (deadline <= Date.now()) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED);
   for (;;) {
     progress.attempts += 1;
     try {
       const remaining = deadline - Date.now();
-      await withinDeadline(transport.send(operation.api, operation.httpsPath, body, remaining), remaining);
-      return;
+      return await withinDeadline(transport.send(operation.cloudApi, operation.httpsPath, body, remaining), remaining);
     } catch (caught) {
-      const error = caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught });
+      const error = asOperationError(caught);
       const delay = backoffDelay(progress.attempts + 1, policy, random);
       const worthRetrying =
-        shouldRetry(error.code) &&
-        progress.attempts < policy.maxAttempts &&
-        deadline - Date.now() - delay >= policy.minAttemptMs;
+        shouldRetry(error.code) && progress.attempts < policy.maxAttempts && deadline - Date.now() - delay >= policy.minAttemptMs;
       if (!worthRetrying) throw error;
       progress.maybeDelivered ||= error.maybeDelivered;
       await sleep(delay);
@@ -91,13 +92,25 @@ async function sendWithRetries(
   }
 }
 
-function failureMessage(operation: Operation<unknown>, error: OperationError, progress: Attempted): string {
+/** The operation's data from WeChat's answer. Only what the operation declares; never our four keys. */
+function readData(operation: AnyOperation, answer: Answer): Record<string, unknown> {
+  let data: object;
+  try {
+    data = operation.readAnswer(answer);
+  } catch (caught) {
+    throw caught instanceof OperationError ? caught : unexpectedAnswer('an answer this project could not read', caught);
+  }
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !RESERVED_KEYS.has(key)));
+}
+
+function failureMessage(name: string, operation: AnyOperation | undefined, error: OperationError, progress: Attempted): string {
   const entry = describeCode(error.code);
-  let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(operation.api) : error.message);
+  let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(operation?.cloudApi ?? 'the API') : error.message);
   if (entry?.zh && error.detail === undefined) text += ` (${entry.zh})`;
-  const note = progress.maybeDelivered ? operation.afterLostAnswer?.[error.code] : undefined;
+  if (error.code === ProjectCode.UNEXPECTED_ANSWER && operation) text = `${error.detail ?? entry!.what}: ${operation.whenOutcomeUnknown}`;
+  const note = progress.maybeDelivered ? operation?.afterLostAnswer?.[error.code] : undefined;
   if (note) text += `; ${note}`;
-  return `${operation.name}:fail ${text}`;
+  return `${name}:fail ${text}`;
 }
 
 function describeCause(error: OperationError | undefined): string | null {
@@ -107,50 +120,81 @@ function describeCause(error: OperationError | undefined): string | null {
   return redact(text || String(error.cause));
 }
 
+function loggedFields(operation: AnyOperation | undefined, params: Record<string, unknown> | undefined): Record<string, string | number> {
+  if (!operation || !params) return {};
+  const out: Record<string, string | number> = {};
+  for (const [name, field] of Object.entries(operation.fields)) {
+    const value = params[name];
+    if (field.logged && (typeof value === 'string' || typeof value === 'number')) out[name] = value;
+  }
+  return out;
+}
+
 /**
- * Runs one invocation of an operation: parse, authorise, send with retries inside the time budget,
- * then answer in the one shape and write one log line. Never rejects.
+ * Runs one invocation: choose the operation, validate, authorise, send with retries inside the
+ * time budget, read WeChat's answer, then answer in the one shape and write one log line. Never
+ * rejects, and nothing after WeChat's answer (the log line included) can change the outcome.
  */
-export async function runOperation<Params>(
-  operation: Operation<Params>,
-  invocation: Invocation,
-  deps: EngineDeps,
-): Promise<OperationResult> {
+export async function runOperation(route: Route, invocation: Invocation, deps: EngineDeps): Promise<OperationResult & Record<string, unknown>> {
   const startedAt = invocation.startedAt ?? Date.now();
-  const deadline = deadlineFor(startedAt, invocation.timeLimitMs);
+  const deadline = deadlineFor(startedAt, invocation.timeLimitMs, invocation.killedAtTimeLimit ?? true);
   const progress: Attempted = { attempts: 0, maybeDelivered: false };
-  let params: Params | undefined;
+  let operation: AnyOperation | undefined;
+  let params: Record<string, unknown> | undefined;
+  let data: Record<string, unknown> = {};
   let failure: OperationError | undefined;
   try {
-    params = operation.parse(invocation.event);
-    if (operation.adminOnly) authorize(invocation.caller, deps.config);
-    await sendWithRetries(operation as Operation<unknown>, params, deps, deadline, progress);
+    const choice = route.select(invocation.event);
+    operation = choice.operation;
+    params = parseFields(operation.fields, choice.fields);
+    authorize(invocation.caller, deps.config);
+    const answer = await sendWithRetries(operation, wireBodyOf(operation, params), deps, deadline, progress);
+    data = readData(operation, answer);
   } catch (caught) {
-    failure = caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught });
+    failure = asOperationError(caught);
   }
 
+  const name = operation?.name ?? route.name;
   const errCode = failure?.code ?? 0;
-  const result: OperationResult = {
+  const openid = invocation.caller.openid;
+  const result = {
     errCode,
-    errMsg: failure ? failureMessage(operation as Operation<unknown>, failure, progress) : `${operation.name}:ok`,
+    errMsg: failure ? failureMessage(name, operation, failure, progress) : `${name}:ok`,
     retryable: isRetryableLater(errCode),
     attempts: progress.attempts,
-    ...(REFUSED_CALLER.has(errCode) && invocation.caller.openid ? { openid: invocation.caller.openid } : {}),
+    ...(REFUSED_CALLER.has(errCode) && openid ? { openid: String(openid) } : {}),
+    ...(failure ? {} : data),
   };
-
-  deps.log(
+  writeLogLine(deps.log, () =>
     formatLogLine({
-      level: errCode === 0 ? 'info' : failure?.code === ProjectCode.INTERNAL ? 'error' : 'warn',
-      operation: operation.name,
+      level: errCode === 0 ? 'info' : errCode === ProjectCode.INTERNAL ? 'error' : 'warn',
+      operation: name,
+      action: operation?.action ?? null,
       requestId: invocation.requestId ?? null,
       errCode,
       attempts: progress.attempts,
       durationMs: Date.now() - startedAt,
-      pluginAppid: params ? (operation.logFields(params).pluginAppid ?? null) : null,
-      source: invocation.caller.source ?? null,
-      openid: maskOpenid(invocation.caller.openid),
+      source: invocation.caller.source === undefined ? null : String(invocation.caller.source),
+      openid: maskOpenid(openid),
+      fields: loggedFields(operation, params),
       cause: describeCause(failure),
     }),
   );
   return result;
+}
+
+/**
+ * The log line is a second concern: if building or writing it fails, a minimal line says so, and
+ * the caller still gets what WeChat answered.
+ */
+function writeLogLine(log: LogSink, build: () => string): void {
+  try {
+    log(build());
+  } catch (caught) {
+    try {
+      log(JSON.stringify({ level: 'error', operation: 'log', cause: `the log line could not be written: ${caught instanceof Error ? caught.name : typeof caught}` }));
+    } catch {
+      // Nowhere left to report it; the result is returned all the same.
+    }
+  }
 }

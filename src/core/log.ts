@@ -1,18 +1,23 @@
 /**
- * One structured line per invocation, always with the same keys, so that the cloud console's log
- * search can filter on any of them. What may go in is fixed here: never the event, process.env,
- * tokens or credentials; the caller's OPENID only masked.
+ * One structured line per invocation, always with the same keys first, so that the cloud
+ * console's log search can filter on any of them; then the operation's own logged fields (never
+ * free text). What may go in is fixed here: never the event, process.env, tokens or credentials;
+ * the caller's OPENID only masked.
  */
 export interface LogLine {
   readonly level: 'info' | 'warn' | 'error';
+  /** The operation (`applyPlugin`), or the function's name when no operation could be chosen. */
   readonly operation: string;
+  /** The caller's action when it named one the function knows; null otherwise. */
+  readonly action: string | null;
   readonly requestId: string | null;
   readonly errCode: number;
   readonly attempts: number;
   readonly durationMs: number;
-  readonly pluginAppid: string | null;
   readonly source: string | null;
   readonly openid: string | null;
+  /** The operation's logged fields (`pluginAppid`, `page`, ...), when the request was valid. */
+  readonly fields: Readonly<Record<string, string | number>>;
   /** For failures: what was caught, already redacted. */
   readonly cause: string | null;
 }
@@ -20,14 +25,18 @@ export interface LogLine {
 export type LogSink = (line: string) => void;
 
 /** `oAbCdEfGhIjKlMnOpQrStUvWxYz` -> `oAbC…Yz`: enough to tell callers apart, not enough to impersonate one. */
-export function maskOpenid(openid: string | undefined): string | null {
-  if (!openid) return null;
-  if (openid.length <= 8) return '***';
-  return `${openid.slice(0, 4)}…${openid.slice(-2)}`;
+export function maskOpenid(openid: unknown): string | null {
+  if (openid === undefined || openid === null || openid === '') return null;
+  const text = String(openid);
+  if (text.length <= 8) return '***';
+  return `${text.slice(0, 4)}…${text.slice(-2)}`;
 }
 
 export function formatLogLine(line: LogLine): string {
-  return JSON.stringify(line);
+  const { fields, cause, ...fixed } = line;
+  // Fixed keys win: an operation's field can never overwrite one.
+  const extra = Object.fromEntries(Object.entries(fields).filter(([key]) => !(key in fixed) && key !== 'cause'));
+  return JSON.stringify({ ...fixed, ...extra, cause });
 }
 
 // Written with process.stdout rather than console so the line is exactly one JSON document.

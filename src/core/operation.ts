@@ -1,34 +1,73 @@
+import type { Fields, ParamsOf, RequestOf } from './fields';
+
 /**
- * What the engine needs to know about one plugin-management operation. Adding an operation
- * (list, unbind, the developer's side) means writing one of these and a thin entry point; the
- * engine, the transports, the retry rule and the error handling are shared.
+ * One plugin-management operation, declared once. Everything about an operation lives in its own
+ * file under operations/ and is derived from this declaration: validation and the log line's fields
+ * (from `fields`), the cloud function's routing and config.json permission (`action`, `cloudApi`),
+ * the HTTPS client's typed method (`name`), the command line's command and flags (`action`,
+ * `fields`), the emulator's routing (`cloudApi`, `httpsPath`, the wire action in `toWire`), and the
+ * mini-program's generated types. The engine, transports and emulator hold nothing about any one
+ * operation.
  */
-export interface Operation<Params> {
-  /** The name WeChat uses in errMsg: `applyPlugin:ok`, `applyPlugin:fail ...`. */
-  readonly name: string;
-  /** The cloud-call API, also the permission config.json must grant: `pluginManager.applyPlugin`. */
-  readonly api: string;
-  /** The HTTPS endpoint's path for the same operation. */
-  readonly httpsPath: string;
+
+/** `/wxa/plugin`: the mini-program's own plugins. `/wxa/devplugin`: a plugin developer's applications. */
+export type HttpsPath = '/wxa/plugin' | '/wxa/devplugin';
+
+/** A request body in WeChat's own snake_case, identical for both transports. */
+export type WireBody = Record<string, string | number>;
+
+/** WeChat's answer as a transport hands it over: the JSON object, without errcode and errmsg. */
+export type Answer = Readonly<Record<string, unknown>>;
+
+export interface Operation<F extends Fields = Fields, D extends object = object, N extends string = string, A extends string = string> {
+  /** WeChat's name, used in errMsg (`applyPlugin:ok`) and as the HTTPS client's method. */
+  readonly name: N;
+  /** How callers name it: the `action` of the pluginManager function and the wxplugin command. */
+  readonly action: A;
+  /** One line for --help and the README. */
+  readonly summary: string;
   /**
-   * Administrators only? Operations that change what the mini-program uses are; a read-only
-   * operation could be opened to everyone.
+   * The cloud-call API (`cloud.openapi.<cloudApi>`), which is also the permission a function's
+   * config.json must grant; undefined when no cloud function offers the operation.
    */
-  readonly adminOnly: boolean;
-  /**
-   * Turns the caller's event into typed parameters, or throws an OperationError. Fields it does not
-   * know (such as `userInfo`, which older clients inject) are ignored, never trusted.
-   */
-  parse(event: unknown): Params;
-  /** The body WeChat receives, in WeChat's own snake_case, identical for both transports. */
-  toWire(params: Params): Record<string, string | number>;
+  readonly cloudApi: string | undefined;
+  readonly httpsPath: HttpsPath;
+  /** WeChat's own `action` in the body (`apply`, `list`, `dev_agree`, ...). */
+  readonly wechatAction: string;
+  readonly fields: F;
+  /** The rest of the body WeChat receives, in WeChat's snake_case (`action` is added from wechatAction). */
+  toWire(params: ParamsOf<F>): WireBody;
+  /** The result's fields from WeChat's answer; throws an OperationError when the answer is not what WeChat sends. */
+  readAnswer(answer: Answer): D;
   /**
    * Codes that, after an earlier attempt of the same call may have reached WeChat unanswered, can
-   * be that attempt's own doing, with the sentence errMsg adds to say so.
+   * be that attempt's own doing, with the sentence errMsg adds to say so. This is the operation's
+   * retry note: every operation here is safe to repeat, and these are the traces a repeat leaves.
    */
   readonly afterLostAnswer?: Readonly<Record<number, string>>;
-  /** Fields worth a place in the invocation's log line (never free text or secrets). */
-  logFields(params: Params): Record<string, string>;
+  /** What to do when nobody can say whether WeChat acted (no answer, or one without errcode). */
+  readonly whenOutcomeUnknown: string;
+  /** Codes besides 0 that mean the requested state already holds (apply: 89237, already added). */
+  readonly alreadyHolds?: readonly number[];
 }
 
-export type AnyOperation = Operation<unknown>;
+export type AnyOperation = Operation<Fields, object>;
+
+export type OperationRequest<O> = O extends Operation<infer F, object, string, string> ? RequestOf<F> : never;
+export type OperationParams<O> = O extends Operation<infer F, object, string, string> ? ParamsOf<F> : never;
+export type OperationData<O> = O extends Operation<Fields, infer D, string, string> ? D : never;
+
+/** The whole body WeChat receives: its action first, then the operation's fields. */
+export function wireBodyOf(operation: Operation<Fields, object, string, string>, params: unknown): WireBody {
+  return { action: operation.wechatAction, ...operation.toWire(params as never) };
+}
+
+/** Write operations answer errcode only; their results add nothing. */
+export function noData(): Record<never, never> {
+  return {};
+}
+
+/** Declares an operation, inferring its field and data types from the declaration. */
+export function defineOperation<F extends Fields, D extends object, N extends string, A extends string>(operation: Operation<F, D, N, A>): Operation<F, D, N, A> {
+  return operation;
+}

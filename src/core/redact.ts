@@ -2,18 +2,63 @@
  * Makes text that came from outside (an SDK message, a gateway's answer) safe to show a caller or
  * write to a log: no URLs, hosts, addresses, env ids, seqIds, stack frames or environment values.
  * Applied to every piece of remote text before it is kept; the catalogue's own texts need none.
+ *
+ * The text is hostile input (a gateway may answer anything, of any size), so the work is bounded:
+ * only the first line, and only its first SCAN_LIMIT characters, are ever looked at, and every
+ * pattern below does a bounded amount of work per position (bounded quantifiers, or a lookbehind
+ * that lets a run of host-like characters be tried from its first character only).
  */
 
 const MAX_LENGTH = 200;
 
+/** Characters of the first line that are redacted at all; the rest could never reach the output. */
+export const SCAN_LIMIT = 4096;
+
+/**
+ * When the scan is cut, the cut word is dropped, so that no fragment of a secret, token or
+ * address (too short for the patterns to recognise) survives. Words longer than this are cut
+ * back by this much instead of dropped whole.
+ */
+const MAX_CUT_WORD = 1024;
+
+const HEX_GROUP = '[0-9a-f]{1,4}';
+const IPV4 = '(?:\\d{1,3}\\.){3}\\d{1,3}';
+/** What may end an IPv6 literal after "::": more groups, perhaps ending in an IPv4 (::ffff:10.0.0.1). */
+const IPV6_TAIL = `(?:(?:${HEX_GROUP}:){0,5}${IPV4}|${HEX_GROUP}(?::${HEX_GROUP}){0,6})`;
+/**
+ * An IPv6 address: the full eight groups (or six and an IPv4), or a compressed form with "::" and
+ * at least one group. Times (12:30:45), "errcode: 40001" and bare "::" have neither, so they stay.
+ */
+const IPV6 = [
+  `(?:${HEX_GROUP}:){7}${HEX_GROUP}`,
+  `(?:${HEX_GROUP}:){6}${IPV4}`,
+  `${HEX_GROUP}(?::${HEX_GROUP}){0,6}::${IPV6_TAIL}?`,
+  `::${IPV6_TAIL}`,
+].join('|');
+const ZONE = '(?:%[\\w.-]{1,32})?';
+// Bracketed first, so that a port after "]" goes too. Not after a word character, ':' or '.', so a
+// match never starts in the middle of a word, a time or an IPv4 address.
+const IPV6_LITERAL = new RegExp(`\\[(?:${IPV6})${ZONE}\\](?::\\d{1,5})?|(?<![\\w:.])(?:${IPV6})${ZONE}(?![\\w:])`, 'gi');
+
+const HOST_SUFFIX = '(?:com|cn|net|org|io|qq|local|internal|localhost)';
+
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>|\])]+/gi, '<url>'],
-  [/\[?\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b\]?/g, '<address>'],
-  [/\b(?:[a-z0-9-]+\.)+(?:com|cn|net|org|io|qq|local|internal|localhost)(?::\d+)?\b/gi, '<host>'],
-  [/\blocalhost(?::\d+)?\b/gi, '<host>'],
+  // A scheme is at most 32 characters: an unbounded one made every word of "a.a.a.a" a scan to the end.
+  // An IPv6 host in brackets is part of the URL (its "]" would otherwise end it before the port).
+  [/\b[a-z][a-z0-9+.-]{0,31}:\/\/(?:\[[\w:.%-]{1,64}\][^\s"'<>|\])]*|[^\s"'<>|\])]+)/gi, '<url>'],
+  [IPV6_LITERAL, '<address>'],
+  [/\[?\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b\]?/g, '<address>'],
+  // At most 16 labels of at most 63 characters (DNS's limit), never starting inside a word or after
+  // '-': each start costs at most one host's length, where unbounded labels made "a.a.a.a" quadratic.
+  [new RegExp(`(?<![\\w-])(?:[a-z0-9-]{1,63}\\.){1,16}${HOST_SUFFIX}(?::\\d{1,5})?\\b`, 'gi'), '<host>'],
+  [/\blocalhost(?::\d{1,5})?\b/gi, '<host>'],
   [/\b(env|envName|seqId|requestId|rid|access_token|token|secret\w*)\s*[=:]\s*[^\s,;&|]+/gi, '$1=<redacted>'],
-  [/\b[A-Za-z0-9_-]{32,}\b/g, '<redacted>'],
+  // A whole run of token characters, tried from its first character only.
+  [/(?<![\w-])[\w-]{32,}(?![\w-])/g, '<redacted>'],
 ];
+
+/** A stack frame ("  at fn (file:1:1)") and everything after it; tried once per run of whitespace. */
+const STACK_FRAME = /(?<!\s)\s+at\s+\S+\s+\(/;
 
 const SECRET_NAME = /SECRET|TOKEN|KEY|PASSWORD|CREDENTIAL/i;
 const ENV_ID_NAMES: ReadonlySet<string> = new Set(['TCB_ENV', 'SCF_NAMESPACE', 'TCB_ENV_ID']);
@@ -31,14 +76,40 @@ function secretValues(env: Readonly<Record<string, string | undefined>>): string
     .sort((a, b) => b.length - a.length);
 }
 
+/** Drops the last (cut) word of `text`, or its last MAX_CUT_WORD characters if the word is longer. */
+function dropCutWord(text: string): string {
+  const floor = Math.max(0, text.length - MAX_CUT_WORD);
+  for (let i = text.length - 1; i >= floor; i -= 1) {
+    if (/\s/.test(text[i]!)) return text.slice(0, i);
+  }
+  return text.slice(0, floor);
+}
+
+/**
+ * The first line (stack traces and multi-line dumps stop there), at most SCAN_LIMIT characters of
+ * it; `cut` tells whether anything of the first line was left out. Never reads past SCAN_LIMIT.
+ */
+function boundedFirstLine(text: string): { line: string; cut: boolean } {
+  const head = text.slice(0, SCAN_LIMIT + 1);
+  const newline = head.indexOf('\n');
+  if (newline >= 0) return { line: head.slice(0, newline > 0 && head[newline - 1] === '\r' ? newline - 1 : newline), cut: false };
+  if (head.length <= SCAN_LIMIT) return { line: head, cut: false };
+  return { line: dropCutWord(head.slice(0, SCAN_LIMIT)), cut: true };
+}
+
+function withoutStackFrame(line: string): string {
+  const frame = line.search(STACK_FRAME);
+  return frame >= 0 ? line.slice(0, frame) : line;
+}
+
 export function redact(text: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  // First line only: stack traces and multi-line dumps stop here.
-  let out = text.split(/\r?\n/, 1)[0]!;
-  out = out.replace(/\s+at\s+\S+\s+\(.*$/, '');
+  const { line, cut } = boundedFirstLine(text);
+  let out = withoutStackFrame(line);
   for (const value of secretValues(env)) {
     if (out.includes(value)) out = out.split(value).join('<redacted>');
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   out = out.trim();
-  return out.length > MAX_LENGTH ? `${out.slice(0, MAX_LENGTH - 1)}…` : out;
+  // A cut scan ends in "…" too: the reader should know there was more.
+  return out.length > MAX_LENGTH || cut ? `${out.slice(0, MAX_LENGTH - 1)}…` : out;
 }

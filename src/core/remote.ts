@@ -16,10 +16,13 @@ export function remoteError(code: number, remoteMessage: unknown, options: { may
   return new OperationError(code, { detail, maybeDelivered: options.maybeDelivered, cause: options.cause });
 }
 
-/** An answer arrived, but it is not one of WeChat's: nobody can say whether the application was made. */
+/**
+ * An answer arrived, but it is not one of WeChat's: nobody can say whether WeChat acted on the
+ * request. The engine adds what to do, which depends on the operation.
+ */
 export function unexpectedAnswer(what: string, cause?: unknown): OperationError {
   return new OperationError(ProjectCode.UNEXPECTED_ANSWER, {
-    detail: `the answer carried no WeChat result code (${what}), so the application may or may not have been made: check the plugin list before trying again`,
+    detail: `the answer carried no WeChat result code (${what}), so whether WeChat acted on it is unknown`,
     maybeDelivered: true,
     cause,
   });

@@ -4,7 +4,9 @@
  */
 export type Fault =
   /** WeChat itself answers with this errcode (e.g. -1, "system busy"); nothing is applied. */
-  | { readonly kind: 'errcode'; readonly errcode: number; readonly times?: number }
+  | { readonly kind: 'errcode'; readonly errcode: number; readonly errmsg?: string; readonly times?: number }
+  /** WeChat's JSON is this text exactly (an array, a string, a number: anything but WeChat's object). */
+  | { readonly kind: 'json'; readonly body: string; readonly times?: number }
   /** The gateway answers this HTTP status (e.g. 502) with an HTML body. */
   | { readonly kind: 'http-status'; readonly status: number; readonly times?: number }
   /** The gateway answers a JSON error such as {"code":"SYS_ERR"}; `charset` picks the SDK's other branch. */

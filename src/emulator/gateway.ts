@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { FaultQueue, type Fault } from './faults';
 import { httpsApi, type HttpsApi, type HttpsApiOptions } from './https-api';
-import { PluginWorld, type WechatAnswer } from './plugin-world';
+import { OPERATIONS } from '../core/operations';
+import { answer, handlerFor } from './handlers';
+import { DEMO_MINI_PROGRAM_APPID, PluginWorld, type WechatAnswer } from './plugin-world';
 import { answerFault, sendGatewayJson, sendJson, sendOpenApi, sendWechatJson } from './responses';
 import { decodeOpenApiRequest } from './wire';
 
@@ -59,16 +61,16 @@ export interface Emulator {
   readonly calls: RecordedCall[];
   /** Control of the HTTPS API's tokens (expire, revoke) and what it was asked. */
   readonly https: HttpsApi;
+  /** Connections open to the emulator right now (both surfaces): what a client left open. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
-export const DEMO_MINI_PROGRAM_APPID = 'wxa11ce00000000d3e';
+export { DEMO_MINI_PROGRAM_APPID };
 export const GATEWAY_PATH = '/admin';
 
-const OPEN_API_HANDLERS: Readonly<Record<string, (world: PluginWorld, appid: string, fields: Readonly<Record<string, unknown>>) => WechatAnswer>> = {
-  'pluginManager.applyPlugin': (world, appid, fields) =>
-    fields.action === 'apply' ? world.apply(appid, fields.plugin_appid, fields.reason) : { errcode: 40097, errmsg: 'invalid args: action' },
-};
+/** Every cloud API an operation of the registry calls: what a function may be granted. */
+const CLOUD_APIS = [...new Set(OPERATIONS.map((operation) => operation.cloudApi).filter((api): api is string => api !== undefined))];
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -105,7 +107,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const world = options.world ?? new PluginWorld();
   const faults = new FaultQueue();
   const calls: RecordedCall[] = [];
-  const granted = new Set(options.grantedApis ?? Object.keys(OPEN_API_HANDLERS));
+  const granted = new Set(options.grantedApis ?? CLOUD_APIS);
   const miniProgramAppid = options.miniProgramAppid ?? DEMO_MINI_PROGRAM_APPID;
   const sockets = new Set<Socket>();
   const https = httpsApi(options.https);
@@ -148,13 +150,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!signed && !text('wxCloudApiToken') && !text('wxCloudbaseAccesstoken')) {
       return sendGatewayJson(response, 'SIGN_PARAM_INVALID', 'authorization is missing or invalid');
     }
-    const handler = OPEN_API_HANDLERS[apiName];
-    const apply = (): WechatAnswer => handler!(world, miniProgramAppid, fields);
-    if (await context.connectionFault(fault, response, apply)) return;
+    const { known, handler } = handlerFor({ cloudApi: apiName }, fields);
+    const act = (): WechatAnswer => (handler ? handler(world, miniProgramAppid, fields) : answer(40097, { errmsg: 'invalid args: action' }));
+    if (await context.connectionFault(fault, response, act)) return;
     if (fault && answerFault(fault, response, 'cloud')) return;
-    if (!handler) return sendOpenApi(response, { errorCode: -604100 });
+    if (!known) return sendOpenApi(response, { errorCode: -604100 });
     if (!granted.has(apiName)) return sendOpenApi(response, { errorCode: -604101 });
-    sendWechatJson(response, apply());
+    sendWechatJson(response, act());
   }
 
   const server = createServer((request, response) => {
@@ -188,6 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     calls,
     https: https.control,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,17 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteContext } from './gateway';
+import { answer, handlerFor } from './handlers';
+import { DEMO_MINI_PROGRAM_APPID, DEMO_PLUGINS } from './plugin-world';
 import { answerFault, sendJson } from './responses';
 
 /**
  * The HTTPS API as a server meets it at api.weixin.qq.com: `POST /cgi-bin/stable_token` for an
- * access token and `POST /wxa/plugin?access_token=` for plugin management, answering from the same
- * PluginWorld as the cloud gateway. Token errors follow WeChat: 41001 missing, 40001 invalid,
- * 42001 expired; credentials errors 40013 (appid) and 40125 (secret).
+ * access token, and the plugin-management endpoints (`/wxa/plugin`, `/wxa/devplugin`, whatever the
+ * registry declares) answering from the same PluginWorld as the cloud gateway. The token says who
+ * calls: the mini-program on /wxa/plugin, the plugin on /wxa/devplugin.
+ *
+ * Tokens behave as stable_token's do: the same token is handed out until it expires; a forced
+ * refresh issues a new one and invalidates the previous (WeChat's documented behaviour). Token
+ * errors follow WeChat: 41001 missing, 40001 invalid, 42001 expired; credentials errors 40013
+ * (appid) and 40125 (secret).
  */
 export interface HttpsApiOptions {
-  /** The app secret the emulated mini-program has (its appid is the emulator's miniProgramAppid). */
-  readonly appSecret?: string;
+  /** Appid -> app secret of every account that may get tokens (default: the demo mini-program and the demo plugins). */
+  readonly accounts?: Readonly<Record<string, string>>;
   /** Lifetime of issued tokens, as WeChat's `expires_in`. */
   readonly tokenLifetimeSeconds?: number;
 }
@@ -22,14 +29,22 @@ export interface HttpsApi {
   /** Makes every token issued so far invalid (the next use answers 40001). */
   revokeTokens(): void;
   /** Issues a token directly, as if another server of the same appid had fetched it. */
-  issueToken(): string;
+  issueToken(appid?: string): string;
   /** How many times /cgi-bin/stable_token was asked, and with force_refresh how often. */
   readonly tokenRequests: { count: number; forced: number };
 }
 
 export const DEMO_APP_SECRET = 'demo0app0secret0not0a0real0secret';
+/** Each demo plugin's own secret, for the developer's side: `demo0plugin0secret0` + the appid's last 4. */
+export const demoPluginSecret = (appid: string): string => `demo0plugin0secret0${appid.slice(-4)}`;
+
+export const DEMO_ACCOUNTS: Readonly<Record<string, string>> = {
+  [DEMO_MINI_PROGRAM_APPID]: DEMO_APP_SECRET,
+  ...Object.fromEntries(DEMO_PLUGINS.map((plugin) => [plugin.appid, demoPluginSecret(plugin.appid)])),
+};
 
 interface Token {
+  readonly appid: string;
   expiresAt: number;
   revoked: boolean;
 }
@@ -44,14 +59,26 @@ function parseJson(body: Buffer): Record<string, unknown> | undefined {
 }
 
 export function httpsApi(options: HttpsApiOptions = {}) {
-  const secret = options.appSecret ?? DEMO_APP_SECRET;
+  const accounts = options.accounts ?? DEMO_ACCOUNTS;
   const lifetime = options.tokenLifetimeSeconds ?? 7200;
   const tokens = new Map<string, Token>();
+  /** The token stable_token currently hands out, per appid. */
+  const current = new Map<string, string>();
   const tokenRequests = { count: 0, forced: 0 };
 
-  const issueToken = (): string => {
+  const issueToken = (appid: string = DEMO_MINI_PROGRAM_APPID): string => {
     const token = `emu_${randomBytes(24).toString('hex')}`;
-    tokens.set(token, { expiresAt: Date.now() + lifetime * 1000, revoked: false });
+    tokens.set(token, { appid, expiresAt: Date.now() + lifetime * 1000, revoked: false });
+    return token;
+  };
+
+  const stableToken = (appid: string, force: boolean): string => {
+    const held = current.get(appid);
+    const usable = held !== undefined && !tokens.get(held)!.revoked && tokens.get(held)!.expiresAt > Date.now();
+    if (usable && !force) return held;
+    if (held !== undefined) tokens.get(held)!.revoked = true;
+    const token = issueToken(appid);
+    current.set(appid, token);
     return token;
   };
 
@@ -62,6 +89,20 @@ export function httpsApi(options: HttpsApiOptions = {}) {
     revokeTokens: () => tokens.forEach((token) => (token.revoked = true)),
   };
 
+  /** 0 and the caller's appid, or WeChat's token error. */
+  const checkToken = (value: string | null): { errcode: number; appid?: string } => {
+    if (!value) return { errcode: 41001 };
+    const token = tokens.get(value);
+    if (!token || token.revoked) return { errcode: 40001 };
+    if (token.expiresAt <= Date.now()) return { errcode: 42001 };
+    return { errcode: 0, appid: token.appid };
+  };
+  const TOKEN_MESSAGES: Readonly<Record<number, string>> = {
+    41001: 'access_token missing',
+    40001: 'invalid credential, access_token is invalid or not latest',
+    42001: 'access_token expired',
+  };
+
   const route = async (request: IncomingMessage, body: Buffer, response: ServerResponse, context: RouteContext): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method !== 'POST') return false;
@@ -69,31 +110,31 @@ export function httpsApi(options: HttpsApiOptions = {}) {
     if (url.pathname === '/cgi-bin/stable_token') {
       tokenRequests.count += 1;
       const fields = parseJson(body) ?? {};
-      if (fields.force_refresh === true) tokenRequests.forced += 1;
+      const force = fields.force_refresh === true;
+      if (force) tokenRequests.forced += 1;
+      const appid = typeof fields.appid === 'string' ? fields.appid : '';
       if (fields.grant_type !== 'client_credential') sendJson(response, { errcode: 40002, errmsg: 'invalid grant_type' });
-      else if (fields.appid !== context.miniProgramAppid) sendJson(response, { errcode: 40013, errmsg: 'invalid appid' });
-      else if (fields.secret !== secret) sendJson(response, { errcode: 40125, errmsg: 'invalid appsecret' });
-      else sendJson(response, { access_token: issueToken(), expires_in: lifetime });
+      else if (!(appid in accounts)) sendJson(response, { errcode: 40013, errmsg: 'invalid appid' });
+      else if (fields.secret !== accounts[appid]) sendJson(response, { errcode: 40125, errmsg: 'invalid appsecret' });
+      else sendJson(response, { access_token: stableToken(appid, force), expires_in: lifetime });
       return true;
     }
 
-    if (url.pathname === '/wxa/plugin') {
-      const fields = parseJson(body);
-      const fault = context.faults.take();
-      context.calls.push({ surface: 'https', apiName: 'wxa/plugin', fields: fields ?? {}, signed: url.searchParams.has('access_token'), ...(fault ? { fault: fault.kind } : {}) });
-      const token = tokens.get(url.searchParams.get('access_token') ?? '');
-      const apply = () => context.world.apply(context.miniProgramAppid, fields?.plugin_appid, fields?.reason);
-      if (await context.connectionFault(fault, response, apply)) return true;
-      if (fault && answerFault(fault, response, 'https')) return true;
-      if (!url.searchParams.get('access_token')) sendJson(response, { errcode: 41001, errmsg: 'access_token missing' });
-      else if (!token || token.revoked) sendJson(response, { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' });
-      else if (token.expiresAt <= Date.now()) sendJson(response, { errcode: 42001, errmsg: 'access_token expired' });
-      else if (!fields) sendJson(response, { errcode: 47001, errmsg: 'data format error' });
-      else if (fields.action !== 'apply') sendJson(response, { errcode: 40097, errmsg: 'invalid args: action' });
-      else sendJson(response, apply());
-      return true;
-    }
-    return false;
+    const fields = parseJson(body);
+    const { known, handler } = handlerFor({ httpsPath: url.pathname }, fields ?? {});
+    if (!known) return false;
+    const fault = context.faults.take();
+    const apiName = url.pathname.slice(1);
+    context.calls.push({ surface: 'https', apiName, fields: fields ?? {}, signed: url.searchParams.has('access_token'), ...(fault ? { fault: fault.kind } : {}) });
+    const checked = checkToken(url.searchParams.get('access_token'));
+    const act = () => (checked.appid !== undefined && fields && handler ? handler(context.world, checked.appid, fields) : answer(40097));
+    if (await context.connectionFault(fault, response, act)) return true;
+    if (fault && answerFault(fault, response, 'https')) return true;
+    if (checked.errcode !== 0) sendJson(response, { errcode: checked.errcode, errmsg: TOKEN_MESSAGES[checked.errcode] });
+    else if (!fields) sendJson(response, { errcode: 47001, errmsg: 'data format error' });
+    else if (!handler) sendJson(response, answer(40097, { errmsg: 'invalid args: action' }));
+    else sendJson(response, act());
+    return true;
   };
 
   return { route, control };

@@ -36,8 +36,15 @@ export function answerFault(fault: Fault, response: ServerResponse, surface: 'cl
       response.end();
       return true;
     case 'errcode':
-      if (surface === 'cloud') sendWechatJson(response, { errcode: fault.errcode, errmsg: 'system error' });
-      else sendJson(response, { errcode: fault.errcode, errmsg: 'system error' });
+      if (surface === 'cloud') sendWechatJson(response, { errcode: fault.errcode, errmsg: fault.errmsg ?? 'system error' });
+      else sendJson(response, { errcode: fault.errcode, errmsg: fault.errmsg ?? 'system error' });
+      return true;
+    case 'json':
+      if (surface === 'cloud') sendOpenApi(response, { respData: Buffer.from(fault.body), contentType: 'application/json' });
+      else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(fault.body);
+      }
       return true;
     case 'gateway-json':
       sendGatewayJson(response, fault.code, 'gateway error injected by the emulator', fault.charset ?? true);

@@ -1,4 +1,6 @@
-import { remoteError, unexpectedAnswer } from '../core/remote';
+import { ProjectCode } from '../core/codes';
+import { OperationError } from '../core/errors';
+import { remoteError } from '../core/remote';
 import { postJson, type Fetch } from './http';
 
 /** WeChat's answers that mean "this access token is no good": refresh once and try again. */
@@ -7,8 +9,11 @@ export const TOKEN_ERRORS: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 export interface AccessTokenSource {
   /** A token valid now, fetched if need be. */
   get(timeoutMs: number): Promise<string>;
-  /** Forget the token WeChat refused; false when there is no way to get another one. */
-  invalidate(): boolean;
+  /**
+   * WeChat refused `refused`: the next `get` answers a newer token. False when there is no way to
+   * get another one.
+   */
+  invalidate(refused: string): boolean;
 }
 
 /** A token the caller gave: used as is, and never refreshed (nothing to refresh it with). */
@@ -26,41 +31,84 @@ export interface StableTokenOptions {
   readonly now?: () => number;
 }
 
+const TOKEN_TODO = 'check WECHAT_APPID and WECHAT_APPSECRET';
+
+/**
+ * The token request answered, but with no token in it. Nothing was sent to the API, so unlike an
+ * unexpected answer from the API itself, nothing can have been applied.
+ */
+function noTokenIn(what: string, cause?: unknown): OperationError {
+  return new OperationError(ProjectCode.UNEXPECTED_ANSWER, {
+    detail: `the token request to stable_token answered ${what}, so nothing was sent: ${TOKEN_TODO}`,
+    maybeDelivered: false,
+    cause,
+  });
+}
+
+interface Issued {
+  readonly token: string;
+  readonly lifetimeMs: number;
+}
+
+/** One POST to stable_token; `force` asks WeChat for a new token even if the current one is valid. */
+async function requestToken(options: StableTokenOptions, force: boolean, timeoutMs: number): Promise<Issued> {
+  const body = { grant_type: 'client_credential', appid: options.appid, secret: options.secret, ...(force ? { force_refresh: true } : {}) };
+  let answer: Record<string, unknown>;
+  try {
+    answer = await postJson(options.fetch, `${options.baseUrl}/cgi-bin/stable_token`, body, timeoutMs);
+  } catch (error) {
+    // postJson's own words for an answer without errcode speak of the application; this was not it.
+    if (error instanceof OperationError && error.code === ProjectCode.UNEXPECTED_ANSWER) throw noTokenIn('with no JSON object', error.cause);
+    throw error;
+  }
+  if (typeof answer.errcode === 'number' && answer.errcode !== 0) throw remoteError(answer.errcode, answer.errmsg);
+  if (typeof answer.access_token !== 'string' || answer.access_token === '' || typeof answer.expires_in !== 'number') {
+    throw noTokenIn('without access_token and expires_in');
+  }
+  return { token: answer.access_token, lifetimeMs: answer.expires_in * 1000 };
+}
+
 /**
  * Tokens from `POST /cgi-bin/stable_token`, cached until shortly before `expires_in`. After WeChat
  * refuses a token, the next fetch asks with `force_refresh: true`, since a plain request would hand
  * back the same stable token.
+ *
+ * At most one forced refresh per token: WeChat invalidates the previous token on each forced
+ * refresh (and limits how often one may be asked), so a burst of calls refused together must share
+ * one, and a refusal of a token that has already been replaced must not throw the new one away.
  */
 export function stableToken(options: StableTokenOptions): AccessTokenSource {
   const now = options.now ?? Date.now;
   const margin = options.refreshMarginMs ?? 5 * 60_000;
   let cached: { token: string; refreshAt: number } | undefined;
   let pending: Promise<string> | undefined;
-  let forceRefresh = false;
+  /** The last token WeChat refused: never handed out again, and refused only once. */
+  let refused: string | undefined;
+  /** A refusal is waiting for its forced refresh to succeed. */
+  let forceNext = false;
 
   async function fetchToken(timeoutMs: number): Promise<string> {
-    const body = { grant_type: 'client_credential', appid: options.appid, secret: options.secret, ...(forceRefresh ? { force_refresh: true } : {}) };
-    const answer = await postJson(options.fetch, `${options.baseUrl}/cgi-bin/stable_token`, body, timeoutMs);
-    if (typeof answer.errcode === 'number' && answer.errcode !== 0) throw remoteError(answer.errcode, answer.errmsg);
-    if (typeof answer.access_token !== 'string' || answer.access_token === '' || typeof answer.expires_in !== 'number') {
-      throw unexpectedAnswer('stable_token answered without access_token and expires_in');
-    }
-    forceRefresh = false;
-    const lifetimeMs = answer.expires_in * 1000;
-    cached = { token: answer.access_token, refreshAt: now() + lifetimeMs - Math.min(margin, lifetimeMs / 2) };
-    return answer.access_token;
+    const force = forceNext;
+    let issued = await requestToken(options, force, timeoutMs);
+    // A plain request can hand back the refused token while WeChat still thinks it valid.
+    if (!force && issued.token === refused) issued = await requestToken(options, true, timeoutMs);
+    if (force || issued.token !== refused) forceNext = false;
+    cached = { token: issued.token, refreshAt: now() + issued.lifetimeMs - Math.min(margin, issued.lifetimeMs / 2) };
+    return issued.token;
   }
 
   return {
     async get(timeoutMs) {
-      if (cached && now() < cached.refreshAt) return cached.token;
+      if (cached && cached.token !== refused && now() < cached.refreshAt) return cached.token;
       // Callers arriving together share one fetch.
       pending ??= fetchToken(timeoutMs).finally(() => (pending = undefined));
       return pending;
     },
-    invalidate() {
-      cached = undefined;
-      forceRefresh = true;
+    invalidate(token) {
+      // Already refused (a forced refresh is under way or done), or already replaced by a newer one.
+      if (token === refused || (cached !== undefined && cached.token !== token)) return true;
+      refused = token;
+      forceNext = true;
       return true;
     },
   };

@@ -5,28 +5,34 @@ import { TOKEN_ERRORS, type AccessTokenSource } from './access-token';
 import { postJson, type Fetch } from './http';
 
 /**
- * Sends an operation's wire body to `POST {baseUrl}{httpsPath}?access_token=TOKEN`. A token
+ * Sends an operation's wire body to `POST {baseUrl}{httpsPath}?access_token=TOKEN` and resolves
+ * WeChat's answer without `errcode` and `errmsg` (the fields an operation may read). A token
  * error (40001, 40014, 42001) refreshes the token once and sends once more; every other answer is
  * the engine's to judge (and to retry, for -1).
  */
 export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch: Fetch }): Transport {
-  async function sendOnce(httpsPath: string, body: Record<string, string | number>, deadline: number): Promise<void> {
-    const token = await options.tokens.get(deadline - Date.now());
+  async function sendOnce(httpsPath: string, body: Record<string, string | number>, deadline: number, token: string): Promise<Record<string, unknown>> {
     const url = `${options.baseUrl}${httpsPath}?access_token=${encodeURIComponent(token)}`;
     const answer = await postJson(options.fetch, url, body, deadline - Date.now());
     if (typeof answer.errcode !== 'number') throw unexpectedAnswer('a JSON object without errcode');
     if (answer.errcode !== 0) throw remoteError(answer.errcode, answer.errmsg);
+    const { errcode: _errcode, errmsg: _errmsg, ...result } = answer;
+    return result;
   }
 
+  /** WeChat refused the token the request carried (not the token request itself: that has no token yet). */
+  const tokenRefused = (error: unknown): boolean => error instanceof OperationError && TOKEN_ERRORS.has(error.code);
+
   return {
-    async send(_api, httpsPath, body, timeoutMs) {
+    async send(_api: string | undefined, httpsPath: string, body: Record<string, string | number>, timeoutMs: number): Promise<Record<string, unknown>> {
       const deadline = Date.now() + timeoutMs;
+      const token = await options.tokens.get(deadline - Date.now());
       try {
-        await sendOnce(httpsPath, body, deadline);
+        return await sendOnce(httpsPath, body, deadline, token);
       } catch (error) {
-        const tokenRefused = error instanceof OperationError && TOKEN_ERRORS.has(error.code);
-        if (!tokenRefused || !options.tokens.invalidate()) throw error;
-        await sendOnce(httpsPath, body, deadline);
+        // The refused token goes with the refusal, so that refusals of one token share one refresh.
+        if (!tokenRefused(error) || !options.tokens.invalidate(token)) throw error;
+        return sendOnce(httpsPath, body, deadline, await options.tokens.get(deadline - Date.now()));
       }
     },
   };

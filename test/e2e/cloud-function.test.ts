@@ -18,7 +18,7 @@ describe('the straight path', () => {
 
       expect(result).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
       // The SDK services a cloud call does not use stay in deferred.js, unread.
-      expect(report.kind === 'returned' && report.loadedFiles).toEqual(['index.js']);
+      expect(report.kind === 'returned' && [...report.loadedFiles].sort()).toEqual(['bundle.js', 'index.js']);
       expect(emulator.calls).toEqual([
         expect.objectContaining({
           surface: 'cloud',
@@ -39,10 +39,18 @@ describe('the straight path', () => {
       expect(emulator.calls[0]!.fields).toEqual({ action: 'apply', plugin_appid: OPEN_PLUGIN });
     }));
 
-  test('a server-side call (HTTP API) needs no administrator list', () =>
+  test('a call without an OPENID (the HTTP API says wx_http) is refused by default, with nothing sent', () =>
     withEmulator(async (emulator) => {
       const { result } = await apply(emulator, { event, caller: { source: 'wx_http' }, functionEnv: {} });
-      expect(result.errCode).toBe(0);
+      expect(result).toMatchObject({ errCode: ProjectCode.ADMIN_NOT_CONFIGURED, attempts: 0 });
+      expect(emulator.calls).toEqual([]);
+    }));
+
+  test('TRUSTED_SOURCES=wx_http lets exactly that origin through without an OPENID', () =>
+    withEmulator(async (emulator) => {
+      const trusted = { ADMIN_OPENIDS: ADMIN, TRUSTED_SOURCES: 'wx_http' };
+      expect((await apply(emulator, { event, caller: { source: 'wx_http' }, functionEnv: trusted })).result.errCode).toBe(0);
+      expect((await apply(emulator, { event: { pluginAppid: SECOND_PLUGIN }, caller: { source: 'wx_trigger' }, functionEnv: trusted })).result.errCode).toBe(ProjectCode.NOT_ADMIN);
     }));
 });
 
@@ -70,14 +78,14 @@ describe("WeChat's answers pass through unchanged and are never retried", () => 
         const { result } = await apply(emulator, { event: { pluginAppid: SECOND_PLUGIN } });
         expect(result).toMatchObject({ errCode: 89238, attempts: 1 });
       },
-      { world: new PluginWorld(DEMO_PLUGINS, 1) },
+      { world: new PluginWorld({ plugins: DEMO_PLUGINS, limit: 1 }) },
     ));
 
   test('89239: the plugin does not exist', () =>
     withEmulator(async (emulator) => {
       const { result } = await apply(emulator, { event: { pluginAppid: UNKNOWN_PLUGIN } });
       expect(result).toMatchObject({ errCode: 89239, attempts: 1 });
-      expect(result.errMsg).toContain('check pluginAppid');
+      expect(result.errMsg).toContain('check the plugin appid');
     }));
 
   test.each([89240, 89241, 89242, 89243, 89044, 40097])('errcode %i', (errcode) =>
@@ -185,9 +193,9 @@ describe('a silent gateway: the answer still comes before the platform kills the
 
 describe('refused calls send nothing to WeChat', () => {
   test.each([
-    ['no pluginAppid', {}, ProjectCode.INVALID_PLUGIN_APPID],
-    ['a malformed pluginAppid', { pluginAppid: 'aaaa' }, ProjectCode.INVALID_PLUGIN_APPID],
-    ['a reason of the wrong type', { pluginAppid: OPEN_PLUGIN, reason: 42 }, ProjectCode.INVALID_REASON],
+    ['no pluginAppid', {}, ProjectCode.INVALID_APPID],
+    ['a malformed pluginAppid', { pluginAppid: 'aaaa' }, ProjectCode.INVALID_APPID],
+    ['a reason of the wrong type', { pluginAppid: OPEN_PLUGIN, reason: 42 }, ProjectCode.INVALID_TEXT],
     ['another action', { pluginAppid: OPEN_PLUGIN, action: 'unbind' }, ProjectCode.INVALID_ACTION],
     ['an event that is not an object', 'wx0123456789abcdef', ProjectCode.INVALID_EVENT],
   ])('%s', (_name, badEvent, errCode) =>

@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { platformEnvironment, PROJECT_ROOT } from '../../src/platform/invoke';
-import { FUNCTION_DIR, RUNTIMES, withEmulator } from '../support/harness';
+import { FUNCTION_DIR, reportMissingWechatNodes, RUNTIMES, withEmulator } from '../support/harness';
+
+reportMissingWechatNodes();
 
 jest.setTimeout(60_000);
 

@@ -93,7 +93,7 @@ describe('the HTTPS library', () => {
 
   test('89237 and 89238 come from the model of WeChat\'s state', async () => {
     await emulator.close();
-    emulator = await startEmulator({ world: new PluginWorld(DEMO_PLUGINS, 1) });
+    emulator = await startEmulator({ world: new PluginWorld({ plugins: DEMO_PLUGINS, limit: 1 }) });
     const client = createHttpsClient(credentials());
     expect((await client.applyPlugin(request)).errCode).toBe(0);
     expect((await client.applyPlugin(request)).errCode).toBe(89237);
@@ -112,8 +112,9 @@ describe('the HTTPS library', () => {
 
   test.each([
     ['HTTP 502', { kind: 'http-status', status: 502, times: Infinity } as const, -501001, 3],
-    ['a body that is not JSON', { kind: 'not-json', contentType: 'text/plain', times: Infinity } as const, -601001, 3],
-    ['an empty body', { kind: 'empty', times: Infinity } as const, -601001, 3],
+    // Not WeChat's answer at all: nobody can say whether it acted, so it is not retried blindly.
+    ['a body that is not JSON', { kind: 'not-json', contentType: 'text/plain', times: Infinity } as const, ProjectCode.UNEXPECTED_ANSWER, 1],
+    ['an empty body', { kind: 'empty', times: Infinity } as const, ProjectCode.UNEXPECTED_ANSWER, 1],
     ['JSON without errcode', { kind: 'gateway-json', code: 'SYS_ERR', times: Infinity } as const, ProjectCode.UNEXPECTED_ANSWER, 1],
     ['a dropped connection', { kind: 'drop', times: Infinity } as const, -501001, 3],
   ])('%s is normalised like the cloud path', async (_name, fault, errCode, attempts) => {
@@ -136,8 +137,8 @@ describe('the HTTPS library', () => {
   });
 
   test.each([
-    ['a malformed appid', { pluginAppid: 'aaaa' }, ProjectCode.INVALID_PLUGIN_APPID],
-    ['a reason too long', { pluginAppid: OPEN_PLUGIN, reason: 'x'.repeat(501) }, ProjectCode.INVALID_REASON],
+    ['a malformed appid', { pluginAppid: 'aaaa' }, ProjectCode.INVALID_APPID],
+    ['a reason too long', { pluginAppid: OPEN_PLUGIN, reason: 'x'.repeat(501) }, ProjectCode.INVALID_TEXT],
     ['not an object', 'wx0123456789abcdef' as never, ProjectCode.INVALID_EVENT],
   ])('bad input (%s) sends nothing, not even a token request', async (_name, input, errCode) => {
     expect(await createHttpsClient(credentials()).applyPlugin(input)).toMatchObject({ errCode, attempts: 0 });
@@ -153,10 +154,10 @@ describe('the HTTPS library', () => {
   });
 });
 
-describe('npm run apply', () => {
+describe('npm run apply (wxplugin apply)', () => {
   function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'apply.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'wxplugin.js'), 'apply', ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -182,32 +183,74 @@ describe('npm run apply', () => {
     expect(`${stdout}${stderr}`).not.toContain(token);
   });
 
+  test('89237 (already added or pending) is the requested state: exit 0', async () => {
+    expect((await cli(['--plugin-appid', OPEN_PLUGIN], env())).code).toBe(0);
+    const again = await cli(['--plugin-appid', OPEN_PLUGIN], env());
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).errCode).toBe(89237);
+  });
+
+  test.each([
+    ['ftp://example.invalid', /WECHAT_API_BASE_URL uses ftp, not http or https/],
+    ['http://user:pass@127.0.0.1:1', /WECHAT_API_BASE_URL carries credentials/],
+    ['http://127.0.0.1:1/?x=1', /WECHAT_API_BASE_URL carries a query/],
+    ['http://127.0.0.1:1/#top', /WECHAT_API_BASE_URL carries a fragment/],
+    ['not a url', /WECHAT_API_BASE_URL is not a URL/],
+  ])('WECHAT_API_BASE_URL=%s: exit 2 naming the variable, nothing sent', async (url, message) => {
+    const { code, stdout, stderr } = await cli(['--plugin-appid', OPEN_PLUGIN], { ...env(), WECHAT_API_BASE_URL: url });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(emulator.https.tokenRequests.count).toBe(0);
+  });
+
+  test('a base URL with a path prefix keeps it', async () => {
+    const { code, stdout } = await cli(['--plugin-appid', OPEN_PLUGIN], { ...env(), WECHAT_API_BASE_URL: `${emulator.url}/prefix/` });
+    // The emulator serves no /prefix/cgi-bin/stable_token: the prefix was kept (404 -> -501001).
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).errCode).toBe(-501001);
+  });
+
+  test('whitespace-only credentials count as unset', async () => {
+    const { code, stderr } = await cli(['--plugin-appid', OPEN_PLUGIN], { WECHAT_API_BASE_URL: emulator.url, WECHAT_ACCESS_TOKEN: '  ', WECHAT_APPID: ' ', WECHAT_APPSECRET: '' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('no credentials');
+  });
+
   test('a WeChat refusal exits 1 with the result', async () => {
     const { code, stdout } = await cli(['--plugin-appid', CLOSED_PLUGIN], env());
     expect(code).toBe(1);
     expect(JSON.parse(stdout).errCode).toBe(89236);
   });
 
-  test('missing credentials: exit 1, nothing sent, and a message naming what to set', async () => {
+  test('missing credentials: exit 2, nothing sent, and one line naming what to set', async () => {
     const { code, stdout, stderr } = await cli(['--plugin-appid', OPEN_PLUGIN], { WECHAT_API_BASE_URL: emulator.url, WECHAT_APPID: DEMO_MINI_PROGRAM_APPID });
-    expect(code).toBe(1);
-    expect(JSON.parse(stdout).errCode).toBe(ProjectCode.HTTPS_CREDENTIALS_MISSING);
-    expect(stderr).toContain('set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('WECHAT_APPID is set but WECHAT_APPSECRET is not');
     expect(emulator.calls).toEqual([]);
     expect(emulator.https.tokenRequests.count).toBe(0);
   });
 
-  test('an invalid appid: exit 1, the validation result, nothing sent', async () => {
-    const { code, stdout } = await cli(['--plugin-appid', 'WX0123'], env());
-    expect(code).toBe(1);
-    expect(JSON.parse(stdout).errCode).toBe(ProjectCode.INVALID_PLUGIN_APPID);
+  test('an invalid appid is a bad argument: exit 2, one line naming the flag, nothing sent', async () => {
+    const { code, stdout, stderr } = await cli(['--plugin-appid', 'WX0123'], env());
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^wxplugin apply: --plugin-appid must be "wx" followed by 16 lowercase hex digits/);
     expect(emulator.calls).toEqual([]);
   });
 
   test.each([
     ['no --plugin-appid', [], /--plugin-appid is required/],
-    ['an unknown option', ['--plugin-appid', OPEN_PLUGIN, '--bogus'], /Unknown option '--bogus'/],
-    ['a bad timeout', ['--plugin-appid', OPEN_PLUGIN, '--timeout', 'soon'], /--timeout takes/],
+    ['an unknown option', ['--plugin-appid', OPEN_PLUGIN, '--bogus'], /^wxplugin apply: unknown option --bogus \(see/],
+    ['a bad timeout', ['--plugin-appid', OPEN_PLUGIN, '--timeout', 'soon'], /--timeout takes a whole number of milliseconds from 100 to 600000/],
+    ['a timeout no request fits in', ['--plugin-appid', OPEN_PLUGIN, '--timeout', '99'], /--timeout takes/],
+    ['a timeout Node cannot wait for', ['--plugin-appid', OPEN_PLUGIN, '--timeout', '99999999999'], /--timeout takes/],
+    ['a negative timeout', ['--plugin-appid', OPEN_PLUGIN, '--timeout', '-5'], /--timeout takes .*got "-5"/],
+    ['a --flag=value with a bad value', ['--plugin-appid=WX', '--timeout=1000'], /--plugin-appid must be/],
+    ['a value missing', ['--plugin-appid'], /--plugin-appid needs a value/],
+    ['a stray positional argument', ['--plugin-appid', OPEN_PLUGIN, 'x'], /unexpected argument/],
   ])('bad arguments (%s): exit 2, a message, nothing sent', async (_name, args, message) => {
     const { code, stdout, stderr } = await cli(args, env());
     expect(code).toBe(2);

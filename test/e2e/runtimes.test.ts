@@ -4,11 +4,11 @@
  * (the SDK defect that kills the process), and refused input.
  */
 import { ProjectCode } from '../../src/core/codes';
-import { apply, OPEN_PLUGIN, RUNTIMES, withEmulator } from '../support/harness';
+import { apply, describeEachWechatNode, OPEN_PLUGIN, withEmulator } from '../support/harness';
 
 jest.setTimeout(30_000);
 
-describe.each(RUNTIMES.slice(1))('on %s', (_name, node) => {
+describeEachWechatNode('on %s', (_name, node) => {
   const event = { pluginAppid: OPEN_PLUGIN, reason: 'runtime check' };
 
   test('the straight path', () =>
@@ -36,7 +36,7 @@ describe.each(RUNTIMES.slice(1))('on %s', (_name, node) => {
 
   test('bad input reaches nothing', () =>
     withEmulator(async (emulator) => {
-      expect((await apply(emulator, { event: { pluginAppid: 'WX0123' }, node })).result).toMatchObject({ errCode: ProjectCode.INVALID_PLUGIN_APPID });
+      expect((await apply(emulator, { event: { pluginAppid: 'WX0123' }, node })).result).toMatchObject({ errCode: ProjectCode.INVALID_APPID });
       expect(emulator.calls).toEqual([]);
     }));
 });

@@ -7,13 +7,18 @@ import type { CloudSdk, WXContext } from '../../src/cloud/sdk';
 export function fakeSdk(answer: (api: string, data: unknown) => unknown, context: WXContext = { OPENID: 'oAdmin', SOURCE: 'wx_client' }) {
   const calls: Array<{ api: string; data: unknown; convertCase: unknown }> = [];
   const inits: Array<{ env?: unknown; timeout?: number }> = [];
-  const sdk: CloudSdk & { calls: typeof calls; inits: typeof inits; context: WXContext } = {
+  const updates: Array<{ env?: unknown; timeout?: number }> = [];
+  const sdk: CloudSdk & { calls: typeof calls; inits: typeof inits; updates: typeof updates; context: WXContext } = {
     calls,
     inits,
+    updates,
     context,
     DYNAMIC_CURRENT_ENV: Symbol('current env'),
     init(options) {
       inits.push(options);
+    },
+    updateConfig(options) {
+      updates.push(options);
     },
     getWXContext() {
       return sdk.context;

@@ -1,10 +1,12 @@
 import type { Transport } from '../../src/core/engine';
 import { OperationError } from '../../src/core/errors';
+import type { Answer } from '../../src/core/operation';
 
-export type Step = 'ok' | 'hang' | number | OperationError;
+/** 'ok': WeChat accepts, answering nothing more; `{ answer }`: it accepts with these fields. */
+export type Step = 'ok' | 'hang' | number | OperationError | { readonly answer: Answer };
 
 export interface RecordingTransport extends Transport {
-  readonly sent: Array<{ api: string; body: Record<string, string | number>; timeoutMs: number; at: number }>;
+  readonly sent: Array<{ api: string | undefined; path: string; body: Record<string, string | number>; timeoutMs: number; at: number }>;
 }
 
 /** A transport that plays a script: each send takes the next step (the last one repeats). */
@@ -12,11 +14,12 @@ export function scriptedTransport(steps: Step[]): RecordingTransport {
   const sent: RecordingTransport['sent'] = [];
   return {
     sent,
-    send(api, _path, body, timeoutMs) {
-      sent.push({ api, body, timeoutMs, at: Date.now() });
+    send(api, path, body, timeoutMs) {
+      sent.push({ api, path, body, timeoutMs, at: Date.now() });
       const step = steps[Math.min(sent.length - 1, steps.length - 1)]!;
-      if (step === 'ok') return Promise.resolve();
+      if (step === 'ok') return Promise.resolve({});
       if (step === 'hang') return new Promise(() => undefined);
+      if (typeof step === 'object' && 'answer' in step) return Promise.resolve(step.answer);
       return Promise.reject(typeof step === 'number' ? new OperationError(step, { cause: { errMsg: `code ${step}` } }) : step);
     },
   };

@@ -1,8 +1,12 @@
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/gateway';
-import { grantedApis, invokeCloudFunction, PROJECT_ROOT, wechatNodePath, type InvocationOutcome, type InvokeOptions } from '../../src/platform/invoke';
+import { grantedApis, invokeCloudFunction, PROJECT_ROOT, type InvocationOutcome, type InvokeOptions } from '../../src/platform/invoke';
+import { INSTALLED_WECHAT_NODES } from './wechat-node';
+
+export { describeEachWechatNode, reportMissingWechatNodes } from './wechat-node';
 
 export const FUNCTION_DIR = join(PROJECT_ROOT, 'cloudfunctions', 'applyPlugin');
+export const PLUGIN_MANAGER_DIR = join(PROJECT_ROOT, 'cloudfunctions', 'pluginManager');
 export const ADMIN = 'oAdmin_e2e_0000000000000001';
 export const STRANGER = 'oStranger_e2e_00000000000002';
 export const OPEN_PLUGIN = 'wx0123456789abcdef';
@@ -10,14 +14,10 @@ export const SECOND_PLUGIN = 'wx1111111111111111';
 export const CLOSED_PLUGIN = 'wxc105ed0000000000';
 export const UNKNOWN_PLUGIN = 'wxdeadbeefdeadbeef';
 
-/** The Node builds WeChat runs, beside the one running the tests. */
-export const RUNTIMES: ReadonlyArray<readonly [string, string]> = [
-  [`this machine's node ${process.version}`, process.execPath],
-  ['WeChat node 16.13.0', wechatNodePath('16')],
-  ['WeChat node 18.15.0', wechatNodePath('18')],
-];
+/** The Node builds WeChat runs that are installed here, beside the one running the tests. */
+export const RUNTIMES: ReadonlyArray<readonly [string, string]> = [[`this machine's node ${process.version}`, process.execPath], ...INSTALLED_WECHAT_NODES];
 
-export type ApplyRun = Omit<InvokeOptions, 'functionDir' | 'gatewayUrl'>;
+export type ApplyRun = Omit<InvokeOptions, 'functionDir' | 'gatewayUrl'> & { readonly functionDir?: string };
 
 /** An administrator calling from the mini-program, the usual case. */
 export const asAdmin: Pick<ApplyRun, 'caller' | 'functionEnv'> = {
@@ -26,7 +26,7 @@ export const asAdmin: Pick<ApplyRun, 'caller' | 'functionEnv'> = {
 };
 
 export async function withEmulator<T>(run: (emulator: Emulator) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
-  const emulator = await startEmulator({ grantedApis: grantedApis(FUNCTION_DIR), ...options });
+  const emulator = await startEmulator({ grantedApis: [...grantedApis(FUNCTION_DIR), ...grantedApis(PLUGIN_MANAGER_DIR)], ...options });
   try {
     return await run(emulator);
   } finally {
@@ -35,34 +35,50 @@ export async function withEmulator<T>(run: (emulator: Emulator) => Promise<T>, o
 }
 
 export interface ApplyOutcome extends InvocationOutcome {
-  readonly result: { errCode: number; errMsg: string; retryable: boolean; attempts: number; openid?: string };
+  readonly result: { errCode: number; errMsg: string; retryable: boolean; attempts: number; openid?: string; [field: string]: unknown };
   readonly log: Record<string, unknown>;
 }
 
+/** The errMsg name an event gets from a function: its operation's, or the function's own when none is chosen. */
+const NAMES: Readonly<Record<string, string>> = { apply: 'applyPlugin', list: 'getPluginList', unbind: 'unbindPlugin', update: 'updatePlugin' };
+
 /**
- * Runs the committed index.js once, as the cloud does, and checks what holds for every run: it
- * returned (it was not killed and did not crash), in the one shape, with exactly one log line, and
- * nothing it printed or returned carries a platform secret or the gateway's address.
+ * Runs a committed function (applyPlugin unless `functionDir` says otherwise) once, as the cloud
+ * does, and checks what holds for every run: it returned (it was not killed and did not crash), in
+ * the one shape, with exactly one log line, and nothing it printed or returned carries a platform
+ * secret or the gateway's address.
  */
 export async function apply(emulator: Emulator, run: ApplyRun): Promise<ApplyOutcome> {
-  const outcome = await invokeCloudFunction({ ...asAdmin, ...run, functionDir: FUNCTION_DIR, gatewayUrl: emulator.gatewayUrl });
+  const functionDir = run.functionDir ?? FUNCTION_DIR;
+  const outcome = await invokeCloudFunction({ ...asAdmin, ...run, functionDir, gatewayUrl: emulator.gatewayUrl });
   if (outcome.report.kind !== 'returned') {
     throw new Error(`the function did not return: ${JSON.stringify(outcome.report)}\nstdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`);
   }
   const result = outcome.report.result as ApplyOutcome['result'];
-  const keys = ['attempts', 'errCode', 'errMsg', 'retryable', ...(result.errCode === -930101 || result.errCode === -930102 ? ['openid'] : [])];
+  const refused = result.errCode === -930101 || result.errCode === -930102;
+  const data = result.errCode === 0 && 'pluginList' in result ? ['pluginList'] : [];
+  const caller = run.caller ?? asAdmin.caller!;
+  const keys = ['attempts', 'errCode', 'errMsg', 'retryable', ...(refused && caller.openid ? ['openid'] : []), ...data];
   expect(Object.keys(result).sort()).toEqual(keys.sort());
   expect(Number.isInteger(result.errCode)).toBe(true);
-  expect(result.errMsg).toMatch(result.errCode === 0 ? /^applyPlugin:ok$/ : /^applyPlugin:fail \S/);
+  const action = functionDir === FUNCTION_DIR ? 'apply' : (run.event as { action?: unknown } | null)?.action;
+  const name = typeof action === 'string' && NAMES[action] ? NAMES[action] : functionDir === FUNCTION_DIR ? 'applyPlugin' : 'pluginManager';
+  expect(result.errMsg).toMatch(result.errCode === 0 ? new RegExp(`^${name}:ok$`) : new RegExp(`^${name}:fail \\S`));
   const printed = `${outcome.stdout}\n${outcome.stderr}\n${JSON.stringify(result)}`;
   for (const secret of outcome.secrets) expect(printed).not.toContain(secret);
   const port = new URL(emulator.url).port;
   // errMsg carries no value of the invocation's environment (OPENIDs, env id, tokens, URLs).
   const environmentValues = [run.caller?.openid, ...Object.values(run.functionEnv ?? {}), ...Object.values(run.platformEnv ?? {}), 'demo-env-7g3k2'];
   for (const value of environmentValues) if (value && value.length >= 6) expect(result.errMsg).not.toContain(value);
-  expect(JSON.stringify(result)).not.toMatch(new RegExp(`127\\.0\\.0\\.1|:${port}|demo-env|seqId|https?://`));
+  expect(result.errMsg).not.toMatch(/https?:\/\//);
+  expect(JSON.stringify(result)).not.toMatch(new RegExp(`127\\.0\\.0\\.1|:${port}|demo-env|seqId`));
   const lines = outcome.stdout.split('\n').filter((line) => line.startsWith('{'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).not.toMatch(new RegExp(`127\\.0\\.0\\.1|:${port}\\b|demo-env|https?://`));
   return { ...outcome, result, log: JSON.parse(lines[0]!) as Record<string, unknown> };
+}
+
+/** The same, through cloudfunctions/pluginManager. */
+export function manage(emulator: Emulator, run: ApplyRun): Promise<ApplyOutcome> {
+  return apply(emulator, { ...run, functionDir: PLUGIN_MANAGER_DIR });
 }

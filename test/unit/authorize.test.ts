@@ -1,6 +1,6 @@
-import { APP_CREDENTIALS_HOLDER, authorize, originOf } from '../../src/core/authorize';
+import { APP_CREDENTIALS_HOLDER, authorize, originOf, refuseHttpAccess } from '../../src/core/authorize';
 import { ProjectCode } from '../../src/core/codes';
-import { parseOpenidList, readConfig } from '../../src/core/config';
+import { parseList, readConfig } from '../../src/core/config';
 import { OperationError } from '../../src/core/errors';
 
 const ADMIN = 'oAdmin00000000000000000000001';
@@ -20,16 +20,42 @@ function codeOf(run: () => void): number | 'allowed' {
 
 describe('ADMIN_OPENIDS', () => {
   test('is comma-separated, with spaces and empty entries ignored', () => {
-    expect([...parseOpenidList(' a, b ,,c ,')]).toEqual(['a', 'b', 'c']);
+    expect([...parseList(' a, b ,,c ,')]).toEqual(['a', 'b', 'c']);
   });
   test.each([undefined, '', ' , ,'])('%p means no administrators', (raw) => {
-    expect(parseOpenidList(raw).size).toBe(0);
+    expect(parseList(raw).size).toBe(0);
   });
 });
 
 describe('who may apply', () => {
-  test.each(['wx_http', 'wx_trigger', 'wx_http,scf', 'wx_trigger,scf,scf'])('a call originating on the server side (%s) is trusted without an OPENID', (source) => {
-    expect(codeOf(() => authorize({ openid: undefined, source }, withoutAdmins))).toBe('allowed');
+  test.each(['wx_http', 'wx_trigger', 'wx_http,scf', 'wx_trigger,scf,scf', 'wx_client'])('by default no SOURCE (%s) lets a caller without an OPENID through', (source) => {
+    expect(codeOf(() => authorize({ openid: undefined, source }, withoutAdmins))).toBe(ProjectCode.ADMIN_NOT_CONFIGURED);
+    expect(codeOf(() => authorize({ openid: undefined, source }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
+  });
+
+  test('TRUSTED_SOURCES lets exactly the listed first elements through without an OPENID', () => {
+    const trusting = readConfig({ TRUSTED_SOURCES: ' wx_trigger , ', ADMIN_OPENIDS: ADMIN });
+    expect(codeOf(() => authorize({ openid: undefined, source: 'wx_trigger' }, trusting))).toBe('allowed');
+    expect(codeOf(() => authorize({ openid: undefined, source: 'wx_trigger,scf' }, trusting))).toBe('allowed');
+    for (const source of ['wx_http', 'scf,wx_trigger', 'wx_trigger_x', 'WX_TRIGGER', undefined]) {
+      expect([source, codeOf(() => authorize({ openid: undefined, source }, trusting))]).toEqual([source, ProjectCode.NOT_ADMIN]);
+    }
+  });
+
+  test('a cross-account call is refused first, even from an administrator or a trusted source', () => {
+    const trusting = readConfig({ TRUSTED_SOURCES: 'wx_client', ADMIN_OPENIDS: ADMIN });
+    const refusal = () => authorize({ openid: ADMIN, source: 'wx_client', fromAppid: 'wx9999999999999999' }, trusting);
+    expect(codeOf(refusal)).toBe(ProjectCode.CROSS_ACCOUNT_REFUSED);
+    expect(refusal).toThrow(/cross-account call from another mini-program/);
+  });
+
+  test.each([
+    ['an HTTP-access request', { httpMethod: 'POST', path: '/apply', headers: {}, body: '{}' }, ProjectCode.HTTP_ACCESS_REFUSED],
+    ['one with httpMethod alone', { httpMethod: 'POST', pluginAppid: 'wx0123456789abcdef' }, 'allowed'],
+    ['an ordinary event', { pluginAppid: 'wx0123456789abcdef' }, 'allowed'],
+    ['not an object', 'x', 'allowed'],
+  ])('%s: HTTP access is refused by its shape', (_name, event, expected) => {
+    expect(codeOf(() => refuseHttpAccess(event))).toBe(expected);
   });
 
   test.each(['wx_client', 'wx_client,scf', 'wx_devtools', 'wx_localdebug', 'scf', 'wx_paycallback', 'wx_unknown', 'something_new', ''])(

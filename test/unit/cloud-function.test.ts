@@ -3,9 +3,12 @@ import { createSdkTransport } from '../../src/cloud/sdk-transport';
 import { createCredentialsDefectGuard } from '../../src/cloud/defect-guard';
 import { ProjectCode } from '../../src/core/codes';
 import { safetyMarginMs } from '../../src/core/deadline';
-import { applyPlugin } from '../../src/core/operations/apply-plugin';
+import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 import { fakeSdk } from '../support/fake-sdk';
 import { EventEmitter } from 'node:events';
+
+/** The applyPlugin function's route: its one operation, `action` optional. */
+const applyPlugin = CLOUD_FUNCTIONS.applyPlugin;
 
 const ADMIN = 'oAdmin';
 const event = { pluginAppid: 'wx0123456789abcdef' };
@@ -123,7 +126,7 @@ describe('the SDK transport', () => {
   });
 
   test('an unexpected resolution is refused', async () => {
-    const transport = createSdkTransport(fakeSdk(() => Promise.resolve({ errCode: 0, result: 'text' })));
+    const transport = createSdkTransport(fakeSdk(() => Promise.resolve({ errCode: 0, errMsg: 'openapi.pluginManager.applyPlugin:ok', result: 'text' })));
     await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
   });
 
@@ -147,5 +150,50 @@ describe('defaults', () => {
       delete process.env.ADMIN_OPENIDS;
       write.mockRestore();
     }
+  });
+});
+
+describe('identity from getWXContext', () => {
+  test('an all-digit OPENID, which the SDK turns into a number, is compared as text: the administrator is let in and the log line is written', async () => {
+    const sdk = fakeSdk(ok, { OPENID: 1234567890123 as unknown as string, SOURCE: 'wx_client' });
+    const lines: string[] = [];
+    const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: '1234567890123' }, log: (line) => lines.push(line) });
+    expect(await main(event)).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ errCode: 0, openid: '1234…23' });
+  });
+
+  test('a cross-account call (FROM_APPID) is refused and sends nothing', async () => {
+    const sdk = fakeSdk(ok, { OPENID: ADMIN, SOURCE: 'wx_client', FROM_APPID: 'wx9999999999999999' });
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    expect((await main(event)).errCode).toBe(ProjectCode.CROSS_ACCOUNT_REFUSED);
+    expect(sdk.calls).toEqual([]);
+  });
+
+  test('an HTTP-access event is refused before validation, even from an administrator', async () => {
+    const sdk = fakeSdk(ok, { OPENID: ADMIN, SOURCE: 'wx_client' });
+    const main = createCloudFunction(CLOUD_FUNCTIONS.pluginManager, { sdk, env, log: () => undefined });
+    const result = await main({ httpMethod: 'GET', path: '/', headers: { host: 'x' }, queryStringParameters: {} });
+    expect(result).toMatchObject({ errCode: ProjectCode.HTTP_ACCESS_REFUSED, attempts: 0 });
+    expect(result.errMsg).toMatch(/^pluginManager:fail this function was called through HTTP access/);
+    expect(sdk.calls).toEqual([]);
+  });
+});
+
+describe('the SDK timeout follows each attempt\'s budget', () => {
+  test('inited once; a retry with less time left lowers it with updateConfig; the next invocation raises it again', async () => {
+    let answers = 0;
+    const sdk = fakeSdk(() => (answers++ === 0 ? Promise.reject({ errCode: -1, errMsg: 'busy' }) : ok()));
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    expect(await main(event, { time_limit_in_ms: 3000 })).toMatchObject({ errCode: 0, attempts: 2 });
+    expect(sdk.inits).toHaveLength(1);
+    const budget = 3000 - safetyMarginMs(3000);
+    expect(sdk.inits[0]!.timeout).toBe(Math.ceil(budget / 100) * 100);
+    // Never more than 200 ms past an attempt's budget, so never past the platform's kill.
+    expect(sdk.updates.every((update) => update.timeout! <= budget + 200)).toBe(true);
+    await main(event, { time_limit_in_ms: 1000 });
+    expect(sdk.updates.at(-1)!.timeout).toBe(Math.ceil((1000 - safetyMarginMs(1000)) / 100) * 100);
+    await main(event, { time_limit_in_ms: 3000 });
+    expect(sdk.updates.at(-1)!.timeout).toBe(Math.ceil(budget / 100) * 100);
+    expect(sdk.inits).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { FaultQueue, NAMED_FAULTS } from '../../src/emulator/faults';
 import { DEMO_PLUGINS, PluginWorld } from '../../src/emulator/plugin-world';
 import { decodeOpenApiResponse, encodeOpenApiRequest } from '../../src/emulator/wire';
+import { HANDLERS } from '../../src/emulator/handlers';
 
 const MINI_PROGRAM = 'wxa11ce00000000d3e';
 const SIGNED = 'TC3-HMAC-SHA256 Credential=AKIDtest/2026-11-28/tcb/tc3_request, Signature=abc';
@@ -40,7 +41,7 @@ describe('the gateway emulator', () => {
       { surface: 'cloud', apiName: 'pluginManager.applyPlugin', fields: { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: '门店地图' }, signed: true, envName: 'env-1' },
     ]);
     expect(emulator.world.applicationsOf(MINI_PROGRAM)).toEqual([
-      { miniProgramAppid: MINI_PROGRAM, pluginAppid: 'wx0123456789abcdef', reason: '门店地图', status: 'applying' },
+      { miniProgramAppid: MINI_PROGRAM, pluginAppid: 'wx0123456789abcdef', reason: '门店地图', status: 'applying', createdAt: expect.any(Number) },
     ]);
   });
 
@@ -140,37 +141,37 @@ describe('the gateway emulator', () => {
 
 describe("the model of WeChat's plugin state", () => {
   test('answers from what has happened', () => {
-    const world = new PluginWorld(DEMO_PLUGINS, 2);
-    expect(world.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'r').errcode).toBe(0);
-    expect(world.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'r').errcode).toBe(89237);
-    expect(world.apply(MINI_PROGRAM, 'wxc105ed0000000000', 'r').errcode).toBe(89236);
-    expect(world.apply(MINI_PROGRAM, 'wxffffffffffffffff', 'r').errcode).toBe(89239);
-    expect(world.apply(MINI_PROGRAM, 42, 'r').errcode).toBe(89239);
-    expect(world.apply(MINI_PROGRAM, 'wx1111111111111111', undefined).errcode).toBe(0);
-    expect(world.apply(MINI_PROGRAM, 'wx2222222222222222', 'r').errcode).toBe(89238);
+    const world = new PluginWorld({ plugins: DEMO_PLUGINS, limit: 2 });
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'r' }).errcode).toBe(0);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'r' }).errcode).toBe(89237);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wxc105ed0000000000', reason: 'r' }).errcode).toBe(89236);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wxffffffffffffffff', reason: 'r' }).errcode).toBe(89239);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 42, reason: 'r' }).errcode).toBe(89239);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx1111111111111111', reason: undefined }).errcode).toBe(0);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx2222222222222222', reason: 'r' }).errcode).toBe(89238);
     // Another mini-program has its own applications and its own limit.
-    expect(world.apply('wxbbbbbbbbbbbbbbbb', 'wx2222222222222222', 'r').errcode).toBe(0);
+    expect(HANDLERS.applyPlugin(world, 'wxbbbbbbbbbbbbbbbb', { action: 'apply', plugin_appid: 'wx2222222222222222', reason: 'r' }).errcode).toBe(0);
   });
 
   test('a refused application can be made again, and frees its place', () => {
-    const world = new PluginWorld(DEMO_PLUGINS, 1);
-    world.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'first');
+    const world = new PluginWorld({ plugins: DEMO_PLUGINS, limit: 1 });
+    HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'first' });
     world.decide(MINI_PROGRAM, 'wx0123456789abcdef', 'refused');
-    expect(world.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'second').errcode).toBe(0);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'second' }).errcode).toBe(0);
     world.decide(MINI_PROGRAM, 'wx0123456789abcdef', 'approved');
-    expect(world.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'third').errcode).toBe(89237);
+    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'third' }).errcode).toBe(89237);
     world.decide(MINI_PROGRAM, 'wxffffffffffffffff', 'approved');
-    expect(world.applicationsOf(MINI_PROGRAM).map((application) => application.status)).toEqual(['refused', 'approved']);
+    expect(world.applicationsOf(MINI_PROGRAM).map((application) => [application.reason, application.status])).toEqual([['second', 'approved']]);
   });
 
   test('state survives a restart only when saved and restored', () => {
     const world = new PluginWorld();
-    world.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'saved');
+    HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'saved' });
     const saved = JSON.parse(JSON.stringify(world.snapshot()));
     expect(new PluginWorld().applicationsOf(MINI_PROGRAM)).toEqual([]);
     const restored = new PluginWorld();
     restored.restore(saved);
-    expect(restored.apply(MINI_PROGRAM, 'wx0123456789abcdef', 'again').errcode).toBe(89237);
+    expect(HANDLERS.applyPlugin(restored, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'again' }).errcode).toBe(89237);
   });
 });
 
@@ -193,7 +194,7 @@ describe('the HTTPS API stand-in', () => {
     emulator = await startEmulator();
     const token = emulator.https.issueToken();
     expect((await post(`/wxa/plugin?access_token=${token}`, 'not json')).errcode).toBe(47001);
-    expect((await post(`/wxa/plugin?access_token=${token}`, JSON.stringify({ action: 'list' }))).errcode).toBe(40097);
+    expect((await post(`/wxa/plugin?access_token=${token}`, JSON.stringify({ action: 'nonsense' }))).errcode).toBe(40097);
     expect((await post(`/wxa/plugin?access_token=${token}`, '[1]')).errcode).toBe(47001);
   });
 

@@ -3,8 +3,11 @@ import { readConfig } from '../../src/core/config';
 import { safetyMarginMs } from '../../src/core/deadline';
 import { runOperation, type EngineDeps, type OperationResult } from '../../src/core/engine';
 import { OperationError } from '../../src/core/errors';
-import { applyPlugin } from '../../src/core/operations/apply-plugin';
+import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 import { scriptedTransport, type Step } from '../support/fake-transport';
+
+/** The applyPlugin function's route: its one operation, `action` optional. */
+const applyPlugin = CLOUD_FUNCTIONS.applyPlugin;
 
 const ADMIN = 'oAdmin00000000000000000000001';
 const event = { pluginAppid: 'wx0123456789abcdef', reason: 'maps' };
@@ -43,7 +46,7 @@ describe('the engine', () => {
     const { result, transport } = await run(['ok']);
     expect(result).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
     expect(transport.sent).toEqual([
-      { api: 'pluginManager.applyPlugin', body: { action: 'apply', plugin_appid: event.pluginAppid, reason: 'maps' }, timeoutMs: 3000 - safetyMarginMs(3000), at: 1_700_000_000_000 },
+      { api: 'pluginManager.applyPlugin', path: '/wxa/plugin', body: { action: 'apply', plugin_appid: event.pluginAppid, reason: 'maps' }, timeoutMs: 3000 - safetyMarginMs(3000), at: 1_700_000_000_000 },
     ]);
   });
 
@@ -100,7 +103,7 @@ describe('the engine', () => {
     // 1000 ms limit -> 750 ms budget. The first attempt fails at 600 ms; a retry would start at
     // 675 ms with 75 ms left, less than the 300 ms an attempt needs.
     const failLate = {
-      send: () => new Promise<void>((_resolve, reject) => setTimeout(() => reject(new OperationError(-1)), 600)),
+      send: () => new Promise<Record<string, unknown>>((_resolve, reject) => setTimeout(() => reject(new OperationError(-1)), 600)),
     };
     const context = setup([], { transport: () => failLate });
     const pending = runOperation(applyPlugin, { event, caller, timeLimitMs: 1000 }, context.deps);
@@ -111,7 +114,7 @@ describe('the engine', () => {
   test('an invalid request never creates a transport', async () => {
     const context = setup(['ok']);
     const result = await runOperation(applyPlugin, { event: { pluginAppid: 'nope' }, caller, timeLimitMs: 3000 }, context.deps);
-    expect(result).toMatchObject({ errCode: ProjectCode.INVALID_PLUGIN_APPID, attempts: 0 });
+    expect(result).toMatchObject({ errCode: ProjectCode.INVALID_APPID, attempts: 0 });
     expect(context.transportsMade()).toBe(0);
   });
 
@@ -169,7 +172,7 @@ describe('the log line', () => {
     }
     expect(lines).toHaveLength(1);
     const log = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(log)).toEqual(['level', 'operation', 'requestId', 'errCode', 'attempts', 'durationMs', 'pluginAppid', 'source', 'openid', 'cause']);
+    expect(Object.keys(log)).toEqual(['level', 'operation', 'action', 'requestId', 'errCode', 'attempts', 'durationMs', 'source', 'openid', 'pluginAppid', 'cause']);
     expect(log).toMatchObject({ level: 'warn', requestId: 'req-9', errCode: -501001, attempts: 1, pluginAppid: event.pluginAppid, openid: 'oAdm…01' });
     expect(lines[0]).not.toContain('confidential');
     expect(lines[0]).not.toContain(secret);
@@ -180,7 +183,9 @@ describe('the log line', () => {
   test('an invalid request logs no appid', async () => {
     const { deps, lines } = setup(['ok']);
     await runOperation(applyPlugin, { event: { pluginAppid: 'not an appid' }, caller: { openid: undefined, source: undefined }, timeLimitMs: 3000 }, deps);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ pluginAppid: null, openid: null, source: null, requestId: null, cause: null });
+    const log = JSON.parse(lines[0]!);
+    expect(log).toMatchObject({ operation: 'applyPlugin', action: 'apply', openid: null, source: null, requestId: null, cause: null });
+    expect(log).not.toHaveProperty('pluginAppid');
   });
 });
 
@@ -191,13 +196,66 @@ describe('messages and operations beyond applyPlugin', () => {
     expect(result.errMsg).toBe('applyPlugin:fail error 12345');
   });
 
-  test('an operation open to everyone skips the administrator check', async () => {
-    const listPlugins = { ...applyPlugin, name: 'getPluginList', adminOnly: false, parse: () => ({}), toWire: () => ({ action: 'list' }), logFields: () => ({}) };
-    const { deps, transport, lines } = setup(['ok']);
-    const result = await runOperation(listPlugins, { event: {}, caller: { openid: 'oAnyone', source: 'wx_client' }, timeLimitMs: 3000 }, deps);
-    expect(result).toEqual({ errCode: 0, errMsg: 'getPluginList:ok', retryable: false, attempts: 1 });
-    expect(transport.sent[0]!.body).toEqual({ action: 'list' });
-    expect(JSON.parse(lines[0]!).pluginAppid).toBeNull();
+  test('every operation is for administrators: a read is refused to anyone else, with nothing sent', async () => {
+    const { deps, transport } = setup(['ok']);
+    const result = await runOperation(CLOUD_FUNCTIONS.pluginManager, { event: { action: 'list' }, caller: { openid: 'oAnyone', source: 'wx_client' }, timeLimitMs: 3000 }, deps);
+    expect(result).toMatchObject({ errCode: ProjectCode.NOT_ADMIN, errMsg: expect.stringMatching(/^getPluginList:fail /), attempts: 0 });
+    expect(transport.sent).toEqual([]);
+  });
+
+  test('a read operation returns WeChat\'s fields, camelCased, after the four keys', async () => {
+    const answer = { plugin_list: [{ appid: 'wx1111111111111111', status: 1, nickname: 'n', headimgurl: 'h', new_field: 'kept' }] };
+    const { deps, transport, lines } = setup([{ answer }]);
+    const result = await runOperation(CLOUD_FUNCTIONS.pluginManager, { event: { action: 'list' }, caller, timeLimitMs: 3000 }, deps);
+    expect(result).toEqual({ errCode: 0, errMsg: 'getPluginList:ok', retryable: false, attempts: 1, pluginList: [{ appid: 'wx1111111111111111', status: 1, nickname: 'n', headimgurl: 'h', newField: 'kept' }] });
+    expect(Object.keys(result).slice(0, 4)).toEqual(['errCode', 'errMsg', 'retryable', 'attempts']);
+    expect(transport.sent[0]).toMatchObject({ api: 'pluginManager.getPluginList', path: '/wxa/plugin', body: { action: 'list' } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ operation: 'getPluginList', action: 'list' });
+  });
+
+  test('an answer cannot overwrite the four keys', async () => {
+    const { deps } = setup([{ answer: { plugin_list: [], err_code: 5, attempts: 9, errCode: 7 } }]);
+    const result = await runOperation(CLOUD_FUNCTIONS.pluginManager, { event: { action: 'list' }, caller, timeLimitMs: 3000 }, deps);
+    expect(result).toMatchObject({ errCode: 0, attempts: 1, pluginList: [] });
+  });
+
+  test('an answer the operation cannot read is -930203, never a success without data', async () => {
+    const { deps } = setup([{ answer: { plugin_list: 'nope' } }]);
+    const result = await runOperation(CLOUD_FUNCTIONS.pluginManager, { event: { action: 'list' }, caller, timeLimitMs: 3000 }, deps);
+    expect(result).toMatchObject({ errCode: ProjectCode.UNEXPECTED_ANSWER, attempts: 1 });
+    expect(result).not.toHaveProperty('pluginList');
+    expect(result.errMsg).toBe('getPluginList:fail the answer carried no WeChat result code (plugin_list is not a list), so whether WeChat acted on it is unknown: nothing was changed: list again');
+  });
+
+  test('an unknown action names the function in errMsg', async () => {
+    const { deps, lines } = setup(['ok']);
+    const result = await runOperation(CLOUD_FUNCTIONS.pluginManager, { event: { action: 'nope' }, caller, timeLimitMs: 3000 }, deps);
+    expect(result).toMatchObject({ errCode: ProjectCode.INVALID_ACTION, attempts: 0 });
+    expect(result.errMsg).toMatch(/^pluginManager:fail action "nope" is not one of this function's: pass one of "apply", "list", "unbind", "update"$/);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ operation: 'pluginManager', action: null });
+  });
+
+  test('WeChat\'s answer survives a log line that cannot be written, and a second line says so', async () => {
+    const written: string[] = [];
+    let calls = 0;
+    const log = (line: string) => {
+      calls += 1;
+      if (calls === 1) throw new Error('disk full');
+      written.push(line);
+    };
+    const { deps } = setup(['ok'], { log });
+    const result = await runOperation(applyPlugin, { event, caller, timeLimitMs: 3000 }, deps);
+    expect(result).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
+    expect(JSON.parse(written[0]!)).toMatchObject({ level: 'error', cause: 'the log line could not be written: Error' });
+  });
+
+  test('an all-digit OPENID (a number from getWXContext) is compared and logged as text', async () => {
+    const { deps, lines } = setup(['ok'], { config: readConfig({ ADMIN_OPENIDS: '1234567890123' }) });
+    const numeric = { openid: 1234567890123 as unknown as string, source: 'wx_client' };
+    const result = await runOperation(applyPlugin, { event, caller: numeric, timeLimitMs: 3000 }, deps);
+    expect(result.errCode).toBe(ProjectCode.NOT_ADMIN);
+    expect(result.openid).toBe('1234567890123');
+    expect(JSON.parse(lines[0]!).openid).toBe('1234…23');
   });
 
   test('a cause with neither code nor message is still described', async () => {

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { createCloudFunction } from '../../src/cloud/cloud-function';
 import { ProjectCode } from '../../src/core/codes';
-import { APPID_PATTERN } from '../../src/core/validate';
-import { applyPlugin, REASON_MAX_CHARS } from '../../src/core/operations/apply-plugin';
+import { CLOUD_FUNCTIONS } from '../../src/core/operations';
+import { APPID_PATTERN, TEXT_MAX_CHARS as REASON_MAX_CHARS } from '../../src/core/fields';
 import { fakeSdk } from '../support/fake-sdk';
 
+/** The applyPlugin function's route: its one operation, `action` optional. */
+const applyPlugin = CLOUD_FUNCTIONS.applyPlugin;
+
 const ADMIN = 'oAdmin';
-const VALIDATION_CODES = [ProjectCode.INVALID_EVENT, ProjectCode.INVALID_PLUGIN_APPID, ProjectCode.INVALID_REASON, ProjectCode.INVALID_ACTION];
+const VALIDATION_CODES = [ProjectCode.INVALID_EVENT, ProjectCode.INVALID_APPID, ProjectCode.INVALID_TEXT, ProjectCode.INVALID_ACTION];
 
 function harness() {
   const sdk = fakeSdk(() => Promise.resolve({ errCode: 0, errMsg: 'openapi.pluginManager.applyPlugin:ok' }), { OPENID: ADMIN, SOURCE: 'wx_client' });

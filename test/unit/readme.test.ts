@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOGUE, ProjectCode } from '../../src/core/codes';
-import { REASON_MAX_CHARS } from '../../src/core/operations/apply-plugin';
+import { TEXT_MAX_CHARS as REASON_MAX_CHARS } from '../../src/core/fields';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');

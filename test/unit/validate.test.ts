@@ -1,12 +1,22 @@
 import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
-import { applyPlugin, REASON_MAX_CHARS } from '../../src/core/operations/apply-plugin';
+import { parseFields, TEXT_MAX_CHARS as REASON_MAX_CHARS } from '../../src/core/fields';
+import { wireBodyOf } from '../../src/core/operation';
+import { applyPlugin } from '../../src/core/operations/apply-plugin';
+import { singleOperation } from '../../src/core/route';
+
+const route = singleOperation(applyPlugin);
+/** What the engine does first: choose the operation, then read its fields. */
+function parse(event: unknown) {
+  const { operation, fields } = route.select(event);
+  return parseFields(operation.fields, fields);
+}
 
 const APPID = 'wx0123456789abcdef';
 
 function refusal(event: unknown): OperationError {
   try {
-    applyPlugin.parse(event);
+    parse(event);
   } catch (error) {
     if (error instanceof OperationError) return error;
     throw error;
@@ -30,7 +40,7 @@ describe('applyPlugin request contract', () => {
 
   test('pluginAppid is required', () => {
     const error = refusal({ reason: 'x' });
-    expect(error.code).toBe(ProjectCode.INVALID_PLUGIN_APPID);
+    expect(error.code).toBe(ProjectCode.INVALID_APPID);
     expect(error.detail).toMatch(/pluginAppid is required/);
   });
 
@@ -41,7 +51,7 @@ describe('applyPlugin request contract', () => {
     ['an array', [APPID]],
   ])('pluginAppid of the wrong type (%s) is refused', (_name, pluginAppid) => {
     const error = refusal({ pluginAppid });
-    expect(error.code).toBe(ProjectCode.INVALID_PLUGIN_APPID);
+    expect(error.code).toBe(ProjectCode.INVALID_APPID);
     expect(error.detail).toMatch(/must be a string/);
   });
 
@@ -54,7 +64,7 @@ describe('applyPlugin request contract', () => {
     ['the API page example', 'aaaa'],
   ])('a malformed pluginAppid (%s) is refused', (_name, pluginAppid) => {
     const error = refusal({ pluginAppid });
-    expect(error.code).toBe(ProjectCode.INVALID_PLUGIN_APPID);
+    expect(error.code).toBe(ProjectCode.INVALID_APPID);
     expect(error.detail).toMatch(/"wx" followed by 16 lowercase hex digits/);
     expect(error.detail).not.toMatch(/capitals or spaces/);
   });
@@ -67,28 +77,28 @@ describe('applyPlugin request contract', () => {
   });
 
   test('a valid appid with no reason parses, and no reason is sent', () => {
-    const params = applyPlugin.parse({ pluginAppid: APPID });
+    const params = parse({ pluginAppid: APPID });
     expect(params).toEqual({ pluginAppid: APPID });
-    expect(applyPlugin.toWire(params)).toEqual({ action: 'apply', plugin_appid: APPID });
+    expect(wireBodyOf(applyPlugin, params)).toEqual({ action: 'apply', plugin_appid: APPID });
   });
 
   test('an empty reason means no reason', () => {
-    expect(applyPlugin.toWire(applyPlugin.parse({ pluginAppid: APPID, reason: '' }))).toEqual({ action: 'apply', plugin_appid: APPID });
+    expect(wireBodyOf(applyPlugin, parse({ pluginAppid: APPID, reason: '' }))).toEqual({ action: 'apply', plugin_appid: APPID });
   });
 
   test('a reason is sent verbatim', () => {
     const reason = '  我们想用这个插件 展示地图\n';
-    expect(applyPlugin.toWire(applyPlugin.parse({ pluginAppid: APPID, reason }))).toEqual({ action: 'apply', plugin_appid: APPID, reason });
+    expect(wireBodyOf(applyPlugin, parse({ pluginAppid: APPID, reason }))).toEqual({ action: 'apply', plugin_appid: APPID, reason });
   });
 
   test(`a reason of exactly ${REASON_MAX_CHARS} characters (counted as characters, not bytes) is accepted`, () => {
     const reason = '图'.repeat(REASON_MAX_CHARS);
-    expect(applyPlugin.parse({ pluginAppid: APPID, reason })).toEqual({ pluginAppid: APPID, reason });
+    expect(parse({ pluginAppid: APPID, reason })).toEqual({ pluginAppid: APPID, reason });
   });
 
   test('a reason one character too long is refused with the limit named', () => {
     const error = refusal({ pluginAppid: APPID, reason: 'x'.repeat(REASON_MAX_CHARS + 1) });
-    expect(error.code).toBe(ProjectCode.INVALID_REASON);
+    expect(error.code).toBe(ProjectCode.INVALID_TEXT);
     expect(error.detail).toContain(`at most ${REASON_MAX_CHARS}`);
   });
 
@@ -98,12 +108,12 @@ describe('applyPlugin request contract', () => {
     ['an object', { text: 'x' }],
   ])('a reason of the wrong type (%s) is refused', (_name, reason) => {
     const error = refusal({ pluginAppid: APPID, reason });
-    expect(error.code).toBe(ProjectCode.INVALID_REASON);
+    expect(error.code).toBe(ProjectCode.INVALID_TEXT);
     expect(error.detail).toMatch(/reason must be a string/);
   });
 
   test('action "apply" is accepted and action may be left out', () => {
-    expect(applyPlugin.parse({ pluginAppid: APPID, action: 'apply' })).toEqual({ pluginAppid: APPID });
+    expect(parse({ pluginAppid: APPID, action: 'apply' })).toEqual({ pluginAppid: APPID });
   });
 
   test.each([
@@ -118,11 +128,7 @@ describe('applyPlugin request contract', () => {
   });
 
   test('fields the platform or caller adds are ignored, never forwarded', () => {
-    const params = applyPlugin.parse({ pluginAppid: APPID, userInfo: { openId: 'oForged', appId: 'wxforged' }, plugin_appid: 'wx9999999999999999' });
-    expect(applyPlugin.toWire(params)).toEqual({ action: 'apply', plugin_appid: APPID });
-  });
-
-  test('the log carries the appid and nothing else', () => {
-    expect(applyPlugin.logFields({ pluginAppid: APPID, reason: 'secret plans' })).toEqual({ pluginAppid: APPID });
+    const params = parse({ pluginAppid: APPID, userInfo: { openId: 'oForged', appId: 'wxforged' }, plugin_appid: 'wx9999999999999999' });
+    expect(wireBodyOf(applyPlugin, params)).toEqual({ action: 'apply', plugin_appid: APPID });
   });
 });

@@ -1,39 +1,25 @@
-import { ProjectCode } from '../codes';
-import type { Operation } from '../operation';
-import { optionalAction, optionalText, requireAppid, requireObject } from '../validate';
+import { appidField, textField } from '../fields';
+import { defineOperation, noData } from '../operation';
 
 /**
- * WeChat documents no maximum for `reason`. It is shown to the plugin's developer as a short note,
- * so 500 characters is ample and keeps a request far below any gateway limit.
+ * Ask a plugin's developer for permission to use the plugin. `reason` is optional on the original
+ * API page (newer pages call it required): when it is absent or empty, none is sent.
  */
-export const REASON_MAX_CHARS = 500;
-
-export interface ApplyPluginParams {
-  readonly pluginAppid: string;
-  /** Left out of the request when the caller gives none (the API page marks it optional). */
-  readonly reason?: string;
-}
-
-export const applyPlugin: Operation<ApplyPluginParams> = {
+export const applyPlugin = defineOperation({
   name: 'applyPlugin',
-  api: 'pluginManager.applyPlugin',
+  action: 'apply',
+  summary: 'apply for a plugin (the developer then approves or refuses)',
+  cloudApi: 'pluginManager.applyPlugin',
   httpsPath: '/wxa/plugin',
-  adminOnly: true,
+  wechatAction: 'apply',
+  fields: {
+    pluginAppid: appidField('the plugin to apply for: "wx" followed by 16 lowercase hex digits, as on the plugin\'s page'),
+    reason: textField('why the mini-program wants it, shown to the plugin\'s developer (at most 500 characters)', 'optional'),
+  },
+  toWire: ({ pluginAppid, reason }) => ({ plugin_appid: pluginAppid, ...(reason === undefined ? {} : { reason }) }),
+  readAnswer: noData,
   // Applying twice is harmless: a retry after a lost answer meets "already added".
   afterLostAnswer: { 89237: 'an earlier attempt in this call may have been the one that applied' },
-  parse(event) {
-    const fields = requireObject(event);
-    optionalAction(fields, 'apply');
-    const pluginAppid = requireAppid(fields, 'pluginAppid', ProjectCode.INVALID_PLUGIN_APPID);
-    const reason = optionalText(fields, 'reason', REASON_MAX_CHARS, ProjectCode.INVALID_REASON);
-    return reason === undefined ? { pluginAppid } : { pluginAppid, reason };
-  },
-  toWire({ pluginAppid, reason }) {
-    const body: Record<string, string> = { action: 'apply', plugin_appid: pluginAppid };
-    if (reason !== undefined) body.reason = reason;
-    return body;
-  },
-  logFields({ pluginAppid }) {
-    return { pluginAppid };
-  },
-};
+  whenOutcomeUnknown: 'the application may or may not have been made: list the plugins before applying again',
+  alreadyHolds: [89237],
+});

@@ -1,0 +1,36 @@
+import { camelCaseKeys } from '../case';
+import { defineOperation } from '../operation';
+import { unexpectedAnswer } from '../remote';
+
+/** 1 applying, 2 approved, 3 refused, 4 expired (WeChat's numbers, in both lists). */
+export type PluginStatus = 1 | 2 | 3 | 4;
+
+export interface PluginListEntry {
+  readonly appid: string;
+  readonly status: PluginStatus;
+  readonly nickname: string;
+  readonly headimgurl: string;
+  /** Fields WeChat adds that this project does not know yet are kept, camelCased. */
+  readonly [field: string]: unknown;
+}
+
+/** The plugins this mini-program has applied for or uses, with their status. */
+export const getPluginList = defineOperation({
+  name: 'getPluginList',
+  action: 'list',
+  summary: 'list the plugins this mini-program applied for or uses, with their status',
+  // The older API page's own name and permission; the newer page routes every action through
+  // pluginManager.applyPlugin. See the README, "Which cloud-call names".
+  cloudApi: 'pluginManager.getPluginList',
+  httpsPath: '/wxa/plugin',
+  wechatAction: 'list',
+  fields: {},
+  toWire: () => ({}),
+  readAnswer(answer): { pluginList: PluginListEntry[] } {
+    // A mini-program with no plugins may get no plugin_list at all: that is an empty list.
+    const list = answer.plugin_list ?? [];
+    if (!Array.isArray(list)) throw unexpectedAnswer('plugin_list is not a list');
+    return { ...(camelCaseKeys(answer) as object), pluginList: camelCaseKeys(list) as PluginListEntry[] };
+  },
+  whenOutcomeUnknown: 'nothing was changed: list again',
+});

@@ -1,0 +1,30 @@
+/**
+ * The HTTPS client's methods are typed from the registry: `tsc` (run by npm test) checks the
+ * `@ts-expect-error` lines below, which fail the type-check if a wrong call were accepted.
+ */
+import { createHttpsClient, type HttpsClient } from '../../src/https/client';
+import { OPERATIONS } from '../../src/core/operations';
+
+function typedCalls(client: HttpsClient) {
+  void client.applyPlugin({ pluginAppid: 'wx0123456789abcdef' });
+  void client.applyPlugin({ pluginAppid: 'wx0123456789abcdef', reason: 'maps' });
+  void client.getPluginList();
+  void client.updatePlugin({ pluginAppid: 'wx0123456789abcdef', userVersion: '2.2.46' });
+  void client.getPluginDevApplyList({ page: 2 });
+  void client.refuseDevPluginApplication({ appid: 'wx0123456789abcdef', reason: 'not now' });
+  // @ts-expect-error pluginAppid is required
+  void client.applyPlugin({ reason: 'maps' });
+  // @ts-expect-error userVersion is required
+  void client.updatePlugin({ pluginAppid: 'wx0123456789abcdef' });
+  // @ts-expect-error page is a number
+  void client.getPluginDevApplyList({ page: '2' });
+  // @ts-expect-error a refusal needs its reason
+  void client.refuseDevPluginApplication({ appid: 'wx0123456789abcdef' });
+  return client.getPluginList().then((result) => result.pluginList?.map((plugin) => plugin.status satisfies 1 | 2 | 3 | 4));
+}
+
+test('the client has exactly one method per registered operation', () => {
+  const client = createHttpsClient({ accessToken: 'unused', baseUrl: 'http://127.0.0.1:9' });
+  expect(Object.keys(client).sort()).toEqual(OPERATIONS.map((operation) => operation.name).sort());
+  expect(typeof typedCalls).toBe('function');
+});

@@ -1,0 +1,156 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { camelCaseKeys } from '../../src/core/case';
+import { ProjectCode } from '../../src/core/codes';
+import { OperationError } from '../../src/core/errors';
+import { flagOf, parseFields } from '../../src/core/fields';
+import { wireBodyOf, type AnyOperation } from '../../src/core/operation';
+import { CLOUD_FUNCTIONS, OPERATIONS, permissionsOf } from '../../src/core/operations';
+import { PROJECT_ROOT } from '../../src/platform/invoke';
+
+function codeOf(run: () => unknown): number | 'ok' {
+  try {
+    run();
+    return 'ok';
+  } catch (error) {
+    if (error instanceof OperationError) return error.code;
+    throw error;
+  }
+}
+
+const byName = (name: string): AnyOperation => OPERATIONS.find((operation) => operation.name === name)!;
+const parse = (name: string, event: Record<string, unknown>) => parseFields(byName(name).fields, event);
+
+describe('the registry', () => {
+  test('names, actions and wire actions are each unique', () => {
+    for (const key of ['name', 'action'] as const) expect(new Set(OPERATIONS.map((operation) => operation[key])).size).toBe(OPERATIONS.length);
+    const wire = OPERATIONS.map((operation) => `${operation.httpsPath} ${operation.wechatAction}`);
+    expect(new Set(wire).size).toBe(wire.length);
+  });
+
+  test.each(Object.keys(CLOUD_FUNCTIONS))('cloudfunctions/%s/config.json grants exactly what the registry says', (name) => {
+    const committed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cloudfunctions', name, 'config.json'), 'utf8'));
+    expect(committed).toEqual({ permissions: { openapi: permissionsOf(CLOUD_FUNCTIONS[name as keyof typeof CLOUD_FUNCTIONS]) } });
+  });
+
+  test('every folder under cloudfunctions/ is a function of the registry', () => {
+    expect(readdirSync(join(PROJECT_ROOT, 'cloudfunctions')).sort()).toEqual(Object.keys(CLOUD_FUNCTIONS).sort());
+  });
+
+  test('applyPlugin, the least-privilege function, grants only applying', () => {
+    expect(permissionsOf(CLOUD_FUNCTIONS.applyPlugin)).toEqual(['pluginManager.applyPlugin']);
+  });
+
+  test('pluginManager grants the APIs of apply, list, unbind and update, and no developer-side API', () => {
+    expect(permissionsOf(CLOUD_FUNCTIONS.pluginManager).sort()).toEqual(['pluginManager.applyPlugin', 'pluginManager.getPluginList', 'pluginManager.unbindPlugin']);
+    expect(CLOUD_FUNCTIONS.pluginManager.operations.map((operation) => operation.action)).toEqual(['apply', 'list', 'unbind', 'update']);
+  });
+
+  test('flags are the fields in kebab case', () => {
+    expect(flagOf('pluginAppid')).toBe('plugin-appid');
+    expect(flagOf('userVersion')).toBe('user-version');
+    expect(flagOf('num')).toBe('num');
+  });
+});
+
+describe('routing by action (pluginManager)', () => {
+  const route = CLOUD_FUNCTIONS.pluginManager;
+  test.each([
+    ['missing', {}, /action is required: pass one of "apply", "list", "unbind", "update"/],
+    ['unknown', { action: 'delete' }, /action "delete" is not one of this function's/],
+    ['a developer action', { action: 'dev-agree' }, /not one of this function's/],
+    ['not a string', { action: 3 }, /action a number is not one/],
+  ])('%s: INVALID_ACTION', (_name, event, message) => {
+    expect(codeOf(() => route.select(event))).toBe(ProjectCode.INVALID_ACTION);
+    expect(() => route.select(event)).toThrow(message);
+  });
+
+  test('chooses by action', () => {
+    expect(route.select({ action: 'update', pluginAppid: 'x' }).operation.name).toBe('updatePlugin');
+  });
+});
+
+describe('fields of the other operations', () => {
+  test.each([
+    ['2.2.46', 'ok'],
+    ['1', 'ok'],
+    ['10.0.0.1', 'ok'],
+    ['v2', ProjectCode.INVALID_VERSION],
+    ['2..3', ProjectCode.INVALID_VERSION],
+    ['2.3.', ProjectCode.INVALID_VERSION],
+    ['', ProjectCode.INVALID_VERSION],
+    ['1.'.repeat(20) + '1', ProjectCode.INVALID_VERSION],
+  ])('userVersion %p', (userVersion, expected) => {
+    expect(codeOf(() => parse('updatePlugin', { pluginAppid: 'wx0123456789abcdef', userVersion }))).toBe(expected);
+  });
+
+  test('update sends WeChat\'s action and user_version', () => {
+    const params = parse('updatePlugin', { pluginAppid: 'wx0123456789abcdef', userVersion: '2.2.46' });
+    expect(wireBodyOf(byName('updatePlugin'), params)).toEqual({ action: 'update', plugin_appid: 'wx0123456789abcdef', user_version: '2.2.46' });
+  });
+
+  test('userVersion is required', () => {
+    expect(() => parse('updatePlugin', { pluginAppid: 'wx0123456789abcdef' })).toThrow(/userVersion is required/);
+  });
+
+  test('dev-list pages default to page 1 of 20, and are sent as numbers', () => {
+    const params = parse('getPluginDevApplyList', {});
+    expect(wireBodyOf(byName('getPluginDevApplyList'), params)).toEqual({ action: 'dev_apply_list', page: 1, num: 20 });
+  });
+
+  test.each([
+    [{ page: 0 }, /page must be a whole number from 1/],
+    [{ num: 0 }, /num must be a whole number from 1 to 100, got 0/],
+    [{ num: 101 }, /got 101/],
+    [{ num: 2.5 }, /got 2.5/],
+    [{ num: '20' }, /got "20"/],
+    [{ page: null }, /got null/],
+  ])('dev-list refuses %p with INVALID_NUMBER', (event, message) => {
+    expect(codeOf(() => parse('getPluginDevApplyList', event))).toBe(ProjectCode.INVALID_NUMBER);
+    expect(() => parse('getPluginDevApplyList', event)).toThrow(message);
+  });
+
+  test.each([undefined, '', '   '])('dev-refuse needs a reason (%p)', (reason) => {
+    expect(codeOf(() => parse('refuseDevPluginApplication', { appid: 'wx0123456789abcdef', reason }))).toBe(ProjectCode.INVALID_TEXT);
+  });
+
+  test.each(['agreeDevPluginApplication', 'refuseDevPluginApplication', 'deleteDevPluginApplication'])('%s sends the applicant\'s appid', (name) => {
+    const params = parse(name, { appid: 'wx00000000000000aa', reason: 'not for now' });
+    expect(wireBodyOf(byName(name), params)).toMatchObject({ appid: 'wx00000000000000aa' });
+  });
+
+  test('a command-line integer is read only from plain digits', () => {
+    const field = byName('getPluginDevApplyList').fields.num!;
+    expect(field.fromText('12')).toBe(12);
+    for (const text of ['-1', '1e3', '0x10', ' 5', '']) expect(field.fromText(text)).toBe(text);
+  });
+});
+
+describe('reading WeChat\'s answers', () => {
+  test('the plugin list is camelCased, keeping fields this project does not know', () => {
+    const data = byName('getPluginList').readAnswer({ plugin_list: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', user_version: '1.0', extra_info: { some_key: 1 } }], next_cursor: 'x' });
+    expect(data).toEqual({ pluginList: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', userVersion: '1.0', extraInfo: { someKey: 1 } }], nextCursor: 'x' });
+  });
+
+  test('no plugin_list means none', () => {
+    expect(byName('getPluginList').readAnswer({})).toEqual({ pluginList: [] });
+  });
+
+  test('a plugin_list that is not a list is an unexpected answer', () => {
+    expect(codeOf(() => byName('getPluginList').readAnswer({ plugin_list: 'x' }))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+    expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: {} }))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+  });
+
+  test('the developer\'s list keeps create_time as WeChat sends it (a string)', () => {
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', create_time: '1536305096', apply_url: 'u', categories: [{ first: 'a', second: 'b' }] }] });
+    expect(data).toEqual({ applyList: [{ appid: 'wx1', createTime: '1536305096', applyUrl: 'u', categories: [{ first: 'a', second: 'b' }] }] });
+  });
+
+  test('write operations add nothing, whatever else the answer holds', () => {
+    expect(byName('unbindPlugin').readAnswer({ anything: 1 })).toEqual({});
+  });
+
+  test('camelCase as wx-server-sdk converts: underscores before lowercase letters only, through arrays', () => {
+    expect(camelCaseKeys({ a_b_c: [{ d_e: 1 }, [{ f_g: 2 }], 3], H_i: 1, j__k: 2, l_9: 3 })).toEqual({ aBC: [{ dE: 1 }, [{ fG: 2 }], 3], HI: 1, j_K: 2, l_9: 3 });
+  });
+});
