@@ -1,5 +1,6 @@
 import { ProjectCode } from '../core/codes';
 import type { Transport } from '../core/engine';
+import { MAX_TIMER_MS } from '../core/deadline';
 import { OperationError } from '../core/errors';
 import type { Answer, WireBody } from '../core/operation';
 import { classifyRejection, classifyResolution } from './classify';
@@ -9,8 +10,6 @@ import { watchSockets } from './socket-release';
 
 type ApiFunction = (data: WireBody) => Promise<unknown>;
 
-/** How long after an attempt's budget its sockets are released: after the engine's deadline has answered. */
-const REAP_AFTER_DEADLINE_MS = 20;
 
 /** `cloud.openapi({convertCase:false}).pluginManager.applyPlugin`, for any dotted API name. */
 function resolveApi(sdk: CloudSdk, api: string): ApiFunction {
@@ -67,14 +66,21 @@ export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard 
     async send(cloudApi, _httpsPath, body, timeoutMs) {
       if (cloudApi === undefined) throw new OperationError(ProjectCode.INTERNAL, { cause: { message: 'operation has no cloud API' } });
       configure(timeoutMs);
+      // At the end of the attempt's budget, the attempt's own sockets are released and it answers
+      // -930201 itself, before the next invocation can start: so only its own sockets are released.
       const sockets = watchSockets();
-      // Just after the engine's deadline, which answers -930201 first; then nothing of this attempt stays open.
-      const reaper = setTimeout(() => sockets.release(), Math.max(0, timeoutMs) + REAP_AFTER_DEADLINE_MS);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          sockets.release();
+          reject(new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true }));
+        }, Math.min(MAX_TIMER_MS, Math.max(0, timeoutMs)));
+      });
       let settled;
       try {
-        settled = await guard.run(() => resolveApi(sdk, cloudApi)(body));
+        settled = await Promise.race([guard.run(() => resolveApi(sdk, cloudApi)(body)), expired]);
       } finally {
-        clearTimeout(reaper);
+        clearTimeout(timer);
       }
       const { outcome, credentialsMissing } = settled;
       const error = outcome.status === 'fulfilled' ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);

@@ -14,7 +14,7 @@ const TRANSIENT_CODES: ReadonlySet<number> = new Set([
   -501001, // CloudBase: gateway or network failure (refused, reset, HTTP 5xx)
   -501002, // CloudBase: gateway timeout
   -501004, // CloudBase: concurrency limit, clears within moments
-  -601001, // WeChat's answer could not be read (garbage or empty body)
+  -601001, // the SDK could not read WeChat's answer (not protobuf, or JSON that does not parse)
   -604102, // open API timeout
   -604103, // open API system error
 ]);

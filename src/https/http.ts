@@ -1,12 +1,13 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { mayHaveBeenDelivered } from '../core/network';
+import { MAX_TIMER_MS } from '../core/deadline';
 import { unexpectedAnswer } from '../core/remote';
 
 /**
  * One JSON POST with Node's built-in fetch (undici), every failure turned into an OperationError
  * the same way the cloud path turns its faults: not 200 (redirects included) -> -501001, an answer
- * larger than MAX_ANSWER_BYTES -> -601001, an empty or non-JSON answer -> -930203 (no WeChat
+ * larger than MAX_ANSWER_BYTES, an empty or a non-JSON one -> -930203 (no WeChat
  * errcode in it), network -> -501001, out of time -> DEADLINE_EXCEEDED. Causes never carry the URL
  * (it holds the access token) or the body sent (it may hold the app secret).
  */
@@ -18,10 +19,6 @@ export type Fetch = typeof fetch;
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
-/** setTimeout's largest delay: anything longer fires at once, with a TimeoutOverflowWarning. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-const ANSWER_UNREADABLE = -601001;
 
 /** A timer delay for a time budget: NaN and negatives give none left, Infinity the longest timer. */
 function timerDelay(timeoutMs: number): number {
@@ -51,8 +48,9 @@ function checkStatus(response: Response): void {
   throw new OperationError(-501001, { maybeDelivered: true, cause: { code } });
 }
 
+/** Not one of WeChat's answers, so not retried: asking again would only read the same again. */
 function tooLarge(): OperationError {
-  return new OperationError(ANSWER_UNREADABLE, { maybeDelivered: true, cause: { code: 'too large', message: `answer larger than ${MAX_ANSWER_BYTES} bytes` } });
+  return unexpectedAnswer(`an answer larger than ${MAX_ANSWER_BYTES} bytes`, { code: 'too large', message: `answer larger than ${MAX_ANSWER_BYTES} bytes` });
 }
 
 /** The body as text, read chunk by chunk and abandoned as soon as it passes MAX_ANSWER_BYTES. */

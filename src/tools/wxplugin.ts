@@ -42,7 +42,7 @@ function commandHelp(operation: AnyOperation): string {
     const note = field.presence === 'required' ? '(required)' : field.defaultValue !== undefined ? `(default ${field.defaultValue})` : '(optional)';
     return `${left.padEnd(22)}${field.help} ${note}`;
   });
-  const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page, until a short one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
+  const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page from --page on, until a short one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
   return [
     `Usage: npm run -s wxplugin -- ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
@@ -107,17 +107,17 @@ function readEnvironment(tool: Tool) {
 
 type Result = Record<string, unknown> & { errCode: number; attempts: number };
 
-/** `dev-list --all`: pages until a short page, within ALL_PAGES_BOUND. */
-async function allPages(call: (request: Record<string, unknown>) => Promise<Result>, num: number): Promise<Result> {
+/** `dev-list --all`: pages from --page (default 1) until a short page, at most ALL_PAGES_BOUND of them. */
+async function allPages(call: (request: Record<string, unknown>) => Promise<Result>, first: number, num: number): Promise<Result> {
   const applyList: unknown[] = [];
   let attempts = 0;
-  for (let page = 1; page <= ALL_PAGES_BOUND; page += 1) {
+  for (let page = first; page < first + ALL_PAGES_BOUND; page += 1) {
     const result = await call({ page, num });
     attempts += result.attempts;
     if (result.errCode !== 0) return { ...result, attempts };
     const rows = (result.applyList as unknown[] | undefined) ?? [];
     applyList.push(...rows);
-    if (rows.length < num || page === ALL_PAGES_BOUND) return { ...result, attempts, applyList, pages: page };
+    if (rows.length < num || page === first + ALL_PAGES_BOUND - 1) return { ...result, attempts, applyList, pages: page - first + 1 };
   }
   /* istanbul ignore next: the loop always returns */
   throw new Error('unreachable');
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   }) as unknown as Record<string, (request: Record<string, unknown>) => Promise<Result>>;
   const call = client[operation.name]!;
-  const result = all ? await allPages(call, request.num as number) : await call(request);
+  const result = all ? await allPages(call, (request.page as number | undefined) ?? 1, request.num as number) : await call(request);
   print(result, values.json === true || !process.stdout.isTTY);
   const holds = result.errCode === 0 || (operation.alreadyHolds ?? []).includes(result.errCode);
   process.exitCode = holds ? 0 : 1;

@@ -83,7 +83,7 @@ describe('postJson: redirects', () => {
 });
 
 describe('postJson: bounded answers', () => {
-  const tooLarge = { code: -601001, maybeDelivered: true, cause: { message: `answer larger than ${MAX_ANSWER_BYTES} bytes` } };
+  const tooLarge = { code: ProjectCode.UNEXPECTED_ANSWER, maybeDelivered: true, cause: { message: `answer larger than ${MAX_ANSWER_BYTES} bytes` } };
 
   test('an endless body is abandoned just past MAX_ANSWER_BYTES, and its stream cancelled', async () => {
     const { stream, state } = endlessBody();

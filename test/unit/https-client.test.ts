@@ -1,0 +1,100 @@
+/**
+ * createHttpsClient's set-up: base URL rules, credentials precedence and fallback, and time budgets
+ * Node cannot wait for. In process, against the emulator on loopback.
+ */
+import { ProjectCode } from '../../src/core/codes';
+import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
+import { DEMO_APP_SECRET } from '../../src/emulator/https-api';
+import { parseBaseUrl } from '../../src/https/base-url';
+import { createHttpsClient } from '../../src/https/client';
+
+let emulator: Emulator;
+beforeEach(async () => {
+  emulator = await startEmulator();
+});
+afterEach(() => emulator.close());
+
+const request = { pluginAppid: 'wx0123456789abcdef' };
+
+describe('the base URL', () => {
+  test.each([
+    ['ftp://x', /baseUrl uses ftp, not http or https/],
+    ['http://u:p@127.0.0.1', /carries credentials/],
+    ['http://127.0.0.1/?a=1', /carries a query/],
+    ['http://127.0.0.1/?', /carries a query/],
+    ['http://127.0.0.1/#', /carries a fragment/],
+    ['localhost:80', /uses localhost, not http or https/],
+    ['::', /is not a URL/],
+  ])('%s is refused: -930302 for every valid call, nothing sent', async (baseUrl, message) => {
+    const result = await createHttpsClient({ baseUrl, accessToken: 'token' }).applyPlugin(request);
+    expect(result).toMatchObject({ errCode: ProjectCode.INVALID_BASE_URL, attempts: 0 });
+    expect(result.errMsg).toMatch(message);
+    expect(emulator.calls).toEqual([]);
+  });
+
+  test('bad input is still reported first', async () => {
+    expect((await createHttpsClient({ baseUrl: 'ftp://x' }).applyPlugin({ pluginAppid: 'no' })).errCode).toBe(ProjectCode.INVALID_APPID);
+  });
+
+  test('a path prefix is kept and trailing slashes dropped', () => {
+    expect(parseBaseUrl('https://gateway.example/wechat/api//', 'x')).toBe('https://gateway.example/wechat/api');
+    expect(parseBaseUrl('http://127.0.0.1:8080', 'x')).toBe('http://127.0.0.1:8080');
+  });
+});
+
+describe('credentials', () => {
+  test('a given token comes first: no token request while it is accepted', async () => {
+    const client = createHttpsClient({ accessToken: emulator.https.issueToken(), appid: DEMO_MINI_PROGRAM_APPID, secret: DEMO_APP_SECRET, baseUrl: emulator.url });
+    expect((await client.applyPlugin(request)).errCode).toBe(0);
+    expect(emulator.https.tokenRequests.count).toBe(0);
+  });
+
+  test.each([
+    ['revoked (40001)', () => emulator.https.revokeTokens()],
+    ['expired (42001)', () => emulator.https.expireTokens()],
+  ])('a given token that is %s falls back once to the appid and secret, and the call succeeds', async (_name, spoil) => {
+    const client = createHttpsClient({ accessToken: emulator.https.issueToken(), appid: DEMO_MINI_PROGRAM_APPID, secret: DEMO_APP_SECRET, baseUrl: emulator.url });
+    spoil();
+    expect(await client.applyPlugin(request)).toMatchObject({ errCode: 0, attempts: 1 });
+    expect(emulator.https.tokenRequests).toEqual({ count: 1, forced: 0 });
+    expect((await client.getPluginList()).pluginList).toHaveLength(1);
+    expect(emulator.https.tokenRequests.count).toBe(1);
+  });
+
+  test('without a secret a refused token is the answer', async () => {
+    const client = createHttpsClient({ accessToken: 'not-issued', baseUrl: emulator.url });
+    expect(await client.getPluginList()).toMatchObject({ errCode: 40001, attempts: 1 });
+  });
+
+  test.each([
+    [{ appid: DEMO_MINI_PROGRAM_APPID }, /an appid was given without its secret/],
+    [{ secret: DEMO_APP_SECRET }, /a secret was given without its appid/],
+    [{ accessToken: '   ', appid: ' ', secret: '' }, /no credentials for the HTTPS API/],
+  ])('%p: -930301 naming what is missing, nothing sent', async (credentials, message) => {
+    const result = await createHttpsClient({ ...credentials, baseUrl: emulator.url }).getPluginList();
+    expect(result).toMatchObject({ errCode: ProjectCode.HTTPS_CREDENTIALS_MISSING, attempts: 0 });
+    expect(result.errMsg).toMatch(message);
+    expect(emulator.https.tokenRequests.count).toBe(0);
+  });
+});
+
+describe('time', () => {
+  test('a budget longer than a Node timer can wait answers normally, without a TimeoutOverflowWarning', async () => {
+    const warnings: string[] = [];
+    const listener = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', listener);
+    try {
+      const client = createHttpsClient({ accessToken: emulator.https.issueToken(), baseUrl: emulator.url, timeoutMs: 99_999_999_999 });
+      expect((await client.applyPlugin(request)).errCode).toBe(0);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  test('the HTTPS client keeps no safety margin: a 300 ms budget still makes the request', async () => {
+    const client = createHttpsClient({ accessToken: emulator.https.issueToken(), baseUrl: emulator.url, timeoutMs: 300 });
+    expect(await client.applyPlugin(request)).toMatchObject({ errCode: 0, attempts: 1 });
+  });
+});
