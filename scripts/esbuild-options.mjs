@@ -4,8 +4,8 @@
 // caches. Kept apart from build.mjs so the tests and the benchmark reason about the very same build.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { chunkFromDeferred, collateWithoutIcuPlugin, COLLATE_CHECK_SCRIPT, deferToChunk, DEFERRED_CHUNK, inlineCloudbaseVersion, PROJECT_ROOT } from './esbuild-plugins.mjs';
 
 /** WeChat cloud functions still run Node 16.13 (older functions) as well as 18.15 and newer. */
@@ -186,6 +186,32 @@ function checkCollateFastPath() {
 }
 
 /**
+ * The SDK chunk (deferred.js) depends only on which SDK modules the main bundle already holds: the
+ * same for every function, so it is built once per build run and shared.
+ */
+const deferredChunks = new Map();
+function deferredChunkFor(mainInputs) {
+  const key = [...mainInputs].filter((input) => input.includes(`${sep}node_modules${sep}`)).sort().join('\n');
+  if (!deferredChunks.has(key)) {
+    deferredChunks.set(
+      key,
+      (async () => {
+        const bridged = new Set();
+        const result = await build({
+          ...common,
+          entryPoints: ['deferred-chunk-entry'],
+          outfile: DEFERRED_CHUNK,
+          write: false,
+          plugins: [inlineCloudbaseVersion, collateWithoutIcuPlugin, chunkFromDeferred({ mainInputs, bridged })],
+        });
+        return { text: result.outputFiles[0].contents, bridged };
+      })(),
+    );
+  }
+  return deferredChunks.get(key);
+}
+
+/**
  * Three esbuild passes, all deterministic: bundle.js once to learn which modules it holds, then
  * deferred.js (sharing those modules through a bridge instead of copying them), then bundle.js
  * again with the bridge deferred.js asked for. Then index.js and one V8 cache per WeChat runtime.
@@ -201,13 +227,9 @@ export async function buildFunction({ entry, outDir }) {
   });
   const probe = await build({ ...mainOptions([]), write: false });
   const mainInputs = new Set(Object.keys(probe.metafile.inputs).filter((input) => !input.includes(':')).map((input) => resolve(PROJECT_ROOT, input)));
-  const bridged = new Set();
-  await build({
-    ...common,
-    entryPoints: ['deferred-chunk-entry'],
-    outfile: join(outDir, DEFERRED_CHUNK),
-    plugins: [inlineCloudbaseVersion, collateWithoutIcuPlugin, chunkFromDeferred({ mainInputs, bridged })],
-  });
+  const { text, bridged } = await deferredChunkFor(mainInputs);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, DEFERRED_CHUNK), text);
   await build(mainOptions(bridged));
   writeFileSync(join(outDir, 'index.js'), loaderSource());
   for (const { key, node } of installedCacheRuntimes()) {

@@ -193,6 +193,9 @@ export async function generateTypes() {
     ...calls,
     '}',
     '',
+    '/** Each function\'s actions, as values: the typed calls are built from this list, so a new action needs no hand-written method. */',
+    `export const CLOUD_FUNCTION_ACTIONS = ${JSON.stringify(Object.fromEntries(functions.map(({ functionName, operations: offered }) => [functionName, offered.map((operation) => operation.action)])))} as const;`,
+    '',
   ].join('\n');
 }
 

@@ -1,7 +1,7 @@
 // Typed calls to the two cloud functions. Their requests and results come from
 // ../types/plugin-manager.ts, generated from the registry the functions are built from, so a
 // change there that this file does not follow fails `tsc -p miniprogram`.
-import type { ApplyPluginRequest, ApplyPluginResult, CloudFunctionCalls, OperationResult } from '../types/plugin-manager';
+import { CLOUD_FUNCTION_ACTIONS, type ApplyPluginRequest, type ApplyPluginResult, type CloudFunctionCalls, type OperationResult } from '../types/plugin-manager';
 
 /** WeChat's "already added, or the application is awaiting the developer": the state asked for holds. */
 export const ALREADY_ADDED = 89237;
@@ -44,13 +44,14 @@ function action<A extends keyof Manager & string>(name: A): ActionCalls<Manager>
   return ((request: object) => call('pluginManager', { ...request, action: name })) as ActionCalls<Manager>[A];
 }
 
-/** The pluginManager function: every action the mini-program has (apply, list, unbind, update). */
-export const pluginManager: ActionCalls<Manager> = {
-  apply: action('apply'),
-  list: action('list'),
-  unbind: action('unbind'),
-  update: action('update'),
-};
+/**
+ * The pluginManager function: one method per action (apply, list, unbind, update), built from the
+ * generated list of its actions, so a new operation in the registry needs no change here.
+ */
+export const pluginManager = CLOUD_FUNCTION_ACTIONS.pluginManager.reduce(
+  (calls, name) => ({ ...calls, [name]: action(name) }),
+  {} as ActionCalls<Manager>,
+);
 
 /** The applyPlugin function: applying only, for a mini-program granted nothing else. */
 export function applyPlugin(request: ApplyPluginRequest): Promise<ApplyPluginResult> {

@@ -85,3 +85,6 @@ export interface CloudFunctionCalls {
     update: { event: UpdatePluginRequest & { action: "update" }; result: UpdatePluginResult };
   };
 }
+
+/** Each function's actions, as values: the typed calls are built from this list, so a new action needs no hand-written method. */
+export const CLOUD_FUNCTION_ACTIONS = {"applyPlugin":["apply"],"pluginManager":["apply","list","unbind","update"]} as const;

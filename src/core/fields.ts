@@ -64,10 +64,10 @@ function requireString(value: unknown, name: string, code: number): string {
   return value;
 }
 
-export function appidField(help: string): Field<string, 'required'> {
-  const code = ProjectCode.INVALID_APPID;
+/** A required string that must match a pattern; `explain` says what was wrong with one that does not. */
+function patternField(kind: FieldKind, code: number, help: string, accepts: (text: string) => boolean, explain: (name: string, text: string) => string): Field<string, 'required'> {
   return {
-    kind: 'appid',
+    kind,
     presence: 'required',
     code,
     help,
@@ -75,11 +75,17 @@ export function appidField(help: string): Field<string, 'required'> {
     fromText: (text) => text,
     read(value, name) {
       const text = requireString(value, name, code);
-      if (APPID_PATTERN.test(text)) return text;
-      const hint = APPID_PATTERN.test(text.trim().toLowerCase()) ? ' (check for capitals or spaces)' : '';
-      throw new OperationError(code, { detail: `${name} must be "wx" followed by 16 lowercase hex digits${hint}, got ${describeValue(text)}` });
+      if (accepts(text)) return text;
+      throw new OperationError(code, { detail: explain(name, text) });
     },
   };
+}
+
+export function appidField(help: string): Field<string, 'required'> {
+  return patternField('appid', ProjectCode.INVALID_APPID, help, (text) => APPID_PATTERN.test(text), (name, text) => {
+    const hint = APPID_PATTERN.test(text.trim().toLowerCase()) ? ' (check for capitals or spaces)' : '';
+    return `${name} must be "wx" followed by 16 lowercase hex digits${hint}, got ${describeValue(text)}`;
+  });
 }
 
 /**
@@ -108,20 +114,13 @@ export function textField<P extends 'required' | 'optional'>(help: string, prese
 }
 
 export function versionField(help: string): Field<string, 'required'> {
-  const code = ProjectCode.INVALID_VERSION;
-  return {
-    kind: 'version',
-    presence: 'required',
-    code,
+  return patternField(
+    'version',
+    ProjectCode.INVALID_VERSION,
     help,
-    logged: true,
-    fromText: (text) => text,
-    read(value, name) {
-      const text = requireString(value, name, code);
-      if (text.length <= VERSION_MAX_LENGTH && VERSION_PATTERN.test(text)) return text;
-      throw new OperationError(code, { detail: `${name} must be a version of digits and dots such as "2.2.46", got ${describeValue(text)}` });
-    },
-  };
+    (text) => text.length <= VERSION_MAX_LENGTH && VERSION_PATTERN.test(text),
+    (name, text) => `${name} must be a version of digits and dots such as "2.2.46", got ${describeValue(text)}`,
+  );
 }
 
 export interface IntegerBounds {

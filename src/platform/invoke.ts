@@ -75,6 +75,8 @@ export function platformEnvironment(options: InvokeOptions, secrets: { id: strin
   const contextKeys = ['WX_CLIENTIP', 'WX_CLIENTIPV6', 'WX_APPID', 'WX_OPENID', ...(credentials ? ['WX_API_TOKEN'] : []), ...(caller.fromAppid ? ['WX_FROM_APPID', 'WX_FROM_OPENID'] : [])];
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // Windows: Node cannot open sockets without SystemRoot (reasoned, not run here).
+    ...(process.platform === 'win32' && process.env.SystemRoot ? { SystemRoot: process.env.SystemRoot } : {}),
     TZ: 'Asia/Shanghai',
     TENCENTCLOUD_RUNENV: 'SCF',
     TENCENTCLOUD_REGION: 'ap-shanghai',
@@ -198,7 +200,7 @@ export function findWechatNode(version: WechatNodeVersion, platform = THIS_PLATF
     return {
       path: undefined,
       published: true,
-      reason: `${path} is missing: run npm ci (its postinstall installs WeChat's Node ${exact} for ${platform} into scripts/wechat-node; npm skips optional packages silently when their download fails)`,
+      reason: `${path} is missing: run npm ci (its prepare script installs WeChat's Node ${exact} for ${platform} into scripts/wechat-node; npm skips optional packages silently when their download fails)`,
     };
   }
   return { path };

@@ -17,7 +17,9 @@ import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '.
 import { parseOptions, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 
-const TOOL: Tool = { name: 'wxplugin', help: 'npm run -s wxplugin -- --help' };
+/** How to run it, as installed (`npx wxplugin`) or in this repository (`npm run -s wxplugin --`). */
+const RUN = ['wxplugin', 'apply'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
+const TOOL: Tool = { name: 'wxplugin', help: `${RUN} --help` };
 const TIMEOUT_MIN_MS = 100;
 const TIMEOUT_MAX_MS = 600_000;
 /** `dev-list --all` stops after this many pages, whatever happens. */
@@ -44,7 +46,7 @@ function commandHelp(operation: AnyOperation): string {
   });
   const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page from --page on, until a short one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
   return [
-    `Usage: npm run -s wxplugin -- ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
+    `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
     `${operation.summary[0]!.toUpperCase()}${operation.summary.slice(1)}: ${operation.name} through POST ${operation.httpsPath}.`,
     '',
@@ -59,12 +61,12 @@ function commandHelp(operation: AnyOperation): string {
 }
 
 const TOOL_HELP = [
-  'Usage: npm run -s wxplugin -- <command> [options]',
+  `Usage: ${RUN} <command> [options]`,
   '',
   "Plugin management over WeChat's HTTPS API. Commands:",
   ...OPERATIONS.map((operation) => `  ${operation.action.padEnd(12)}${operation.summary}`),
   '',
-  '`npm run -s wxplugin -- <command> --help` lists a command\'s options. The result is printed as JSON',
+  `\`${RUN} <command> --help\` lists a command's options. The result is printed as JSON`,
   '(a table for lists on a terminal). Exit status: 0 when the requested state holds, 1 for any other',
   'result, 2 for bad arguments or configuration (nothing is sent).',
   '',
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
   }
   const operation = OPERATIONS.find((candidate) => candidate.action === command) as AnyOperation | undefined;
   if (!operation) usageError(TOOL, `unknown command ${JSON.stringify(command)}: one of ${OPERATIONS.map((candidate) => candidate.action).join(', ')}`);
-  const tool: Tool = { name: `wxplugin ${operation.action}`, help: `npm run -s wxplugin -- ${operation.action} --help` };
+  const tool: Tool = { name: `wxplugin ${operation.action}`, help: `${RUN} ${operation.action} --help` };
   const fieldOptions = Object.fromEntries(Object.keys(operation.fields).map((name) => [flagOf(name), { type: 'string' as const }]));
   const options: NonNullable<ParseArgsConfig['options']> = {
     ...fieldOptions,

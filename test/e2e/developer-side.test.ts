@@ -4,14 +4,12 @@
  * the `wxplugin` command line as a user runs it (its dev-* commands, and the mini-program commands).
  * Both sides read and change one PluginWorld, so what one side does the other sees.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ProjectCode } from '../../src/core/codes';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { DEMO_APP_SECRET, demoPluginSecret } from '../../src/emulator/https-api';
 import { createHttpsClient, type HttpsClient } from '../../src/https/client';
-import { PROJECT_ROOT } from '../../src/platform/invoke';
 import { CLOSED_PLUGIN, manage, OPEN_PLUGIN, SECOND_PLUGIN } from '../support/harness';
+import { runTool, type ToolRun } from '../support/run-tool';
 
 jest.setTimeout(60_000);
 
@@ -280,22 +278,8 @@ describe('bad input sends nothing, not even a token request', () => {
 // ---------------------------------------------------------------------------------------------
 // The command line.
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function wxplugin(args: readonly string[], env: Readonly<Record<string, string>>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'wxplugin.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function wxplugin(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ToolRun> {
+  return runTool('wxplugin.js', args, env);
 }
 
 const pluginEnv = (plugin = PLUGIN) => ({ WECHAT_API_BASE_URL: emulator.url, WECHAT_APPID: plugin, WECHAT_APPSECRET: demoPluginSecret(plugin) });
@@ -505,13 +489,13 @@ describe('wxplugin: the developer\'s commands', () => {
     test('no command at all: the help, exit 2', async () => {
       const { code, stdout } = await wxplugin([], pluginEnv());
       expect(code).toBe(2);
-      expect(stdout).toContain('Usage: npm run -s wxplugin -- <command> [options]');
+      expect(stdout).toContain('Usage: wxplugin <command> [options]');
     });
 
     test('for dev-refuse: its options, --reason required', async () => {
       const { code, stdout } = await wxplugin(['dev-refuse', '--help'], {});
       expect(code).toBe(0);
-      expect(stdout).toContain('Usage: npm run -s wxplugin -- dev-refuse [options]');
+      expect(stdout).toContain('Usage: wxplugin dev-refuse [options]');
       expect(stdout).toMatch(/--appid ID .*\(required\)/);
       expect(stdout).toMatch(/--reason TEXT .*\(required\)/);
       expect(stdout).toContain('POST /wxa/devplugin');

@@ -2,15 +2,13 @@
  * The HTTPS form against the emulator's stand-in for api.weixin.qq.com, over real loopback
  * sockets with Node's own fetch: the library, then the command line as a user runs it.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ProjectCode } from '../../src/core/codes';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { DEMO_APP_SECRET } from '../../src/emulator/https-api';
 import { DEMO_PLUGINS, PluginWorld } from '../../src/emulator/plugin-world';
 import { createHttpsClient, type HttpsClientOptions } from '../../src/https/client';
-import { PROJECT_ROOT } from '../../src/platform/invoke';
 import { CLOSED_PLUGIN, OPEN_PLUGIN, SECOND_PLUGIN, UNKNOWN_PLUGIN } from '../support/harness';
+import { runTool } from '../support/run-tool';
 
 jest.setTimeout(30_000);
 
@@ -155,16 +153,7 @@ describe('the HTTPS library', () => {
 });
 
 describe('npm run apply (wxplugin apply)', () => {
-  function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'wxplugin.js'), 'apply', ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[], env: Record<string, string>) => runTool('wxplugin.js', ['apply', ...args], env);
   const env = () => ({ WECHAT_API_BASE_URL: emulator.url, WECHAT_APPID: DEMO_MINI_PROGRAM_APPID, WECHAT_APPSECRET: DEMO_APP_SECRET });
 
   test('applies and exits 0, printing the result as JSON', async () => {

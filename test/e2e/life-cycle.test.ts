@@ -5,32 +5,14 @@
  * HTTPS API, the plugin's own credentials). Neither side touches the world directly: each sees only
  * what the other did through WeChat. Then `npm start`'s own life cycle, as a user runs it.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { DEMO_MINI_PROGRAM_APPID, type Emulator } from '../../src/emulator/gateway';
 import { demoPluginSecret } from '../../src/emulator/https-api';
-import { PROJECT_ROOT } from '../../src/platform/invoke';
 import { manage, OPEN_PLUGIN, withEmulator } from '../support/harness';
+import { runTool } from '../support/run-tool';
 
 jest.setTimeout(60_000);
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function node(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', script), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const node = runTool;
 
 const PLUGIN = OPEN_PLUGIN;
 const MINI_PROGRAM = DEMO_MINI_PROGRAM_APPID;

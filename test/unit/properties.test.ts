@@ -74,3 +74,49 @@ describe('properties of main', () => {
     );
   });
 });
+
+describe('authorisation, as a property', () => {
+  const ADMINS = ['oAdminOne', '1234567890'];
+  const identity = fc.record(
+    {
+      OPENID: fc.oneof(fc.constant(undefined), fc.constant(''), fc.string(), fc.constantFrom(...ADMINS), fc.integer(), fc.constant(1234567890)),
+      SOURCE: fc.oneof(fc.constant(undefined), fc.constantFrom('wx_client', 'wx_http', 'wx_trigger', 'scf', 'wx_devtools', 'wx_client,scf', ''), fc.string()),
+      FROM_APPID: fc.oneof(fc.constant(undefined), fc.constant(''), fc.stringMatching(/^wx[0-9a-f]{16}$/)),
+    },
+    { requiredKeys: [] },
+  );
+  const anyEvent = fc.oneof(
+    fc.jsonValue(),
+    fc.record({ action: fc.constantFrom('apply', 'list', 'unbind', 'update'), pluginAppid: fc.stringMatching(/^wx[0-9a-f]{16}$/), userVersion: fc.constant('1.0.0') }),
+    fc.record({ httpMethod: fc.constant('POST'), path: fc.string(), headers: fc.dictionary(fc.string(), fc.string()), action: fc.constant('list') }),
+  );
+
+  test.each(['applyPlugin', 'pluginManager'] as const)('%s: nothing reaches WeChat unless the OPENID is listed, the call is not cross-account and not HTTP access (no TRUSTED_SOURCES)', async (name) => {
+    await fc.assert(
+      fc.asyncProperty(anyEvent, identity, async (event, context) => {
+        const sdk = fakeSdk(() => Promise.resolve({ errCode: 0, errMsg: 'ok' }), context as never);
+        const main = createCloudFunction(CLOUD_FUNCTIONS[name], { sdk, env: { ADMIN_OPENIDS: ADMINS.join(',') }, log: () => undefined });
+        const result = await main(event, { time_limit_in_ms: 3000 });
+        const listed = context.OPENID !== undefined && ADMINS.includes(String(context.OPENID));
+        const httpAccess = typeof event === 'object' && event !== null && 'httpMethod' in event;
+        if (!listed || context.FROM_APPID || httpAccess) {
+          expect(sdk.calls).toEqual([]);
+          expect(result.attempts).toBe(0);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('with TRUSTED_SOURCES=wx_trigger, only that exact first element is let through without an OPENID', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.constantFrom('wx_trigger', 'wx_trigger,scf', 'wx_http', ' wx_trigger')), async (source) => {
+        const sdk = fakeSdk(() => Promise.resolve({ errCode: 0, errMsg: 'ok' }), { SOURCE: source });
+        const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: 'oAdminOne', TRUSTED_SOURCES: 'wx_trigger' }, log: () => undefined });
+        await main({ pluginAppid: 'wx0123456789abcdef' });
+        expect(sdk.calls.length > 0).toBe(source.split(',')[0]!.trim() === 'wx_trigger');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
