@@ -65,6 +65,13 @@ interface Rule {
  */
 const REJECTION_RULES: readonly Rule[] = [
   {
+    // A JSON `null` from WeChat makes the SDK itself fail reading `result.errcode`; it wraps that
+    // TypeError as errCode -1, which would read as "WeChat is busy" and be retried.
+    shape: 'the SDK\'s own TypeError on a JSON null answer, wrapped as -1',
+    matches: (v, m) => v.errCode === -1 && /Cannot read propert(?:y|ies)\b.*\bnull\b|\bnull\b.*\berrcode\b/.test(m) && /errcode/.test(m),
+    toError: (_v, _m, cause) => unexpectedAnswer('a JSON null', cause),
+  },
+  {
     shape: 'network error inside -501001 (connect ECONNREFUSED, socket hang up, ...)',
     matches: (v, m) => v.errCode === SYS_ERR && networkCodeIn(m) !== undefined,
     toError: (_v, m, cause) => new OperationError(SYS_ERR, { maybeDelivered: mayHaveBeenDelivered(networkCodeIn(m)!), cause }),

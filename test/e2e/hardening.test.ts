@@ -41,7 +41,7 @@ describe('who may call', () => {
 });
 
 describe("WeChat's answer, whatever it is", () => {
-  test.each(['[1,2]', '"ok"'])('a JSON %s through the SDK is not a success', (body) =>
+  test.each(['[1,2]', '"ok"', 'null'])('a JSON %s through the SDK is not a success (nor "WeChat is busy")', (body) =>
     withEmulator(async (emulator) => {
       emulator.faults.add({ kind: 'json', body, times: Infinity });
       const { result } = await apply(emulator, { event });

@@ -95,3 +95,16 @@ describe('remote messages', () => {
     expect(classifyRejection({ errCode: 48001, errMsg: '' }).detail).toBe("WeChat answered errcode 48001: look the code up in WeChat's global error table");
   });
 });
+
+describe('the SDK failing on an answer that is not WeChat\'s', () => {
+  test.each([
+    "openapi.pluginManager.getPluginList:fail Cannot read properties of null (reading 'errcode')",
+    "openapi.pluginManager.getPluginList:fail Cannot read property 'errcode' of null",
+  ])('a JSON null (%s) is an unexpected answer, not "WeChat is busy"', (errMsg) => {
+    expect(classifyRejection({ errCode: -1, errMsg })).toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+  });
+
+  test('a real -1 from WeChat stays -1', () => {
+    expect(classifyRejection({ errCode: -1, errMsg: 'openapi.pluginManager.applyPlugin:fail system error' })).toMatchObject({ code: -1 });
+  });
+});
