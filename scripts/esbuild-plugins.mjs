@@ -123,9 +123,9 @@ process.stdout.write(JSON.stringify({ version: process.version, problems }));
 
 /**
  * The requires whose evaluation is deferred to first use (see src/cloud/defer-require.ts and the
- * README's "Cold start" section for why each one is off the cloud-call path). Keys are files inside
+ * docs/design.md, "Cold start", for why each one is off the cloud-call path). Keys are files inside
  * node_modules, values map each `require("specifier")` in that file to its deferRequire options.
- * Reasoned for wx-server-sdk 4.0.2 with @cloudbase/node-sdk 3.17.2; test/unit/cold-start.test.ts
+ * Reasoned for wx-server-sdk 4.0.2 with @cloudbase/node-sdk 3.17.2; test/e2e/cold-start.test.ts
  * fails if either version changes.
  */
 export const DEFERRED_REQUIRES = {

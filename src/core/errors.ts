@@ -14,7 +14,7 @@ export interface OperationErrorOptions {
 
 /**
  * The one failure type inside the project. Every transport turns what it caught into one of these
- * (see classify-sdk.ts and https/), and only the outermost boundary turns it into `{errCode, errMsg}`.
+ * (see cloud/classify.ts and https/), and only the outermost boundary turns it into `{errCode, errMsg}`.
  */
 export class OperationError extends Error {
   readonly code: number;

@@ -19,7 +19,7 @@ export const OPERATIONS = [...MINI_PROGRAM_OPERATIONS, ...DEVELOPER_OPERATIONS] 
 export type RegisteredOperation = (typeof OPERATIONS)[number];
 
 /**
- * The cloud functions, each a folder under cloudfunctions/ with an entry in src/functions/. Their
+ * The cloud functions, each a folder under cloudfunctions/ whose entry the build writes from here. Their
  * config.json grants exactly the cloud APIs of their operations (written by the build, checked by a test).
  */
 export const CLOUD_FUNCTIONS = {
