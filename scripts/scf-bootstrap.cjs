@@ -110,7 +110,12 @@ function phaseTimer() {
   };
 }
 
+// The first report is the outcome, as on the platform: an answer that arrives after the kill is
+// lost, even if it comes while the kill is still being reported.
+let reported = false;
 function report(message) {
+  if (reported) return;
+  reported = true;
   process.send(message, () => process.exit(0));
 }
 

@@ -80,7 +80,7 @@ const REJECTION_RULES: readonly Rule[] = [
     shape: 'numeric errCode (CloudSDKError, Error with errCode, plain object)',
     matches: (v) => typeof v.errCode === 'number' && Number.isInteger(v.errCode) && v.errCode !== 0,
     toError: (v, m, cause) =>
-      remoteError(v.errCode as number, remoteMessage(m), { maybeDelivered: v.errCode === -601001 || v.errCode === SYS_ERR, cause }),
+      remoteError(v.errCode as number, remoteMessage(m), { cause }),
   },
   {
     shape: 'TcbError with a string code (INVALID_PARAM, SYS_ERR, ...)',

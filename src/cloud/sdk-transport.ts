@@ -25,18 +25,15 @@ function isPlatformCode(code: number): boolean {
 }
 
 /**
- * The SDK's request timeout for an attempt: its budget rounded up to whole 100 ms. Slightly longer
- * than the budget on purpose: the engine's deadline answers first (-930201, and the attempt's
- * sockets are released), while the SDK's own timeout is only the backstop, still well before the
- * platform's kill (the safety margin is at least 250 ms).
+ * The SDK's request timeout, set once at `init` from the first attempt's budget rounded up to whole
+ * 100 ms. wx-server-sdk 4.0.2 keeps it for the container's life: its `updateConfig` builds a new
+ * CloudBase instance and throws it away, while open-API calls use the one `init` made. So the SDK's
+ * timeout is only a backstop; what bounds each attempt to its own budget is the transport's timer
+ * below, which answers -930201 and releases the attempt's sockets (the SDK's request then fails at
+ * once). Rounded up so that timer, not the SDK, answers a first attempt that runs out of time.
  */
 function sdkTimeoutFor(timeoutMs: number): number {
   return Math.max(100, Math.ceil(timeoutMs / 100) * 100);
-}
-
-/** Whether the configured timeout still fits an attempt: not shorter than its budget, at most 200 ms longer. */
-function fits(configured: number | undefined, timeoutMs: number): configured is number {
-  return configured !== undefined && configured >= timeoutMs && configured <= Math.max(100, timeoutMs) + 200;
 }
 
 /** The resolved value without the SDK's own two keys: WeChat's answer, as the HTTPS form gets it. */
@@ -46,20 +43,16 @@ function answerOf(resolved: unknown): Answer {
 }
 
 /**
- * Sends through wx-server-sdk's cloud call. `init` happens on the first send; each attempt's SDK
- * request timeout is set to fit that attempt's budget (the SDK default is 15 s, and it keeps the
- * first value for the container's life unless told otherwise), and an attempt that runs out of
- * time releases the sockets it was using.
+ * Sends through wx-server-sdk's cloud call. `init` happens on the first send (the SDK's default
+ * timeout of 15 s would outlive any invocation); every attempt is bounded by its own budget, and
+ * one that runs out of time releases the sockets it was using.
  */
 export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard = createCredentialsDefectGuard()): Transport {
-  let configuredTimeout: number | undefined;
+  let initialised = false;
   const configure = (timeoutMs: number): void => {
-    if (fits(configuredTimeout, timeoutMs)) return;
-    const timeout = sdkTimeoutFor(timeoutMs);
-    const config = { env: sdk.DYNAMIC_CURRENT_ENV as unknown as string, timeout };
-    if (configuredTimeout === undefined || !sdk.updateConfig) sdk.init(config);
-    else sdk.updateConfig(config);
-    configuredTimeout = timeout;
+    if (initialised) return;
+    sdk.init({ env: sdk.DYNAMIC_CURRENT_ENV as unknown as string, timeout: sdkTimeoutFor(timeoutMs) });
+    initialised = true;
   };
 
   return {

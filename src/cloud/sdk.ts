@@ -17,8 +17,6 @@ export interface SdkConfig {
 
 export interface CloudSdk {
   init(options: SdkConfig): void;
-  /** Replaces the configuration later calls are made with (wx-server-sdk builds a CloudBase instance per open-API call from it). */
-  updateConfig?(options: SdkConfig): void;
   getWXContext(): WXContext;
   readonly openapi: unknown;
   readonly DYNAMIC_CURRENT_ENV: symbol;

@@ -151,7 +151,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return sendGatewayJson(response, 'SIGN_PARAM_INVALID', 'authorization is missing or invalid');
     }
     const { known, handler } = handlerFor({ cloudApi: apiName }, fields);
-    const act = (): WechatAnswer => (handler ? handler(world, miniProgramAppid, fields) : answer(40097, { errmsg: 'invalid args: action' }));
+    // Only a call the gateway would let through changes the world, even when its answer is lost.
+    const act = (): WechatAnswer => {
+      if (!known) return answer(-604100);
+      if (!granted.has(apiName)) return answer(-604101);
+      return handler ? handler(world, miniProgramAppid, fields) : answer(40097, { errmsg: 'invalid args: action' });
+    };
     if (await context.connectionFault(fault, response, act)) return;
     if (fault && answerFault(fault, response, 'cloud')) return;
     if (!known) return sendOpenApi(response, { errorCode: -604100 });

@@ -2,6 +2,7 @@ import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { remoteError } from '../core/remote';
 import { postJson, type Fetch } from './http';
+import { withinDeadline } from '../core/deadline';
 
 /** WeChat's answers that mean "this access token is no good": refresh once and try again. */
 export const TOKEN_ERRORS: ReadonlySet<number> = new Set([40001, 40014, 42001]);
@@ -77,6 +78,9 @@ async function requestToken(options: StableTokenOptions, force: boolean, timeout
  * refresh (and limits how often one may be asked), so a burst of calls refused together must share
  * one, and a refusal of a token that has already been replaced must not throw the new one away.
  */
+/** The least time a shared token fetch is given, whoever started it. */
+export const TOKEN_FETCH_MIN_MS = 2000;
+
 export function stableToken(options: StableTokenOptions): AccessTokenSource {
   const now = options.now ?? Date.now;
   const margin = options.refreshMarginMs ?? 5 * 60_000;
@@ -87,11 +91,17 @@ export function stableToken(options: StableTokenOptions): AccessTokenSource {
   /** A refusal is waiting for its forced refresh to succeed. */
   let forceNext = false;
 
+  /**
+   * One fetch, shared by every caller waiting for a token, with a budget of its own: at least
+   * TOKEN_FETCH_MIN_MS, so that a call on its last milliseconds cannot make the fetch fail for a
+   * caller with time to spare. Each caller waits for it only within its own budget (`get`).
+   */
   async function fetchToken(timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + Math.max(timeoutMs, TOKEN_FETCH_MIN_MS);
     const force = forceNext;
-    let issued = await requestToken(options, force, timeoutMs);
+    let issued = await requestToken(options, force, deadline - Date.now());
     // A plain request can hand back the refused token while WeChat still thinks it valid.
-    if (!force && issued.token === refused) issued = await requestToken(options, true, timeoutMs);
+    if (!force && issued.token === refused) issued = await requestToken(options, true, deadline - Date.now());
     if (force || issued.token !== refused) forceNext = false;
     cached = { token: issued.token, refreshAt: now() + issued.lifetimeMs - Math.min(margin, issued.lifetimeMs / 2) };
     return issued.token;
@@ -100,9 +110,9 @@ export function stableToken(options: StableTokenOptions): AccessTokenSource {
   return {
     async get(timeoutMs) {
       if (cached && cached.token !== refused && now() < cached.refreshAt) return cached.token;
-      // Callers arriving together share one fetch.
+      // Callers arriving together share one fetch; each waits within its own budget.
       pending ??= fetchToken(timeoutMs).finally(() => (pending = undefined));
-      return pending;
+      return withinDeadline(pending, timeoutMs);
     },
     invalidate(token) {
       // Already refused (a forced refresh is under way or done), or already replaced by a newer one.

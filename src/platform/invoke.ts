@@ -136,7 +136,8 @@ export function invokeCloudFunction(options: InvokeOptions): Promise<InvocationO
     let report: InvocationReport | undefined;
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('message', (message) => (report = message as InvocationReport));
+    // The first report is the outcome (the bootstrap sends one; a late answer after a kill is lost).
+    child.on('message', (message) => (report ??= message as InvocationReport));
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
       resolvePromise({

@@ -42,8 +42,18 @@ function width(text: string): number {
   return total;
 }
 
+/**
+ * Text from other parties (an applicant's reason, a nickname) reaches a terminal here: control
+ * characters are removed, so no escape sequence in it can move the cursor or rewrite the screen.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+export function printable(text: string): string {
+  return text.replace(CONTROL, '');
+}
+
 export function renderTable(columns: readonly Column[], rows: ReadonlyArray<Record<string, unknown>>): string {
-  const cells = rows.map((row) => columns.map(([, cell]) => cell(row)));
+  const cells = rows.map((row) => columns.map(([, cell]) => printable(cell(row))));
   const widths = columns.map(([heading], index) => Math.max(width(heading), ...cells.map((line) => width(line[index]!))));
   const line = (values: readonly string[]) => values.map((value, index) => value + ' '.repeat(widths[index]! - width(value))).join('  ').trimEnd();
   return [line(columns.map(([heading]) => heading)), ...cells.map(line)].join('\n');

@@ -44,7 +44,7 @@ function commandHelp(operation: AnyOperation): string {
     const note = field.presence === 'required' ? '(required)' : field.defaultValue !== undefined ? `(default ${field.defaultValue})` : '(optional)';
     return `${left.padEnd(22)}${field.help} ${note}`;
   });
-  const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page from --page on, until a short one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
+  const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page from --page on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
   return [
     `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
@@ -109,20 +109,26 @@ function readEnvironment(tool: Tool) {
 
 type Result = Record<string, unknown> & { errCode: number; attempts: number };
 
-/** `dev-list --all`: pages from --page (default 1) until a short page, at most ALL_PAGES_BOUND of them. */
+/**
+ * `dev-list --all`: pages from --page (default 1) until an empty one, at most ALL_PAGES_BOUND of
+ * them. An empty page, not a short one, ends it: WeChat documents no largest page size, and a page
+ * it silently capped below --num would otherwise end the listing early while reporting success.
+ */
 async function allPages(call: (request: Record<string, unknown>) => Promise<Result>, first: number, num: number): Promise<Result> {
   const applyList: unknown[] = [];
   let attempts = 0;
+  let last: Result | undefined;
   for (let page = first; page < first + ALL_PAGES_BOUND; page += 1) {
     const result = await call({ page, num });
     attempts += result.attempts;
     if (result.errCode !== 0) return { ...result, attempts };
     const rows = (result.applyList as unknown[] | undefined) ?? [];
+    last = { ...result, attempts, applyList, pages: page - first + 1 };
+    if (rows.length === 0) return last;
     applyList.push(...rows);
-    if (rows.length < num || page === first + ALL_PAGES_BOUND - 1) return { ...result, attempts, applyList, pages: page - first + 1 };
   }
-  /* istanbul ignore next: the loop always returns */
-  throw new Error('unreachable');
+  // The bound ended it, not an empty page: there may be more.
+  return { ...last!, truncated: true };
 }
 
 function print(result: Result, asJson: boolean): void {

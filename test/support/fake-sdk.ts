@@ -7,18 +7,13 @@ import type { CloudSdk, WXContext } from '../../src/cloud/sdk';
 export function fakeSdk(answer: (api: string, data: unknown) => unknown, context: WXContext = { OPENID: 'oAdmin', SOURCE: 'wx_client' }) {
   const calls: Array<{ api: string; data: unknown; convertCase: unknown }> = [];
   const inits: Array<{ env?: unknown; timeout?: number }> = [];
-  const updates: Array<{ env?: unknown; timeout?: number }> = [];
-  const sdk: CloudSdk & { calls: typeof calls; inits: typeof inits; updates: typeof updates; context: WXContext } = {
+  const sdk: CloudSdk & { calls: typeof calls; inits: typeof inits; context: WXContext } = {
     calls,
     inits,
-    updates,
     context,
     DYNAMIC_CURRENT_ENV: Symbol('current env'),
     init(options) {
       inits.push(options);
-    },
-    updateConfig(options) {
-      updates.push(options);
     },
     getWXContext() {
       return sdk.context;

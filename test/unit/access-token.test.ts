@@ -84,3 +84,23 @@ describe('postJson', () => {
     await expect(postJson(failing, 'http://x', {}, 1000)).rejects.toMatchObject({ code: -501001, maybeDelivered: true });
   });
 });
+
+describe('a shared token fetch and each caller\'s budget', () => {
+  test('a caller on its last milliseconds does not make the fetch fail for one with time to spare', async () => {
+    let requests = 0;
+    const slowFetch = (async (_url: string, init: { signal: AbortSignal }) => {
+      requests += 1;
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 300);
+        init.signal.addEventListener('abort', () => (clearTimeout(timer), reject(new DOMException('aborted', 'AbortError'))));
+      });
+      return new Response(JSON.stringify({ access_token: 'shared', expires_in: 7200 }), { status: 200 });
+    }) as unknown as Fetch;
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: slowFetch });
+    const hurried = tokens.get(100);
+    const patient = tokens.get(5000);
+    await expect(hurried).rejects.toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+    await expect(patient).resolves.toBe('shared');
+    expect(requests).toBe(1);
+  });
+});

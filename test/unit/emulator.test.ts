@@ -203,3 +203,17 @@ describe('the HTTPS API stand-in', () => {
     expect((await fetch(`${emulator.url}/wxa/plugin`)).status).toBe(404);
   });
 });
+
+describe('a dropped answer to a call the gateway would refuse', () => {
+  test('changes nothing: an API the function is not granted, even with afterApplying', async () => {
+    const emulator = await startEmulator({ grantedApis: [] });
+    try {
+      emulator.faults.add({ kind: 'drop', afterApplying: true });
+      await openApi(emulator, { action: 'apply', plugin_appid: 'wx0123456789abcdef' }).catch(() => undefined);
+      expect(emulator.calls).toHaveLength(1);
+      expect(emulator.world.applicationsOf(MINI_PROGRAM)).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { readConfig } from '../../src/core/config';
 import { safetyMarginMs } from '../../src/core/deadline';
 import { runOperation, type EngineDeps, type OperationResult } from '../../src/core/engine';
 import { OperationError } from '../../src/core/errors';
+import { remoteError } from '../../src/core/remote';
 import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 import { scriptedTransport, type Step } from '../support/fake-transport';
 
@@ -145,6 +146,12 @@ describe('the engine', () => {
   test('89237 after an attempt that may have been delivered says so', async () => {
     const lost = new OperationError(-501001, { maybeDelivered: true });
     const { result } = await run([lost, 89237]);
+    expect(result).toMatchObject({ errCode: 89237, attempts: 2 });
+    expect(result.errMsg).toContain('an earlier attempt in this call may have been the one that applied');
+  });
+
+  test.each([-604102, -501002, -1, -604103])('89237 after %i (a timeout or system error on the way) says so too', async (code) => {
+    const { result } = await run([remoteError(code, 'x'), 89237]);
     expect(result).toMatchObject({ errCode: 89237, attempts: 2 });
     expect(result.errMsg).toContain('an earlier attempt in this call may have been the one that applied');
   });
