@@ -145,6 +145,7 @@ async function lifeCycle(settings: RunSettings): Promise<void> {
   // The plugin's developer, on the other side: its own credentials, the HTTPS API, the same world.
   const developer = createHttpsClient({ appid: DEMO_PLUGIN, secret: demoPluginSecret(DEMO_PLUGIN), baseUrl: settings.emulator.url });
   const agreed = await developer.agreeDevPluginApplication({ appid: DEMO_MINI_PROGRAM_APPID });
+  process.stdout.write(`${JSON.stringify(agreed, null, settings.json ? undefined : 2)}\n`);
   if (!settings.json) process.stdout.write(`${agreed.errCode === 0 ? '✓' : '✗'} 3. the plugin developer approves (wxplugin dev-agree): errCode ${agreed.errCode}: ${agreed.errMsg}\n\n`);
   await call('4. list', { action: 'list' });
   await call('5. update', { action: 'update', pluginAppid: DEMO_PLUGIN, userVersion: '2.2.46' });
