@@ -22,12 +22,6 @@ export function isCredentialsDefect(reason: unknown): boolean {
   return code === 'INVALID_PARAM' && typeof message === 'string' && /missing secretId or secretKey/.test(message);
 }
 
-/**
- * Resolves in the event loop's next check phase. Node reports a rejection nobody handled only once
- * the microtask queue has drained at the end of the turn that made it; by then this has not yet run.
- */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 export function createCredentialsDefectGuard(target: NodeJS.Process = process): CredentialsDefectGuard {
   let inFlight = 0;
   let seen = 0;
@@ -45,15 +39,15 @@ export function createCredentialsDefectGuard(target: NodeJS.Process = process): 
     async run(work) {
       if (inFlight++ === 0) target.on('unhandledRejection', listener);
       const before = seen;
-      try {
-        const [outcome] = await Promise.allSettled([Promise.resolve().then(work)]);
-        // A defect rejection made in the turn the call settled is reported only after that turn's
-        // microtasks, this one included: stay listening until the next turn, or it would end the process.
-        await nextTurn();
-        return { outcome: outcome!, credentialsMissing: seen > before };
-      } finally {
+      const [outcome] = await Promise.allSettled([Promise.resolve().then(work)]);
+      // The SDK's defect rejects when the request starts, long before the gateway answers, so it
+      // has been counted by now. A rejection made in the very turn the call settles is reported
+      // only after that turn's microtasks: stay listening until the next turn, or it would end the
+      // process. The caller does not wait for that turn (a warm call should cost nothing more).
+      setImmediate(() => {
         if (--inFlight === 0) target.off('unhandledRejection', listener);
-      }
+      });
+      return { outcome: outcome!, credentialsMissing: seen > before };
     },
   };
 }

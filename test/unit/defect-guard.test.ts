@@ -29,6 +29,9 @@ describe('the credentials defect guard', () => {
     });
     expect(outcome).toEqual({ status: 'fulfilled', value: 'answer' });
     expect(credentialsMissing).toBe(true);
+    // Still listening for the rest of this turn; gone at the next.
+    expect(target.listenerCount('unhandledRejection')).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(target.listenerCount('unhandledRejection')).toBe(0);
   });
 
@@ -69,9 +72,11 @@ describe('the credentials defect guard', () => {
     let release!: () => void;
     const first = guard.run(() => new Promise<void>((resolve) => (release = resolve)));
     await guard.run(async () => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(target.listenerCount('unhandledRejection')).toBe(1);
     release();
     await first;
+    await new Promise((resolve) => setImmediate(resolve));
     expect(target.listenerCount('unhandledRejection')).toBe(0);
   });
 });

@@ -24,8 +24,11 @@ describe('the credentials defect guard, at the edge of a call', () => {
       );
       return 'answer';
     });
+    await new Promise((resolve) => setImmediate(resolve));
     expect(listenersWhenReported).toBe(1);
-    expect(credentialsMissing).toBe(true);
+    // Reported after the call settled: swallowed, but counted for no call (the SDK's real defect
+    // rejects when the request starts, long before the answer, and is counted; see the unit tests).
+    expect(credentialsMissing).toBe(false);
     expect(outcome).toEqual({ status: 'fulfilled', value: 'answer' });
     expect(target.listenerCount('unhandledRejection')).toBe(0);
   });
@@ -49,6 +52,7 @@ describe('the credentials defect guard, at the edge of a call', () => {
     const child = spawnSync(process.execPath, ['-e', `const guardModule = ((module) => { ${guardSource}; return module.exports; })({ exports: {} });\n${driver}`], { encoding: 'utf8', timeout: 20_000 });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
-    expect(JSON.parse(child.stdout)).toEqual({ outcome: { status: 'fulfilled', value: 'answer' }, credentialsMissing: true, listeners: 0 });
+    // It survives; the rejection came too late to be counted for this call (see above).
+    expect(JSON.parse(child.stdout)).toEqual({ outcome: { status: 'fulfilled', value: 'answer' }, credentialsMissing: false, listeners: 0 });
   });
 });
