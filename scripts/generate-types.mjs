@@ -16,9 +16,9 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { PROJECT_ROOT } from './esbuild-plugins.mjs';
 import { loadRegistry } from './registry.mjs';
 
-const PROJECT_ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 export const OUTPUT = join(PROJECT_ROOT, 'miniprogram', 'types', 'plugin-manager.ts');
 
 const pascal = (name) => name[0].toUpperCase() + name.slice(1);

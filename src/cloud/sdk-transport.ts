@@ -1,6 +1,6 @@
 import { ProjectCode } from '../core/codes';
 import type { Transport } from '../core/engine';
-import { MAX_TIMER_MS } from '../core/deadline';
+import { withinDeadline } from '../core/deadline';
 import { OperationError } from '../core/errors';
 import type { Answer, WireBody } from '../core/operation';
 import { classifyRejection, classifyResolution } from './classify';
@@ -62,20 +62,7 @@ export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard 
       // At the end of the attempt's budget, the attempt's own sockets are released and it answers
       // -930201 itself, before the next invocation can start: so only its own sockets are released.
       const sockets = watchSockets();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
-          sockets.release();
-          reject(new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true }));
-        }, Math.min(MAX_TIMER_MS, Math.max(0, timeoutMs)));
-      });
-      let settled;
-      try {
-        settled = await Promise.race([guard.run(() => resolveApi(sdk, cloudApi)(body)), expired]);
-      } finally {
-        clearTimeout(timer);
-      }
-      const { outcome, credentialsMissing } = settled;
+      const { outcome, credentialsMissing } = await withinDeadline(guard.run(() => resolveApi(sdk, cloudApi)(body)), timeoutMs, () => sockets.release());
       const error = outcome.status === 'fulfilled' ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);
       if (!error) return answerOf(outcome.status === 'fulfilled' ? outcome.value : {});
       if (credentialsMissing && isPlatformCode(error.code)) {

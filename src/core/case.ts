@@ -9,7 +9,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return Object.prototype.toString.call(value) === '[object Object]';
 }
 
-export function camelCaseKey(key: string): string {
+function camelCaseKey(key: string): string {
   return key.replace(/_[a-z]/g, (match) => match[1]!.toUpperCase());
 }
 

@@ -23,7 +23,6 @@ export function parseList(raw: string | undefined): ReadonlySet<string> {
   return new Set((raw ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 }
 
-
 export function readConfig(env: Env): FunctionConfig {
   return {
     adminOpenids: parseList(env.ADMIN_OPENIDS),

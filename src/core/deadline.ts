@@ -25,17 +25,23 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A timer delay for a time budget: NaN and negatives leave none, longer than a timer can wait the longest. */
+export function timerDelay(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.min(MAX_TIMER_MS, Math.max(0, ms));
+}
+
 /**
- * Settles like `work`, or rejects with DEADLINE_EXCEEDED after `ms`. The work itself goes on in the
- * background (neither the SDK nor WeChat can be told to stop); its late outcome is ignored.
+ * Settles like `work`, or rejects with DEADLINE_EXCEEDED after `ms`, calling `onExpire` first (to
+ * release what the work holds). The work itself goes on in the background (neither the SDK nor
+ * WeChat can be told to stop); its late outcome is ignored.
  */
-export function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+export function withinDeadline<T>(work: Promise<T>, ms: number, onExpire?: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true })),
-      Math.min(MAX_TIMER_MS, Math.max(0, ms)),
-    );
+    timer = setTimeout(() => {
+      onExpire?.();
+      reject(new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true }));
+    }, timerDelay(ms));
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

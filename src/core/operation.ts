@@ -1,11 +1,13 @@
+import { camelCaseKeys } from './case';
 import type { Fields, ParamsOf, RequestOf } from './fields';
+import { unexpectedAnswer } from './remote';
 
 /**
  * One plugin-management operation, declared once. Everything about an operation lives in its own
  * file under operations/ and is derived from this declaration: validation and the log line's fields
  * (from `fields`), the cloud function's routing and config.json permission (`action`, `cloudApi`),
  * the HTTPS client's typed method (`name`), the command line's command and flags (`action`,
- * `fields`), the emulator's routing (`cloudApi`, `httpsPath`, the wire action in `toWire`), and the
+ * `fields`), the emulator's routing (`cloudApi`, `httpsPath`, `wechatAction`), and the
  * mini-program's generated types. The engine, transports and emulator hold nothing about any one
  * operation.
  */
@@ -54,12 +56,22 @@ export interface Operation<F extends Fields = Fields, D extends object = object,
 export type AnyOperation = Operation<Fields, object>;
 
 export type OperationRequest<O> = O extends Operation<infer F, object, string, string> ? RequestOf<F> : never;
-export type OperationParams<O> = O extends Operation<infer F, object, string, string> ? ParamsOf<F> : never;
 export type OperationData<O> = O extends Operation<Fields, infer D, string, string> ? D : never;
 
 /** The whole body WeChat receives: its action first, then the operation's fields. */
 export function wireBodyOf(operation: Operation<Fields, object, string, string>, params: unknown): WireBody {
   return { action: operation.wechatAction, ...operation.toWire(params as never) };
+}
+
+/**
+ * A read operation's data: WeChat's answer camelCased as wx-server-sdk would (fields this project
+ * does not know are kept), with the list WeChat sends under `listKey`. No list is an empty one;
+ * anything but a list is not WeChat's answer.
+ */
+export function readListAnswer(answer: Answer, listKey: string): Record<string, unknown> {
+  const list = answer[listKey] ?? [];
+  if (!Array.isArray(list)) throw unexpectedAnswer(`${listKey} is not a list`);
+  return camelCaseKeys({ ...answer, [listKey]: list }) as Record<string, unknown>;
 }
 
 /** Write operations answer errcode only; their results add nothing. */

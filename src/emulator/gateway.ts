@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { FaultQueue, type Fault } from './faults';
 import { httpsApi, type HttpsApi, type HttpsApiOptions } from './https-api';
-import { OPERATIONS } from '../core/operations';
+import { cloudApisOf, OPERATIONS } from '../core/operations';
 import { answer, handlerFor } from './handlers';
 import { DEMO_MINI_PROGRAM_APPID, PluginWorld, type WechatAnswer } from './plugin-world';
 import { answerFault, sendGatewayJson, sendJson, sendOpenApi, sendWechatJson } from './responses';
@@ -70,7 +70,7 @@ export { DEMO_MINI_PROGRAM_APPID };
 export const GATEWAY_PATH = '/admin';
 
 /** Every cloud API an operation of the registry calls: what a function may be granted. */
-const CLOUD_APIS = [...new Set(OPERATIONS.map((operation) => operation.cloudApi).filter((api): api is string => api !== undefined))];
+const CLOUD_APIS = cloudApisOf(OPERATIONS);
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { mayHaveBeenDelivered } from '../core/network';
-import { MAX_TIMER_MS } from '../core/deadline';
+import { timerDelay } from '../core/deadline';
 import { unexpectedAnswer } from '../core/remote';
 
 /**
@@ -19,11 +19,6 @@ export type Fetch = typeof fetch;
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
-
-/** A timer delay for a time budget: NaN and negatives give none left, Infinity the longest timer. */
-function timerDelay(timeoutMs: number): number {
-  return Number.isNaN(timeoutMs) ? 0 : Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS);
-}
 
 /** Node's socket error code, as undici reports it in `error.cause.code`. */
 function networkCode(error: unknown): string {

@@ -1,7 +1,5 @@
-import { camelCaseKeys } from '../case';
 import { integerField } from '../fields';
-import { defineOperation } from '../operation';
-import { unexpectedAnswer } from '../remote';
+import { defineOperation, readListAnswer } from '../operation';
 import type { PluginStatus } from './get-plugin-list';
 
 export interface PluginApplication {
@@ -41,11 +39,7 @@ export const getPluginDevApplyList = defineOperation({
     num: integerField(`applications per page, 1 to ${DEV_APPLY_LIST_MAX_NUM} (this project's bound)`, { min: 1, max: DEV_APPLY_LIST_MAX_NUM, defaultValue: 20 }),
   },
   toWire: ({ page, num }) => ({ page, num }),
-  readAnswer(answer): { applyList: PluginApplication[] } {
-    // A page past the end may come without apply_list: that is an empty page.
-    const list = answer.apply_list ?? [];
-    if (!Array.isArray(list)) throw unexpectedAnswer('apply_list is not a list');
-    return { ...(camelCaseKeys(answer) as object), applyList: camelCaseKeys(list) as PluginApplication[] };
-  },
+  // A page past the end may come without apply_list: that is an empty page.
+  readAnswer: (answer) => readListAnswer(answer, 'apply_list') as { applyList: PluginApplication[] },
   whenOutcomeUnknown: 'nothing was changed: list again',
 });

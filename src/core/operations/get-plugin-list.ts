@@ -1,6 +1,4 @@
-import { camelCaseKeys } from '../case';
-import { defineOperation } from '../operation';
-import { unexpectedAnswer } from '../remote';
+import { defineOperation, readListAnswer } from '../operation';
 
 /** 1 applying, 2 approved, 3 refused, 4 expired (WeChat's numbers, in both lists). */
 export type PluginStatus = 1 | 2 | 3 | 4;
@@ -26,11 +24,7 @@ export const getPluginList = defineOperation({
   wechatAction: 'list',
   fields: {},
   toWire: () => ({}),
-  readAnswer(answer): { pluginList: PluginListEntry[] } {
-    // A mini-program with no plugins may get no plugin_list at all: that is an empty list.
-    const list = answer.plugin_list ?? [];
-    if (!Array.isArray(list)) throw unexpectedAnswer('plugin_list is not a list');
-    return { ...(camelCaseKeys(answer) as object), pluginList: camelCaseKeys(list) as PluginListEntry[] };
-  },
+  // A mini-program with no plugins may get no plugin_list at all: that is an empty list.
+  readAnswer: (answer) => readListAnswer(answer, 'plugin_list') as { pluginList: PluginListEntry[] },
   whenOutcomeUnknown: 'nothing was changed: list again',
 });

@@ -1,3 +1,4 @@
+import type { AnyOperation } from '../operation';
 import { byAction, singleOperation, type Route } from '../route';
 import { applyPlugin } from './apply-plugin';
 import { agreeDevPluginApplication, deleteDevPluginApplication, refuseDevPluginApplication } from './dev-plugin-application';
@@ -31,9 +32,14 @@ export const CLOUD_FUNCTIONS = {
 
 export type CloudFunctionName = keyof typeof CLOUD_FUNCTIONS;
 
-/** The permissions a function's config.json must grant: each cloud API its operations call, once. */
+/** Each cloud API the operations call, once, in order. */
+export function cloudApisOf(operations: readonly AnyOperation[]): string[] {
+  return [...new Set(operations.map((operation) => operation.cloudApi).filter((api): api is string => api !== undefined))];
+}
+
+/** The permissions a function's config.json must grant: each cloud API its operations call. */
 export function permissionsOf(route: Route): string[] {
-  return [...new Set(route.operations.map((operation) => operation.cloudApi).filter((api): api is string => api !== undefined))];
+  return cloudApisOf(route.operations);
 }
 
 export { applyPlugin, getPluginList, unbindPlugin, updatePlugin, getPluginDevApplyList, agreeDevPluginApplication, refuseDevPluginApplication, deleteDevPluginApplication };
