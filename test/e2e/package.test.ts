@@ -139,7 +139,7 @@ describe('npm install <tarball> in a fresh project', () => {
 });
 
 /** Node builds the installed package is run on: this machine's, and WeChat's 18.15 where installed. */
-const NODE_18 = WECHAT_NODES.find((node) => node.version === '18')!;
+const NODE_18 = WECHAT_NODES.find((node) => node.version === '18.15.0')!;
 const CONSUMER_NODES: ReadonlyArray<readonly [string, string]> = [[`this machine's node ${process.version}`, process.execPath], ...(NODE_18.path ? [[NODE_18.name, NODE_18.path] as const] : [])];
 reportMissingWechatNodes([NODE_18]);
 

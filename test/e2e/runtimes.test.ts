@@ -11,9 +11,11 @@ jest.setTimeout(30_000);
 describeEachWechatNode('on %s', (_name, node) => {
   const event = { pluginAppid: OPEN_PLUGIN, reason: 'runtime check' };
 
-  test('the straight path', () =>
+  test('the straight path, from the V8 code cache made for this V8 (the log line says V8 took it)', () =>
     withEmulator(async (emulator) => {
-      expect((await apply(emulator, { event, node })).result).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
+      const outcome = await apply(emulator, { event, node });
+      expect(outcome.result).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
+      expect(outcome.log).toMatchObject({ errCode: 0, cachedDataRejected: false });
       expect(emulator.calls[0]!.fields).toEqual({ action: 'apply', plugin_appid: OPEN_PLUGIN, reason: 'runtime check' });
     }));
 

@@ -7,7 +7,7 @@
  * "WeChat node 16.13.0: not installed on darwin-x64, skipped" with one test that warns why and
  * passes. With CI=true a missing build fails instead: CI must run on every build.
  */
-import { findWechatNode, THIS_PLATFORM, WECHAT_NODE_BUILDS, WECHAT_NODE_VERSIONS, type WechatNodeVersion } from '../../src/platform/invoke';
+import { findWechatNode, THIS_PLATFORM, WECHAT_NODE_VERSIONS, type WechatNodeVersion } from '../../src/platform/invoke';
 
 export interface WechatNode {
   readonly version: WechatNodeVersion;
@@ -24,7 +24,7 @@ export interface WechatNode {
 export function wechatNodes(platform = THIS_PLATFORM, exists?: (path: string) => boolean): readonly WechatNode[] {
   return WECHAT_NODE_VERSIONS.map((version) => {
     const found = findWechatNode(version, platform, exists);
-    const name = `WeChat node ${WECHAT_NODE_BUILDS[version].version}`;
+    const name = `WeChat node ${version}`;
     return found.path === undefined ? { version, name, path: undefined, reason: found.reason, published: found.published } : { version, name, path: found.path, reason: undefined, published: true };
   });
 }

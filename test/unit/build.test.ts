@@ -1,71 +1,104 @@
 import { builtinModules } from 'node:module';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 import { reportMissingWechatNodes, RUNTIMES } from '../support/harness';
 
-/** The V8 code caches the build makes, and the WeChat Node build that makes each (scripts/esbuild-options.mjs). */
-const CACHE_RUNTIMES = [
-  ['v16.13.0-x64', join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', 'node16', 'bin', 'node')],
-  ['v18.15.0-x64', join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', 'node18', 'bin', 'node')],
-] as const;
+/**
+ * The V8 code caches the build makes (scripts/esbuild-options.mjs): one per distinct V8 of WeChat's
+ * runtimes, made by the first Linux x64 build listed with it, where that build is installed.
+ */
+const TABLE = JSON.parse(readFileSync(join(PROJECT_ROOT, 'scripts', 'wechat-node', 'runtimes.json'), 'utf8')) as { builds: Array<{ version: string; v8: string; platforms: string[] }> };
+const CACHE_RUNTIMES = TABLE.builds
+  .filter((build, index) => build.platforms.includes('linux-x64') && TABLE.builds.findIndex((other) => other.v8 === build.v8) === index)
+  .map((build) => [`bundle.v8-${build.v8}-x64.v8cache`, join(PROJECT_ROOT, 'scripts', 'wechat-node', 'node_modules', `node${build.version}`, 'bin', 'node')] as const);
+const ALL_CACHES = CACHE_RUNTIMES.map(([file]) => file);
 
 reportMissingWechatNodes();
 
 import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 
 const FUNCTIONS = Object.keys(CLOUD_FUNCTIONS);
-
-/** A file as the current commit holds it; undefined when it is not committed. */
-function committedFile(path: string): Buffer | undefined {
-  try {
-    return execFileSync('git', ['show', `HEAD:${path}`], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 2 ** 20 });
-  } catch {
-    return undefined;
-  }
-}
+const build = (dir: string): Promise<void> =>
+  new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--functions-to', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`build into ${dir} failed: ${stderr}`))));
+  });
 
 describe('the committed cloud functions', () => {
+  let scratch: string;
   let freshBuild: string;
-  beforeAll(() => {
-    freshBuild = mkdtempSync(join(tmpdir(), 'fresh-build-'));
-    execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--functions-to', freshBuild], { stdio: 'pipe' });
-  }, 60_000);
-  afterAll(() => rmSync(freshBuild, { recursive: true, force: true }));
+  let deeperBuild: string;
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'fresh-build-'));
+    freshBuild = join(scratch, 'a');
+    // Another directory, deeper and with a longer name, built at the same time (a busy machine).
+    deeperBuild = join(scratch, 'another', 'build', 'directory-with-a-much-longer-name');
+    await Promise.all([build(freshBuild), build(deeperBuild)]);
+  }, 180_000);
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  test.each(FUNCTIONS)('%s: every built file is committed, byte-identical to a fresh `npm run build`', (name) => {
+  test.each(FUNCTIONS)('%s: every built file is in the working tree, byte-identical to a fresh build of it', (name) => {
     const built = readdirSync(join(freshBuild, name)).sort();
-    // One V8 code cache per WeChat Node build installed here (CI has both; see docs/cold-start.md).
-    const caches = CACHE_RUNTIMES.filter(([, node]) => existsSync(node)).map(([key]) => `bundle.${key}.v8cache`);
+    // One V8 code cache per distinct V8 whose WeChat Node build is installed here (all on Linux x64).
+    const caches = CACHE_RUNTIMES.filter(([, node]) => existsSync(node)).map(([file]) => file);
     expect(built).toEqual(['bundle.js', ...caches, 'config.json', 'deferred.js', 'index.js', 'package.json'].sort());
     for (const file of built) {
-      // What git holds, not the working tree: `npm test` rebuilds the working tree before jest runs,
-      // so only the commit can show a bundle someone forgot to rebuild or commit.
-      const committed = committedFile(`cloudfunctions/${name}/${file}`);
+      // The working tree, not the last commit: output rebuilt and not yet committed is fresh. A stale
+      // one (src/ changed, no build since) fails here, on a laptop and on CI's fresh clone alike.
+      const inTree = readFileSync(join(PROJECT_ROOT, 'cloudfunctions', name, file));
       const fresh = readFileSync(join(freshBuild, name, file));
-      // On failure: run `npm run build` and commit cloudfunctions/.
-      expect([file, committed !== undefined && committed.equals(fresh)]).toEqual([file, true]);
+      // On failure: run `npm run build` (and commit cloudfunctions/ with your change).
+      expect([`cloudfunctions/${name}/${file}`, inTree.equals(fresh) ? 'fresh' : 'stale: run npm run build']).toEqual([`cloudfunctions/${name}/${file}`, 'fresh']);
     }
+  });
+
+  test.each(FUNCTIONS)('%s: the same bytes whatever the build directory, on a busy machine', (name) => {
+    const files = readdirSync(join(freshBuild, name)).sort();
+    expect(readdirSync(join(deeperBuild, name)).sort()).toEqual(files);
+    const differing = files.filter((file) => !readFileSync(join(freshBuild, name, file)).equals(readFileSync(join(deeperBuild, name, file))));
+    expect(differing).toEqual([]);
   });
 
   test.each(FUNCTIONS)('%s keeps no TypeScript at its root and has its upload files', (name) => {
     const files = readdirSync(join(PROJECT_ROOT, 'cloudfunctions', name));
     expect(files.filter((file) => file.endsWith('.ts'))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['index.js', 'bundle.js', 'deferred.js', 'config.json', 'package.json', 'bundle.v16.13.0-x64.v8cache', 'bundle.v18.15.0-x64.v8cache']));
+    // Every cache is committed, made on Linux x64: a clone uploads as it is, with no build.
+    expect(files).toEqual(expect.arrayContaining(['index.js', 'bundle.js', 'deferred.js', 'config.json', 'package.json', ...ALL_CACHES]));
+    expect(files.filter((file) => file.endsWith('.v8cache')).sort()).toEqual([...ALL_CACHES].sort());
     const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cloudfunctions', name, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('index.js');
     // Self-contained: nothing for the cloud to install.
     expect(pkg.dependencies ?? {}).toEqual({});
   });
 
-  test.each(RUNTIMES.flatMap(([runtime, node]) => FUNCTIONS.map((name) => [name, runtime, node] as const)))('%s loads on %s with no node_modules beside it, and exports main', (name, _runtime, node) => {
-    const script = `const m = require(${JSON.stringify(join(PROJECT_ROOT, 'cloudfunctions', name, 'index.js'))});
-      process.stdout.write(JSON.stringify({ main: typeof m.main, keys: Object.keys(m) }));`;
+  /** Whether index.js offers `node` a cache: one made for its V8, on the cloud runtime's Node line (e.g. v20.19.x). */
+  const cacheFor = (version: string, v8: string): boolean =>
+    TABLE.builds.some((candidate) => candidate.platforms.includes('linux-x64') && candidate.v8 === v8.split('-')[0] && version.startsWith(`v${candidate.version.split('.').slice(0, 2).join('.')}.`));
+
+  test.each(RUNTIMES.flatMap(([runtime, node]) => FUNCTIONS.map((name) => [name, runtime, node] as const)))('%s loads on %s with no node_modules beside it, exports main, and its cache is taken where it has one', (name, _runtime, node) => {
+    const index = join(PROJECT_ROOT, 'cloudfunctions', name, 'index.js');
+    const script = `const m = require(${JSON.stringify(index)});
+      const bundle = require.cache[${JSON.stringify(join(PROJECT_ROOT, 'cloudfunctions', name, 'bundle.js'))}];
+      process.stdout.write(JSON.stringify({ main: typeof m.main, keys: Object.keys(m), version: process.version, v8: process.versions.v8, cachedDataRejected: bundle.cachedDataRejected === undefined ? 'no cache' : bundle.cachedDataRejected }));`;
     // NODE_PATH empty and cwd outside the project: nothing can be found outside the bundle.
-    const out = execFileSync(node, ['-e', script], { cwd: tmpdir(), env: { PATH: process.env.PATH, NODE_PATH: '' } }).toString();
-    expect(JSON.parse(out)).toEqual({ main: 'function', keys: ['main'] });
+    const out = JSON.parse(execFileSync(node, ['-e', script], { cwd: tmpdir(), env: { PATH: process.env.PATH, NODE_PATH: '' } }).toString());
+    expect(out).toMatchObject({ main: 'function', keys: ['main'] });
+    expect(out.cachedDataRejected).toBe(cacheFor(out.version, out.v8) ? false : 'no cache');
+  });
+
+  test.each(FUNCTIONS)('%s: a V8 option at start makes V8 reject the cache; index.js says so and loads the function anyway', (name) => {
+    const node = CACHE_RUNTIMES.map(([, path]) => path).find((path) => existsSync(path)) ?? process.execPath;
+    const script = `const m = require(${JSON.stringify(join(PROJECT_ROOT, 'cloudfunctions', name, 'index.js'))});
+      const bundle = require.cache[${JSON.stringify(join(PROJECT_ROOT, 'cloudfunctions', name, 'bundle.js'))}];
+      process.stdout.write(JSON.stringify({ main: typeof m.main, offered: bundle.cachedDataRejected !== undefined, rejected: bundle.cachedDataRejected }));`;
+    const out = JSON.parse(execFileSync(node, ['--max-old-space-size=200', '-e', script], { cwd: tmpdir(), env: { PATH: process.env.PATH } }).toString());
+    if (!out.offered) return; // this machine's node has no cache (no WeChat build installed): nothing to reject
+    expect(out).toEqual({ main: 'function', offered: true, rejected: true });
   });
 
   test.each(FUNCTIONS.flatMap((name) => [[name, 'index.js', []], [name, 'bundle.js', ['./deferred.js']], [name, 'deferred.js', []]] as const))('%s/%s requires nothing but Node built-ins and its sibling', (name, file, siblings) => {

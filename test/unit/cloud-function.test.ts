@@ -32,6 +32,18 @@ describe('the cloud function adapter', () => {
     expect(sdk.inits[0]!.timeout).toBeGreaterThan(5000 - safetyMarginMs(5000) - 200);
   });
 
+  test.each([
+    [true, true],
+    [false, false],
+    [undefined, null],
+  ] as const)('the log line says whether V8 rejected the code cache index.js offered (%s -> %s)', async (given, logged) => {
+    const lines: string[] = [];
+    const main = createCloudFunction(applyPlugin, { sdk: fakeSdk(ok), env, log: (line) => lines.push(line), ...(given === undefined ? {} : { cachedDataRejected: given }) });
+    await main(event, { time_limit_in_ms: 5000 });
+    await main({ pluginAppid: 'bad' }, { time_limit_in_ms: 5000 });
+    expect(lines.map((line) => (JSON.parse(line) as { cachedDataRejected?: unknown }).cachedDataRejected)).toEqual([logged, logged]);
+  });
+
   test('identity comes from getWXContext, not from the event', async () => {
     const sdk = fakeSdk(ok, { OPENID: 'oStranger', SOURCE: 'wx_client' });
     const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });

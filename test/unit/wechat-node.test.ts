@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findWechatNode, PROJECT_ROOT, WECHAT_NODE_BUILDS, WECHAT_NODE_VERSIONS } from '../../src/platform/invoke';
+import { execFileSync } from 'node:child_process';
+import { findWechatNode, nodeFromOption, packageAlias, PROJECT_ROOT, WECHAT_NODE_BUILDS } from '../../src/platform/invoke';
 import { missingNodeReports, wechatNodes } from '../support/wechat-node';
 
 const DIR = join(PROJECT_ROOT, 'scripts', 'wechat-node');
@@ -8,9 +9,13 @@ const pkg = JSON.parse(readFileSync(join(DIR, 'package.json'), 'utf8')) as Recor
 const lock = JSON.parse(readFileSync(join(DIR, 'package-lock.json'), 'utf8')) as { packages: Record<string, { name?: string; version?: string; os?: string; cpu?: string; optional?: boolean }> };
 
 describe("scripts/wechat-node and invoke.ts's table of WeChat's Node builds agree", () => {
-  const table = WECHAT_NODE_VERSIONS.flatMap((version) =>
-    Object.entries(WECHAT_NODE_BUILDS[version].aliases).map(([platform, alias]) => [alias, `${platform} ${WECHAT_NODE_BUILDS[version].version}`] as const),
-  );
+  const table = WECHAT_NODE_BUILDS.flatMap((build) => build.platforms.map((platform) => [packageAlias(build.version, platform), `${platform} ${build.version}`] as const));
+
+  test('one build per runtime the cloud offers, the latest patch npm has, and 16.13.0', () => {
+    expect(WECHAT_NODE_BUILDS.map((build) => build.version)).toEqual(['16.13.0', '16.13.2', '18.15.0', '20.19.6', '22.21.1', '24.11.1']);
+    expect([...new Set(WECHAT_NODE_BUILDS.map((build) => build.runtime))]).toEqual(['16.13', '18.15', '20.19', '22.21', '24.11']);
+    for (const build of WECHAT_NODE_BUILDS) expect(build.version.startsWith(`${build.runtime}.`)).toBe(true);
+  });
 
   test('every build is an optional dependency, nothing else is installed', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
@@ -29,24 +34,52 @@ describe("scripts/wechat-node and invoke.ts's table of WeChat's Node builds agre
   });
 });
 
+describe.each(WECHAT_NODE_BUILDS.filter((build) => findWechatNode(build.version).path !== undefined).map((build) => [build.version, build] as const))('the installed build %s', (_version, build) => {
+  test('is that version, with the V8 the table says (the cache key)', () => {
+    const out = execFileSync(findWechatNode(build.version).path!, ['-p', 'process.version + " " + process.versions.v8']).toString().trim();
+    const [version, v8] = out.split(' ') as [string, string];
+    expect([version, v8.replace(/-node\.\d+$/, '')]).toEqual([`v${build.version}`, build.v8]);
+  });
+});
+
 describe('finding a build', () => {
   test('on a platform npm has it for, installed', () => {
-    const found = findWechatNode('16', 'darwin-arm64', () => true);
-    expect(found).toEqual({ path: join(DIR, 'node_modules', 'node16-darwin-arm64', 'bin', 'node') });
+    const found = findWechatNode('16.13.0', 'darwin-arm64', () => true);
+    expect(found).toEqual({ path: join(DIR, 'node_modules', 'node16.13.0-darwin-arm64', 'bin', 'node') });
   });
 
   test('on a platform npm has it for, but not installed: says to run npm ci', () => {
-    const found = findWechatNode('18', 'linux-x64', () => false);
+    const found = findWechatNode('18.15.0', 'linux-x64', () => false);
     expect(found).toMatchObject({ path: undefined, published: true, reason: expect.stringMatching(/is missing: run npm ci/) });
   });
 
   test.each([
-    ['18', 'darwin-arm64'],
-    ['16', 'darwin-x64'],
-    ['18', 'win32-x64'],
+    ['18.15.0', 'darwin-arm64'],
+    ['16.13.0', 'darwin-x64'],
+    ['22.21.1', 'win32-x64'],
   ] as const)("WeChat's Node %s on %s: npm has no such build", (version, platform) => {
     const found = findWechatNode(version, platform, () => true);
-    expect(found).toMatchObject({ path: undefined, published: false, reason: expect.stringContaining(`npm has no build of WeChat's Node ${WECHAT_NODE_BUILDS[version].version} for ${platform}`) });
+    expect(found).toMatchObject({ path: undefined, published: false, reason: expect.stringContaining(`npm has no build of WeChat's Node ${version} for ${platform}`) });
+  });
+
+  test.each([
+    ['16', 'node16.13.2'],
+    ['16.13', 'node16.13.2'],
+    ['16.13.0', 'node16.13.0'],
+    ['20', 'node20.19.6'],
+    ['22.21', 'node22.21.1'],
+    ['24', 'node24.11.1'],
+  ])('--node %s is the newest installed build of it (%s)', (option, alias) => {
+    expect(nodeFromOption(option, 'linux-x64', () => true)).toBe(join(DIR, 'node_modules', alias, 'bin', 'node'));
+  });
+
+  test('--node 16 where only 16.13.0 is published (Apple silicon) takes that one', () => {
+    expect(nodeFromOption('16', 'darwin-arm64', (path) => path.includes('darwin-arm64'))).toBe(join(DIR, 'node_modules', 'node16.13.0-darwin-arm64', 'bin', 'node'));
+  });
+
+  test('--node 20 where it is not installed says why; an unknown value lists what is accepted', () => {
+    expect(() => nodeFromOption('20', 'linux-x64', () => false)).toThrow(/^--node 20: .*is missing: run npm ci/);
+    expect(() => nodeFromOption('19', 'linux-x64', () => false)).toThrow(/--node takes 16\|18\|20\|22\|24, /);
   });
 });
 
@@ -55,24 +88,19 @@ describe('tests needing a build that is missing say so', () => {
   const onAppleSilicon = wechatNodes('darwin-arm64', () => true);
 
   test('what is installed where', () => {
-    expect(onIntelMac.map((node) => [node.name, node.path])).toEqual([
-      ['WeChat node 16.13.0', undefined],
-      ['WeChat node 18.15.0', undefined],
-    ]);
-    expect(onAppleSilicon.map((node) => [node.name, node.path === undefined])).toEqual([
-      ['WeChat node 16.13.0', false],
-      ['WeChat node 18.15.0', true],
-    ]);
+    expect(onIntelMac.map((node) => node.path)).toEqual(WECHAT_NODE_BUILDS.map(() => undefined));
+    expect(onAppleSilicon.filter((node) => node.path !== undefined).map((node) => node.name)).toEqual(['WeChat node 16.13.0']);
   });
 
   test('outside CI: a describe saying it was skipped, whose one test warns why and passes', () => {
     const reports = missingNodeReports(onAppleSilicon, 'darwin-arm64', false);
-    expect(reports.map((report) => report.describeTitle)).toEqual(['WeChat node 18.15.0: not installed on darwin-arm64, skipped']);
-    expect(reports[0]!.testTitle).toBe('does not run here: npm has no WeChat node 18.15.0 for darwin-arm64');
+    expect(reports.map((report) => report.describeTitle)).toEqual(WECHAT_NODE_BUILDS.slice(1).map((build) => `WeChat node ${build.version}: not installed on darwin-arm64, skipped`));
+    expect(reports[0]!.describeTitle).toBe('WeChat node 16.13.2: not installed on darwin-arm64, skipped');
+    expect(reports[0]!.testTitle).toBe('does not run here: npm has no WeChat node 16.13.2 for darwin-arm64');
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       expect(() => reports[0]!.run()).not.toThrow();
-      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^WeChat node 18\.15\.0: the tests on it did not run on darwin-arm64: npm has no build/));
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^WeChat node 16\.13\.2: the tests on it did not run on darwin-arm64: npm has no build/));
     } finally {
       warn.mockRestore();
     }
@@ -80,7 +108,7 @@ describe('tests needing a build that is missing say so', () => {
 
   test('with CI=true: the test fails', () => {
     const reports = missingNodeReports(onIntelMac, 'darwin-x64', true);
-    expect(reports.map((report) => report.describeTitle)).toEqual(['WeChat node 16.13.0: not installed on darwin-x64', 'WeChat node 18.15.0: not installed on darwin-x64']);
+    expect(reports.map((report) => report.describeTitle)).toEqual(WECHAT_NODE_BUILDS.map((build) => `WeChat node ${build.version}: not installed on darwin-x64`));
     for (const report of reports) expect(() => report.run()).toThrow(/is required when CI=true: npm has no build/);
   });
 
@@ -99,10 +127,9 @@ describe('tests needing a build that is missing say so', () => {
 
   test('a build npm has for this platform but that is not installed: says to run npm ci', () => {
     const reports = missingNodeReports(wechatNodes('linux-x64', () => false), 'linux-x64', false);
-    expect(reports.map((report) => [report.describeTitle, report.testTitle])).toEqual([
-      ['WeChat node 16.13.0: not installed on linux-x64, skipped', 'does not run here: npm ci did not install it (run npm ci; the warning says more)'],
-      ['WeChat node 18.15.0: not installed on linux-x64, skipped', 'does not run here: npm ci did not install it (run npm ci; the warning says more)'],
-    ]);
+    expect(reports.map((report) => [report.describeTitle, report.testTitle])).toEqual(
+      WECHAT_NODE_BUILDS.map((build) => [`WeChat node ${build.version}: not installed on linux-x64, skipped`, 'does not run here: npm ci did not install it (run npm ci; the warning says more)']),
+    );
   });
 
   test('nothing is reported when every build is installed', () => {
