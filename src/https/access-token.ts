@@ -26,7 +26,7 @@ export interface StableTokenOptions {
   readonly appid: string;
   readonly secret: string;
   readonly baseUrl: string;
-  readonly fetch: Fetch;
+  readonly fetch?: Fetch | undefined;
   /** Refresh this long before WeChat's expires_in runs out. */
   readonly refreshMarginMs?: number;
   readonly now?: () => number;

@@ -49,7 +49,7 @@ function given(value: string | undefined): string | undefined {
  * The token to use. A given token comes first; when WeChat refuses it and an appid and secret are
  * there too, tokens are then fetched with those (once per refusal of the given token).
  */
-function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fetch): AccessTokenSource | undefined {
+function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fetch | undefined): AccessTokenSource | undefined {
   const token = given(options.accessToken);
   const [appid, secret] = [given(options.appid), given(options.secret)];
   const fetched = appid && secret ? stableToken({ appid, secret, baseUrl, fetch: fetchImpl }) : undefined;
@@ -89,7 +89,8 @@ export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient
   } catch (error) {
     baseUrlError = error as OperationError;
   }
-  const fetchImpl = options.fetch ?? fetch;
+  // No fetch given: Node's http/https with keep-alive (src/https/http-request.ts).
+  const fetchImpl = options.fetch;
   const tokens = baseUrlError ? undefined : tokenSource(options, baseUrl, fetchImpl);
   const transport = tokens && createHttpsTransport({ baseUrl, tokens, fetch: fetchImpl });
   const problem = setupProblem(options, tokens, baseUrlError);

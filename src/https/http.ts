@@ -3,13 +3,18 @@ import { OperationError } from '../core/errors';
 import { mayHaveBeenDelivered } from '../core/network';
 import { timerDelay } from '../core/deadline';
 import { unexpectedAnswer } from '../core/remote';
+import { postWithNode, type RawAnswer } from './http-request';
 
 /**
- * One JSON POST with Node's built-in fetch (undici), every failure turned into an OperationError
- * the same way the cloud path turns its faults: not 200 (redirects included) -> -501001, an answer
- * larger than MAX_ANSWER_BYTES, an empty or a non-JSON one -> -930203 (no WeChat
- * errcode in it), network -> -501001, out of time -> DEADLINE_EXCEEDED. Causes never carry the URL
- * (it holds the access token) or the body sent (it may hold the app secret).
+ * One JSON POST, every failure turned into an OperationError the same way the cloud path turns its
+ * faults: not 200 (redirects included, never followed) -> -501001, an answer larger than
+ * MAX_ANSWER_BYTES, an empty or a non-JSON one -> -930203 (no WeChat errcode in it), network ->
+ * -501001, out of time -> DEADLINE_EXCEEDED. Causes never carry the URL (it holds the access token)
+ * or the body sent (it may hold the app secret).
+ *
+ * By default the request goes through Node's http/https with keep-alive agents (http-request.ts);
+ * a `fetch` given by the caller (createHttpsClient's `fetch` option: a proxy, a test) is used
+ * instead, under the very same rules.
  */
 export type Fetch = typeof fetch;
 
@@ -19,27 +24,44 @@ export type Fetch = typeof fetch;
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
-
-/** Node's socket error code, as undici reports it in `error.cause.code`. */
+/** Node's socket error code: on the error itself (node:http) or in `error.cause.code` (fetch). */
 function networkCode(error: unknown): string {
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string' && /^E[A-Z_]+$/.test(own)) return own;
   const cause = (error as { cause?: { code?: unknown } }).cause;
   return typeof cause?.code === 'string' ? cause.code : (error as Error).name || 'network error';
 }
 
-/** Frees the connection of an answer that will not be read. */
-function discard(response: Response): void {
-  response.body?.cancel().catch(() => undefined);
+/** A fetch Response, read the way http-request.ts's answers are. */
+async function postWithFetch(fetchImpl: Fetch, url: string, payload: string, signal: AbortSignal): Promise<RawAnswer> {
+  // `redirect: 'manual'`: following one would send the body, which may hold the app secret, to
+  // whatever host the Location names.
+  const response = await fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, redirect: 'manual', signal });
+  const body = response.body;
+  const reader = body?.getReader();
+  return {
+    status: response.status,
+    redirected: response.redirected,
+    contentLength: response.headers.get('content-length'),
+    chunks: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const next = await reader?.read();
+          if (next === undefined || next.done) return;
+          yield next.value as Uint8Array;
+        }
+      },
+    },
+    abandon: () => void reader?.cancel().catch(() => undefined),
+  };
 }
 
-/**
- * Only a 200 is an answer. A redirect is never followed (`redirect: 'manual'`): following one
- * would send the body, which may hold the app secret, to whatever host the Location names.
- */
-function checkStatus(response: Response): void {
-  if (response.status === 200 && !response.redirected) return;
-  discard(response);
-  const redirect = response.redirected || (response.status >= 300 && response.status < 400);
-  const code = redirect ? `HTTP ${response.status} redirect, not followed` : `HTTP ${response.status}`;
+/** Only a 200 that was not reached through a redirect is an answer. */
+function checkStatus(answer: RawAnswer): void {
+  if (answer.status === 200 && !answer.redirected) return;
+  answer.abandon();
+  const redirect = answer.redirected || (answer.status >= 300 && answer.status < 400);
+  const code = redirect ? `HTTP ${answer.status} redirect, not followed` : `HTTP ${answer.status}`;
   throw new OperationError(-501001, { maybeDelivered: true, cause: { code } });
 }
 
@@ -49,49 +71,55 @@ function tooLarge(): OperationError {
 }
 
 /** The body as text, read chunk by chunk and abandoned as soon as it passes MAX_ANSWER_BYTES. */
-async function readBounded(response: Response): Promise<string> {
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_ANSWER_BYTES) {
-    discard(response);
+async function readBounded(answer: RawAnswer): Promise<string> {
+  if (Number(answer.contentLength ?? 0) > MAX_ANSWER_BYTES) {
+    answer.abandon();
     throw tooLarge();
   }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  for await (const chunk of answer.chunks) {
+    size += chunk.byteLength;
     if (size > MAX_ANSWER_BYTES) {
-      reader.cancel().catch(() => undefined);
+      answer.abandon();
       throw tooLarge();
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Sends and reads within `timeoutMs`; every failure on the way is an OperationError. */
-async function exchange(fetchImpl: Fetch, url: string, body: unknown, timeoutMs: number): Promise<string> {
+/** Aborts when `outer` does, and after `timeoutMs`; `release` undoes both. */
+function deadlineSignal(timeoutMs: number, outer: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timerDelay(timeoutMs));
+  const abort = (): void => controller.abort();
+  const timer = setTimeout(abort, timerDelay(timeoutMs));
+  if (outer?.aborted) controller.abort();
+  else outer?.addEventListener('abort', abort, { once: true });
+  return {
+    signal: controller.signal,
+    release() {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', abort);
+    },
+  };
+}
+
+/** Sends and reads within `timeoutMs` (and before `signal` aborts); every failure on the way is an OperationError. */
+async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, outer: AbortSignal | undefined): Promise<string> {
+  const { signal, release } = deadlineSignal(timeoutMs, outer);
   try {
-    const response = await fetchImpl(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal: controller.signal,
-    });
-    checkStatus(response);
-    return await readBounded(response);
+    const payload = JSON.stringify(body);
+    const answer = fetchImpl ? await postWithFetch(fetchImpl, url, payload, signal) : await postWithNode(url, payload, signal);
+    checkStatus(answer);
+    return await readBounded(answer);
   } catch (error) {
-    if (controller.signal.aborted) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
+    if (signal.aborted) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
     if (error instanceof OperationError) throw error;
     const code = networkCode(error);
     throw new OperationError(-501001, { maybeDelivered: mayHaveBeenDelivered(code), cause: { code, message: 'request failed' } });
   } finally {
-    clearTimeout(timer);
+    release();
   }
 }
 
@@ -108,6 +136,11 @@ function parseAnswer(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export async function postJson(fetchImpl: Fetch, url: string, body: unknown, timeoutMs: number): Promise<Record<string, unknown>> {
-  return parseAnswer(await exchange(fetchImpl, url, body, timeoutMs));
+/**
+ * POSTs `body` as JSON to `url` and resolves WeChat's answer object. `fetchImpl` undefined: Node's
+ * http/https with keep-alive (the default); a fetch: that one. The exchange ends by `timeoutMs` or
+ * when `signal` aborts, whichever comes first (both DEADLINE_EXCEEDED).
+ */
+export async function postJson(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  return parseAnswer(await exchange(fetchImpl, url, body, timeoutMs, signal));
 }

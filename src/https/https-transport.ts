@@ -10,7 +10,7 @@ import { postJson, type Fetch } from './http';
  * error (40001, 40014, 42001) refreshes the token once and sends once more; every other answer is
  * the engine's to judge (and to retry, for -1).
  */
-export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch: Fetch }): Transport {
+export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch?: Fetch | undefined }): Transport {
   async function sendOnce(httpsPath: string, body: Record<string, string | number>, deadline: number, token: string): Promise<Record<string, unknown>> {
     const url = `${options.baseUrl}${httpsPath}?access_token=${encodeURIComponent(token)}`;
     const answer = await postJson(options.fetch, url, body, deadline - Date.now());

@@ -1,0 +1,120 @@
+/**
+ * postJson's default way (Node's http with keep-alive agents, src/https/http-request.ts) over real
+ * loopback sockets: what fetch gave for free and node:http must do by itself.
+ */
+import { buildSync } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import { ProjectCode } from '../../src/core/codes';
+import type { OperationError } from '../../src/core/errors';
+import { postJson } from '../../src/https/http';
+import { PROJECT_ROOT } from '../../src/platform/invoke';
+
+let server: Server;
+let url: string;
+let handler: (body: string, respond: (status: number, text: string, headers?: Record<string, string>) => void) => void;
+const sockets = new Set<Socket>();
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => handler(body, (status, text, headers = {}) => response.writeHead(status, headers).end(text)));
+  });
+  server.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wxa/plugin?access_token=SECRET-TOKEN`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => sockets.clear());
+
+const failure = (promise: Promise<unknown>): Promise<OperationError> =>
+  promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: OperationError) => error,
+  );
+
+describe('postJson over node:http', () => {
+  test('sends the body as JSON and reads the answer; calls in a row share one keep-alive connection', async () => {
+    const seen: string[] = [];
+    handler = (body, respond) => {
+      seen.push(body);
+      respond(200, '{"errcode":0,"errmsg":"ok"}', { 'content-type': 'application/json' });
+    };
+    for (let i = 0; i < 5; i += 1) expect(await postJson(undefined, url, { n: i }, 5000)).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((n) => JSON.stringify({ n })));
+    expect(sockets.size).toBe(1);
+  });
+
+  test('a redirect is not followed: -501001, and the cause says so without the URL', async () => {
+    handler = (_body, respond) => respond(302, '', { location: 'http://127.0.0.1:1/steal' });
+    const error = await failure(postJson(undefined, url, { secret: 'app-secret' }, 5000));
+    expect(error).toMatchObject({ code: -501001, maybeDelivered: true });
+    expect(JSON.stringify(error.cause)).toContain('redirect, not followed');
+    expect(JSON.stringify(error.cause)).not.toMatch(/SECRET-TOKEN|app-secret|127\.0\.0\.1/);
+  });
+
+  test('an answer whose content-length passes the cap is refused before its body is read', async () => {
+    // Announces 2 MB and sends 2 bytes: read, it would wait for the rest until the deadline.
+    handler = (_body, respond) => respond(200, '{}', { 'content-length': String(2 * 1024 * 1024) });
+    await expect(postJson(undefined, url, {}, 2000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
+    // No content-length (chunked): refused once the chunks read pass the cap.
+    handler = (_body, respond) => respond(200, 'x'.repeat(1024 * 1024 + 1), { 'transfer-encoding': 'chunked' });
+    await expect(postJson(undefined, url, {}, 5000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
+  });
+
+  test('the caller\'s AbortSignal ends the exchange as a deadline, like the timeout', async () => {
+    handler = () => undefined; // never answers
+    const controller = new AbortController();
+    const pending = failure(postJson(undefined, url, {}, 60_000, controller.signal));
+    setTimeout(() => controller.abort(), 20);
+    expect(await pending).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
+    expect(await failure(postJson(undefined, url, {}, 20))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await failure(postJson(undefined, url, {}, 60_000, aborted.signal))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+  });
+
+  test('a refused connection: -501001, ECONNREFUSED, not delivered', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await failure(postJson(undefined, `http://127.0.0.1:${port}/x?access_token=SECRET-TOKEN`, {}, 5000));
+    expect(error).toMatchObject({ code: -501001, maybeDelivered: false, cause: { code: 'ECONNREFUSED' } });
+    expect(JSON.stringify(error.cause)).not.toContain('SECRET-TOKEN');
+  });
+
+  test('a kept-alive socket never holds a finished process open', async () => {
+    handler = (_body, respond) => respond(200, '{"errcode":0}');
+    // http.ts as the library ships it, run in a child: after its call, what keeps its event loop alive.
+    const dir = mkdtempSync(join(tmpdir(), 'http-probe-'));
+    try {
+      buildSync({ entryPoints: [join(PROJECT_ROOT, 'src', 'https', 'http.ts')], outfile: join(dir, 'http.js'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+      const script = `require(${JSON.stringify(join(dir, 'http.js'))}).postJson(undefined, ${JSON.stringify(url)}, {}, 5000).then((answer) => {
+        process.stdout.write(JSON.stringify({ answer, keepingAlive: process.getActiveResourcesInfo() }));
+        process.exit(0);
+      });`;
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      await new Promise((resolve) => child.on('close', resolve));
+      const { answer, keepingAlive } = JSON.parse(out) as { answer: unknown; keepingAlive: string[] };
+      expect(answer).toEqual({ errcode: 0 });
+      // The socket is still open (the server keeps it), but unreferenced: nothing of the network keeps the process.
+      expect(sockets.size).toBe(1);
+      expect(keepingAlive.filter((resource) => /TCP|Socket/i.test(resource))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
