@@ -14,7 +14,11 @@ export interface RawAnswer {
   /** Whether the answer came from another URL than the one asked (a fetch that followed a redirect). */
   readonly redirected: boolean;
   readonly contentLength: string | null;
-  readonly chunks: AsyncIterable<Uint8Array>;
+  /**
+   * Hands each chunk of the body to `onChunk` as it arrives; settles when the body has ended, when
+   * it was abandoned, or (rejecting) when the connection failed.
+   */
+  forEachChunk(onChunk: (chunk: Uint8Array) => void): Promise<void>;
   /** Frees the connection of an answer that will not be read (here: closes it). */
   abandon(): void;
 }
@@ -30,23 +34,38 @@ const agents = { 'http:': new http.Agent(KEEP_ALIVE), 'https:': new https.Agent(
 /** Sends `payload` (JSON text) to `url`; rejects with Node's error (its `code`, e.g. ECONNREFUSED) or, once `signal` aborts, with an AbortError. */
 export function postWithNode(url: string, payload: string, signal: AbortSignal): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
     const target = new URL(url);
     const agent = agents[target.protocol as keyof typeof agents];
     if (agent === undefined) throw new TypeError(`unsupported protocol ${target.protocol}`);
     const send = target.protocol === 'https:' ? https.request : http.request;
-    const request = send(target, {
+    const request = send({
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: target.pathname + target.search,
       method: 'POST',
       agent,
-      signal,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
     });
+    const abort = (): void => void request.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    signal.addEventListener('abort', abort, { once: true });
+    request.once('close', () => signal.removeEventListener('abort', abort));
     request.once('error', reject);
     request.once('response', (response) => {
       resolve({
         status: response.statusCode ?? 0,
         redirected: false,
         contentLength: typeof response.headers['content-length'] === 'string' ? response.headers['content-length'] : null,
-        chunks: response,
+        // Plain events, not an async iterator: this is the per-call path, and events cost less.
+        forEachChunk: (onChunk) =>
+          new Promise<void>((settle, fail) => {
+            response.on('data', onChunk);
+            response.once('error', fail);
+            response.once('end', settle);
+            // After abandon(): destroyed without an error, and no 'end'.
+            response.once('close', settle);
+          }),
         abandon: () => response.destroy(),
       });
     });

@@ -43,14 +43,12 @@ async function postWithFetch(fetchImpl: Fetch, url: string, payload: string, sig
     status: response.status,
     redirected: response.redirected,
     contentLength: response.headers.get('content-length'),
-    chunks: {
-      async *[Symbol.asyncIterator]() {
-        for (;;) {
-          const next = await reader?.read();
-          if (next === undefined || next.done) return;
-          yield next.value as Uint8Array;
-        }
-      },
+    async forEachChunk(onChunk) {
+      for (;;) {
+        const next = await reader?.read();
+        if (next === undefined || next.done) return;
+        onChunk(next.value as Uint8Array);
+      }
     },
     abandon: () => void reader?.cancel().catch(() => undefined),
   };
@@ -78,14 +76,13 @@ async function readBounded(answer: RawAnswer): Promise<string> {
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of answer.chunks) {
+  await answer.forEachChunk((chunk) => {
+    if (size > MAX_ANSWER_BYTES) return;
     size += chunk.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      answer.abandon();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
+    if (size > MAX_ANSWER_BYTES) answer.abandon();
+    else chunks.push(chunk);
+  });
+  if (size > MAX_ANSWER_BYTES) throw tooLarge();
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -112,7 +109,10 @@ async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown
     const payload = JSON.stringify(body);
     const answer = fetchImpl ? await postWithFetch(fetchImpl, url, payload, signal) : await postWithNode(url, payload, signal);
     checkStatus(answer);
-    return await readBounded(answer);
+    const text = await readBounded(answer);
+    // An answer cut short by the deadline may end quietly: what was read of it is not an answer.
+    if (signal.aborted) throw new Error('aborted');
+    return text;
   } catch (error) {
     if (signal.aborted) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
     if (error instanceof OperationError) throw error;

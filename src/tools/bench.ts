@@ -10,9 +10,10 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEmulator, type Emulator } from '../emulator/gateway';
+import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../emulator/gateway';
 import { PluginWorld, type Application } from '../emulator/plugin-world';
-import { grantedApis, invokeCloudFunction, nodeFromOption, platformEnvironment, PROJECT_ROOT } from '../platform/invoke';
+import { DEMO_APP_SECRET } from '../emulator/https-api';
+import { findWechatNode, grantedApis, invokeCloudFunction, nodeFromOption, platformEnvironment, PROJECT_ROOT, WECHAT_NODE_VERSIONS } from '../platform/invoke';
 
 const REFERENCE = join(PROJECT_ROOT, 'test', 'fixtures', 'reference-function');
 const FLOOR = join(PROJECT_ROOT, 'test', 'fixtures', 'floor-function');
@@ -225,12 +226,7 @@ function report(result: NodeResult, runs: number): string[] {
       const values = samples[`phases:${f.name}`]!.map((s) => pick(s, s.phases!));
       return `${fmt(median(values))} (${spread(values)})`;
     };
-    const caches = (f: { name: string }): string => {
-      const counts = new Map<string, number>();
-      for (const s of samples[`phases:${f.name}`]!) counts.set(s.phases!.cache, (counts.get(s.phases!.cache) ?? 0) + 1);
-      return [...counts].map(([state, count]) => `${state} ×${count}`).join(', ');
-    };
-    lines.push(row(['V8 code cache', ...phased.map(caches)]));
+    lines.push(row(['V8 code cache', ...phased.map((f) => cacheStates(samples[`phases:${f.name}`]!))]));
     lines.push(row(['load: read files (required .js of the folder)', ...phased.map((f) => phase(f, (_s, p) => p.readMs))]));
     lines.push(row(['load: compile (V8 parse + top-level code, or cache)', ...phased.map((f) => phase(f, (_s, p) => p.compileMs))]));
     lines.push(row(['load: evaluate (module bodies, requires)', ...phased.map((f) => phase(f, (_s, p) => p.evaluateMs))]));
@@ -249,9 +245,17 @@ function report(result: NodeResult, runs: number): string[] {
   return lines;
 }
 
+/** What V8 did with the code cache over the phase runs: `accepted ×11`, `none ×11` (no cache for this V8), ... */
+function cacheStates(phased: readonly ColdSample[]): string {
+  if (phased.length === 0) return '–';
+  const counts = new Map<string, number>();
+  for (const sample of phased) counts.set(sample.phases!.cache, (counts.get(sample.phases!.cache) ?? 0) + 1);
+  return [...counts].map(([state, count]) => `${state} ×${count}`).join(', ');
+}
+
 /** One line per node build and function: the ratios issue 12 sets targets for. */
 function summary(results: readonly NodeResult[]): string[] {
-  const lines = [row(['node', 'function', `load + first call / ref (≤ ${TARGETS.cold})`, `peak RSS / ref (≤ ${TARGETS.rss})`, `warm / bare (≤ ${TARGETS.warm})`, 'floor: cold / ref']), row(['---', '---', '---:', '---:', '---:', '---:'])];
+  const lines = [row(['node', 'function', `load + first call / ref (≤ ${TARGETS.cold})`, 'V8 code cache', `peak RSS / ref (≤ ${TARGETS.rss})`, `warm / bare (≤ ${TARGETS.warm})`, 'floor: cold / ref']), row(['---', '---', '---:', '---', '---:', '---:', '---:'])];
   for (const result of results) {
     const ref = result.samples.reference!;
     const ratio = (key: string, metric: 'coldMs' | 'rssMiB'): string => {
@@ -260,24 +264,109 @@ function summary(results: readonly NodeResult[]): string[] {
     };
     for (const f of result.functions) {
       const w = result.warm[f.name];
-      lines.push(row([result.label, f.name, ratio(f.name, 'coldMs'), ratio(f.name, 'rssMiB'), w ? fmt(median(w.ours) / median(w.bare), 2) : '–', ratio('floor', 'coldMs')]));
+      lines.push(row([result.label, f.name, ratio(f.name, 'coldMs'), cacheStates(result.samples[`phases:${f.name}`] ?? []), ratio(f.name, 'rssMiB'), w ? fmt(median(w.ours) / median(w.bare), 2) : '–', ratio('floor', 'coldMs')]));
     }
   }
   return lines;
 }
 
 const USAGE = `Usage: npm run bench [-- options]   (node dist/bench.js [options] after node scripts/build.mjs --tools)
-  --runs N             rounds after one warm-up round (default 11, at least 5)
-  --warm-iterations N  warm calls per side (default 300); --no-warm skips the warm part
-  --node 16|18|PATH    run the functions on WeChat's Node 16.13 / 18.15 build, or any node binary
-  --all-nodes          this machine's node, then 16.13, then 18.15, and a summary
+  Cold start and warm call of every function on this machine's node and every WeChat Node build
+  installed (scripts/wechat-node), then the HTTPS transport against a raw keep-alive http client.
+  --runs N             cold-start rounds after one warm-up round (default 11, at least 5)
+  --warm-iterations N  warm calls per side (default 300, at least 20); --no-warm skips the warm part
+  --node RUNTIME|PATH  only this node (repeatable): 16, 18, 20, 22, 24, a runtime such as 16.13, an
+                       exact WeChat build such as 16.13.0, or the path of any node binary
   --functions-dir DIR  measure the function folders in DIR (default cloudfunctions/), e.g. a build
                        made with node scripts/build.mjs --functions-to DIR
   --function NAME      only this function (repeatable)
   --no-phases          skip the per-phase runs (compile, evaluate, cloud.init, first call)
   --profile DIR        also write a CPU profile of one cold invocation of each side into DIR
+  --no-cold            skip the cold-start and warm-call part
+  --no-https           skip the HTTPS transport part
+  --https-calls N      calls per HTTPS round (default 1000); --https-concurrency N (default 50);
+  --https-rounds N     rounds per side, in rotating order (default 3)
   --json FILE          also write every sample as JSON
 `;
+
+class UsageError extends Error {}
+
+/** A whole number of at least `min`, or a usage error naming the option. */
+function count(values: Record<string, unknown>, name: string, min: number): number {
+  const text = String(values[name]);
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${name} takes a whole number of at least ${min}, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** Every node to measure: this machine's and each installed WeChat build, or those --node names. */
+function nodesToMeasure(options: readonly string[] | undefined): Array<string | undefined> {
+  if (options && options.length > 0) {
+    return options.map((option) => {
+      try {
+        return nodeFromOption(option);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    });
+  }
+  const installed = WECHAT_NODE_VERSIONS.flatMap((version) => findWechatNode(version).path ?? []);
+  return [undefined, ...installed];
+}
+
+interface HttpsSample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly maxRssKb: number;
+}
+type HttpsSide = 'raw' | 'client' | 'client-fetch';
+const HTTPS_SIDES: readonly HttpsSide[] = ['raw', 'client', 'client-fetch'];
+const HTTPS_TARGETS = { throughput: 0.8, cpu: 1.5, rss: 1.3 };
+
+function httpsRound(side: HttpsSide, baseUrl: string, calls: number, concurrency: number): Promise<HttpsSample> {
+  const env = { PATH: process.env.PATH ?? '', BENCH_HTTPS: JSON.stringify({ side, baseUrl, appid: DEMO_MINI_PROGRAM_APPID, secret: DEMO_APP_SECRET, calls, concurrency, warmup: Math.min(100, calls) }) };
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'bench-https.js')], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.on('message', (message: HttpsSample | { error: string }) => ('error' in message ? reject(new Error(`${side}: ${message.error}`)) : resolvePromise(message)));
+    child.on('error', reject);
+  });
+}
+
+/** The HTTPS transport side by side with a raw keep-alive client, each in fresh processes against one emulator. */
+async function benchHttps(calls: number, concurrency: number, rounds: number): Promise<{ lines: string[]; samples: Record<HttpsSide, HttpsSample[]> }> {
+  const samples = Object.fromEntries(HTTPS_SIDES.map((side) => [side, [] as HttpsSample[]])) as Record<HttpsSide, HttpsSample[]>;
+  const emulator = await startEmulator();
+  try {
+    process.stderr.write(`HTTPS: ${rounds} rounds of ${calls} getPluginList calls at concurrency ${concurrency} per side, fresh processes, rotating order `);
+    for (let round = 0; round < rounds; round += 1) {
+      const shift = round % HTTPS_SIDES.length;
+      for (const side of [...HTTPS_SIDES.slice(shift), ...HTTPS_SIDES.slice(0, shift)]) samples[side].push(await httpsRound(side, emulator.url, calls, concurrency));
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+  } finally {
+    await emulator.close();
+  }
+  const raw = samples.raw;
+  const perSecond = (s: HttpsSample): number => calls / (s.wallMs / 1000);
+  const cpuPerCall = (s: HttpsSample): number => s.cpuMs / calls;
+  const rss = (s: HttpsSample): number => s.maxRssKb / 1024;
+  const cell = (side: HttpsSide, metric: (s: HttpsSample) => number, digits: number): string => {
+    const values = samples[side].map(metric);
+    const ratios = samples[side].map((s, i) => metric(s) / metric(raw[i]!));
+    return side === 'raw' ? `${fmt(median(values), digits)} (${spread(values, digits)})` : `${fmt(median(values), digits)} (${fmt(median(ratios), 2)}, ${spread(ratios, 2)})`;
+  };
+  const lines = [
+    `### HTTPS transport: ${calls} calls at concurrency ${concurrency}, ${rounds} rounds, Node ${process.version}`,
+    '',
+    row(['median (ratio to raw, min–max of rounds)', 'raw keep-alive http', 'createHttpsClient (node:http, default)', 'createHttpsClient with fetch (before)']),
+    row(['---', '---:', '---:', '---:']),
+    row([`throughput (calls/s) target ≥ ${HTTPS_TARGETS.throughput}`, ...HTTPS_SIDES.map((side) => cell(side, perSecond, 0))]),
+    row([`CPU per call (ms) target ≤ ${HTTPS_TARGETS.cpu}`, ...HTTPS_SIDES.map((side) => cell(side, cpuPerCall, 3))]),
+    row([`peak RSS (MiB) target ≤ ${HTTPS_TARGETS.rss}`, ...HTTPS_SIDES.map((side) => cell(side, rss, 1))]),
+    '',
+  ];
+  return { lines, samples };
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -285,12 +374,16 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '11' },
       'warm-iterations': { type: 'string', default: '300' },
       'no-warm': { type: 'boolean', default: false },
-      node: { type: 'string' },
-      'all-nodes': { type: 'boolean', default: false },
+      node: { type: 'string', multiple: true },
       'functions-dir': { type: 'string' },
       function: { type: 'string', multiple: true },
       'no-phases': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      'no-cold': { type: 'boolean', default: false },
+      'no-https': { type: 'boolean', default: false },
+      'https-calls': { type: 'string', default: '1000' },
+      'https-concurrency': { type: 'string', default: '50' },
+      'https-rounds': { type: 'string', default: '3' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -300,30 +393,40 @@ async function main(): Promise<void> {
     return;
   }
   const options: RunOptions = {
-    runs: Math.max(5, Number(values.runs)),
-    iterations: Math.max(20, Number(values['warm-iterations'])),
+    runs: count(values, 'runs', 5),
+    iterations: count(values, 'warm-iterations', 20),
     phases: !values['no-phases'],
     warm: !values['no-warm'],
     ...(values.profile ? { profileDir: resolve(values.profile) } : {}),
   };
-  const functions = functionFolders(resolve(values['functions-dir'] ?? join(PROJECT_ROOT, 'cloudfunctions')), values.function ?? []);
-  const nodes = values['all-nodes'] ? [undefined, nodeFromOption('16'), nodeFromOption('18')] : [nodeFromOption(values.node)];
+  const https = values['no-https'] ? undefined : { calls: count(values, 'https-calls', 1), concurrency: count(values, 'https-concurrency', 1), rounds: count(values, 'https-rounds', 1) };
+  const cold = !values['no-cold'];
+  const functions = cold ? functionFolders(resolve(values['functions-dir'] ?? join(PROJECT_ROOT, 'cloudfunctions')), values.function ?? []) : [];
+  const nodes = cold ? nodesToMeasure(values.node) : [];
 
   const results: NodeResult[] = [];
   for (const node of nodes) results.push(await benchOnNode(node, functions, options));
+  const measured = https ? await benchHttps(https.calls, https.concurrency, https.rounds) : undefined;
 
   const lines = [
-    `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB. Functions from ${values['functions-dir'] ?? 'cloudfunctions/'}.`,
-    'Reference: the API page sample with stock wx-server-sdk 4.0.2. Floor: one signed request with Node http + crypto alone (test/fixtures/floor-function).',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB.${cold ? ` Functions from ${values['functions-dir'] ?? 'cloudfunctions/'}.` : ''}`,
+    ...(cold ? ['Reference: the API page sample with stock wx-server-sdk 4.0.2. Floor: one signed request with Node http + crypto alone (test/fixtures/floor-function).'] : []),
     '',
   ];
   for (const result of results) lines.push(...report(result, options.runs), '');
   if (results.length > 1) lines.push('### Summary: median of rounds (min–max)', '', ...summary(results), '');
+  if (measured) lines.push(...measured.lines);
   process.stdout.write(lines.join('\n'));
-  if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 1));
+  if (values.json) writeFileSync(values.json, JSON.stringify({ cold: results, https: measured?.samples }, null, 1));
 }
 
 main().catch((error: unknown) => {
+  // Bad arguments: one line, exit 2 (parseArgs's own errors carry a code starting ERR_PARSE_ARGS).
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`npm run bench: ${(error as Error).message.split('\n')[0]} (npm run bench -- --help)\n`);
+    process.exit(2);
+  }
   process.stderr.write(`npm run bench failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });
