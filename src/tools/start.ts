@@ -52,7 +52,8 @@ With any of the options below except --node, --time-limit and --state: one run o
 Either way:
   --time-limit MS     the function's time limit, as context.time_limit_in_ms (default 3000)
   --state FILE        load the emulator's plugin state from FILE and save it back afterwards
-  --node 16|18|PATH   run the functions on WeChat's Node 16.13 or 18.15 build (or any node binary)
+  --node RUNTIME      run the functions on WeChat's Node build of that runtime: 16, 18, 20, 22, 24
+                      (16.13, 20.19, ... too; 16.13.0 for that exact build), or any node binary's path
   --json              print only the results as JSON
   -h, --help          this text
 

@@ -5,6 +5,8 @@
  */
 import { ProjectCode } from '../../src/core/codes';
 import { apply, describeEachWechatNode, OPEN_PLUGIN, withEmulator } from '../support/harness';
+import { runTool } from '../support/run-tool';
+import { WECHAT_NODES } from '../support/wechat-node';
 
 jest.setTimeout(30_000);
 
@@ -41,4 +43,15 @@ describeEachWechatNode('on %s', (_name, node) => {
       expect((await apply(emulator, { event: { pluginAppid: 'WX0123' }, node })).result).toMatchObject({ errCode: ProjectCode.INVALID_APPID });
       expect(emulator.calls).toEqual([]);
     }));
+});
+
+describe('npm start -- --node RUNTIME runs the functions on that runtime\'s WeChat build', () => {
+  const runtimes = [...new Set(WECHAT_NODES.filter((node) => node.path !== undefined).map((node) => node.version.split('.')[0]!))];
+  test.each(runtimes)('--node %s', async (major) => {
+    const { code, stdout, stderr } = await runTool('start.js', ['--node', major, '--action', 'apply']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('"errMsg": "applyPlugin:ok"');
+    // Loaded from the cache made for that build's V8 (this machine's own node may have none).
+    expect(stderr).toMatch(/^Function log: \{.*"errCode":0,.*"cachedDataRejected":false\}$/im);
+  });
 });
