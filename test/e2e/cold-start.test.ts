@@ -62,7 +62,8 @@ describe('the bundled SDK behaves as the stock one', () => {
   beforeAll(() => {
     bundleDir = mkdtempSync(join(tmpdir(), 'sdk-bundle-'));
     execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--bundle', join(PROJECT_ROOT, 'test', 'fixtures', 'sdk-bundle', 'entry.js'), '--out', bundleDir]);
-  });
+    // One V8 cache per runtime's V8 (six where all of WeChat's builds are installed): seconds each on a busy machine.
+  }, 180_000);
   afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 
   function probe(sdk: string, gatewayUrl: string, node = process.execPath): Promise<Record<string, unknown>> {

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { findWechatNode, nodeFromOption, packageAlias, PROJECT_ROOT, WECHAT_NODE_BUILDS } from '../../src/platform/invoke';
 import { missingNodeReports, wechatNodes } from '../support/wechat-node';
 
@@ -134,5 +135,30 @@ describe('tests needing a build that is missing say so', () => {
 
   test('nothing is reported when every build is installed', () => {
     expect(missingNodeReports(wechatNodes('linux-x64', () => true), 'linux-x64', true)).toEqual([]);
+  });
+});
+
+describe("the root package's prepare script", () => {
+  const prepare = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.prepare!;
+  const runIn = (dir: string) => spawnSync(prepare, { cwd: dir, shell: true, encoding: 'utf8' });
+
+  test('does nothing where scripts/install-wechat-node.mjs is absent (the packed package a consumer installs)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'packed-'));
+    try {
+      expect(runIn(dir)).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('runs scripts/install-wechat-node.mjs where it is (this repository)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clone-'));
+    try {
+      mkdirSync(join(dir, 'scripts'));
+      writeFileSync(join(dir, 'scripts', 'install-wechat-node.mjs'), "process.stdout.write('installer ran');\n");
+      expect(runIn(dir)).toMatchObject({ status: 0, stdout: 'installer ran' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
