@@ -1,7 +1,7 @@
 /**
- * The HTTPS form against hostile or busy far ends, over real loopback sockets with Node's own
- * fetch: redirects, oversized, empty and non-JSON answers, and a burst of calls across a token
- * rotation. Nothing leaves 127.0.0.1.
+ * The HTTPS form against hostile or busy far ends, over real loopback sockets with the client's
+ * default transport (Node's http, keep-alive): redirects, oversized, empty and non-JSON answers,
+ * and a burst of calls across a token rotation. Nothing leaves 127.0.0.1.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

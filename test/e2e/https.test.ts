@@ -1,6 +1,6 @@
 /**
  * The HTTPS form against the emulator's stand-in for api.weixin.qq.com, over real loopback
- * sockets with Node's own fetch: the library, then the command line as a user runs it.
+ * sockets with the client's default transport (Node's http): the library, then the command line as a user runs it.
  */
 import { ProjectCode } from '../../src/core/codes';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
