@@ -141,7 +141,8 @@ async function benchOnNode(node: string | undefined, functions: ReadonlyArray<{ 
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('close', () => resolveVersion(out.trim()));
   });
-  const label = `Node ${version}${node ? ` (${node.replace(`${PROJECT_ROOT}/`, '')})` : ''}`;
+  const wechatBuild = node !== undefined && node.startsWith(join(PROJECT_ROOT, 'scripts', 'wechat-node'));
+  const label = `Node ${version}${node === undefined ? " (this machine's)" : wechatBuild ? ' (WeChat build)' : ` (${node})`}`;
   const granted = [...new Set([REFERENCE, FLOOR, ...functions.map((f) => f.dir)].flatMap((dir) => grantedApis(dir)))];
   const sides: Side[] = [
     { key: 'reference', dir: REFERENCE, event: { pluginAppid: PLUGIN, reason: REASON } },
