@@ -122,10 +122,10 @@ if (cachedData === undefined) {
  * - V8 draws its string hash seed from --random-seed: fixed at 1 while the cache is made, and set
  *   back to its default before serialising, so the cache carries the flags hash of a plain `node`
  *   (on Node 16.13 the seed is part of that hash);
- * - the working directory: what the first call compiles depended on it (two build directories of
- *   different depth gave different caches, each reproducible; the same bundle made from either
- *   with the other as working directory swapped them), so the cache is made with `/` as working
- *   directory. The script is named bundle.js, not by its path: V8 keeps the name in the cache (and
+ * - the working directory: what the first call compiles depended on its path (short and shallow
+ *   ones such as /tmp/x/NAME gave one cache, long or deep ones such as /tmp/a/b/c/d/e/f/g/h/i/jj
+ *   another, each reproducible; the same bundle made with the other's working directory swapped
+ *   them), so the cache is made with `/` as working directory. The script is named bundle.js, not by its path: V8 keeps the name in the cache (and
  *   replaces it with the loader's when the cache is used);
  * - the machine's load: V8 flushes the bytecode of functions that have not run for a few garbage
  *   collections, and when those happen depends on time, so a busy build machine dropped different

@@ -30,17 +30,22 @@ const build = (dir: string): Promise<void> =>
   });
 
 describe('the committed cloud functions', () => {
-  let scratch: string;
   let freshBuild: string;
+  let deeper: string;
   let deeperBuild: string;
   beforeAll(async () => {
-    scratch = mkdtempSync(join(tmpdir(), 'fresh-build-'));
-    freshBuild = join(scratch, 'a');
-    // Another directory, deeper and with a longer name, built at the same time (a busy machine).
-    deeperBuild = join(scratch, 'another', 'build', 'directory-with-a-much-longer-name');
+    // A short directory, and one much deeper and longer, built at the same time (a busy machine).
+    // Before the fix, a cache depended on the path it was made in: paths like these two (short
+    // and shallow, long and deep) gave two different sets of bytes.
+    freshBuild = mkdtempSync(join(tmpdir(), 'b'));
+    deeper = mkdtempSync(join(tmpdir(), 'fresh-build-'));
+    deeperBuild = join(deeper, 'another', 'build', 'directory-with-a-much-longer-name', 'and', 'a', 'few', 'more', 'levels');
     await Promise.all([build(freshBuild), build(deeperBuild)]);
   }, 180_000);
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(freshBuild, { recursive: true, force: true });
+    rmSync(deeper, { recursive: true, force: true });
+  });
 
   test.each(FUNCTIONS)('%s: every built file is in the working tree, byte-identical to a fresh build of it', (name) => {
     const built = readdirSync(join(freshBuild, name)).sort();
