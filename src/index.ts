@@ -8,6 +8,7 @@ export type { HttpsClient, HttpsClientOptions, HttpsResult } from './https/clien
 export type { OperationResult } from './core/engine';
 export type { LogSink } from './core/log';
 export type { Fetch } from './https/http';
+export type { AccessTokenSource } from './https/access-token';
 export { CATALOGUE, ProjectCode, describeCode } from './core/codes';
 export type { CodeEntry, CodeSource, ProjectCodeValue } from './core/codes';
 export { OPERATIONS } from './core/operations';

@@ -21,6 +21,11 @@ export interface HttpsClientOptions {
   /** Or the account's appid and secret, to get (and refresh) tokens through stable_token. With a token too, they are the fallback when WeChat refuses it. */
   readonly appid?: string;
   readonly secret?: string;
+  /**
+   * Or a token source of your own, shared by every server of the account (see AccessTokenSource):
+   * used instead of accessToken, appid and secret.
+   */
+  readonly accessTokenSource?: AccessTokenSource;
   /** Default https://api.weixin.qq.com. */
   readonly baseUrl?: string;
   /** The whole call's time budget, retries included (default 10 s). */
@@ -50,6 +55,7 @@ function given(value: string | undefined): string | undefined {
  * there too, tokens are then fetched with those (once per refusal of the given token).
  */
 function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fetch): AccessTokenSource | undefined {
+  if (options.accessTokenSource) return options.accessTokenSource;
   const token = given(options.accessToken);
   const [appid, secret] = [given(options.appid), given(options.secret)];
   const fetched = appid && secret ? stableToken({ appid, secret, baseUrl, fetch: fetchImpl }) : undefined;
@@ -58,8 +64,8 @@ function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fe
   let useFetched = false;
   return {
     get: (timeoutMs) => (useFetched ? fetched.get(timeoutMs) : Promise.resolve(token)),
-    invalidate(refused) {
-      if (refused !== token) return fetched.invalidate(refused);
+    invalidate(refused, code) {
+      if (refused !== token) return fetched.invalidate(refused, code);
       useFetched = true;
       return true;
     },

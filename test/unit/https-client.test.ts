@@ -6,6 +6,7 @@ import { ProjectCode } from '../../src/core/codes';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { DEMO_APP_SECRET } from '../../src/emulator/https-api';
 import { parseBaseUrl } from '../../src/https/base-url';
+import { stableToken, type AccessTokenSource } from '../../src/https/access-token';
 import { createHttpsClient } from '../../src/https/client';
 
 let emulator: Emulator;
@@ -59,6 +60,30 @@ describe('credentials', () => {
     expect(emulator.https.tokenRequests).toEqual({ count: 1, forced: 0 });
     expect((await client.getPluginList()).pluginList).toHaveLength(1);
     expect(emulator.https.tokenRequests.count).toBe(1);
+  });
+
+  test('servers given one shared token source fetch one token between them, and a refusal goes back to it', async () => {
+    const shared = stableToken({ appid: DEMO_MINI_PROGRAM_APPID, secret: DEMO_APP_SECRET, baseUrl: emulator.url, fetch });
+    const refused: Array<number | undefined> = [];
+    const source: AccessTokenSource = { get: (ms) => shared.get(ms), invalidate: (token, code) => (refused.push(code), shared.invalidate(token, code)) };
+    const servers = [1, 2, 3].map(() => createHttpsClient({ accessTokenSource: source, baseUrl: emulator.url }));
+    for (const server of servers) expect((await server.getPluginList()).errCode).toBe(0);
+    expect(emulator.https.tokenRequests.count).toBe(1);
+    emulator.https.expireTokens();
+    for (const server of servers) expect((await server.getPluginList()).errCode).toBe(0);
+    expect(refused).toEqual([42001]);
+    expect(emulator.https.tokenRequests).toEqual({ count: 2, forced: 0 });
+  });
+
+  test('a token source that fails or throws gives the one shape, never a rejection', async () => {
+    const failing: AccessTokenSource = { get: () => Promise.reject(new Error('cache down')), invalidate: () => false };
+    const throwing = { get: () => { throw new Error('bug'); }, invalidate: () => false } as unknown as AccessTokenSource;
+    for (const accessTokenSource of [failing, throwing]) {
+      const result = await createHttpsClient({ accessTokenSource, baseUrl: emulator.url }).getPluginList();
+      expect(result).toMatchObject({ errCode: expect.any(Number), attempts: expect.any(Number) });
+      expect(result.errCode).not.toBe(0);
+    }
+    expect(emulator.calls).toEqual([]);
   });
 
   test('without a secret a refused token is the answer', async () => {
