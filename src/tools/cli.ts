@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { forTerminal } from './terminal';
 
 /**
  * The command-line tools' shared argument handling: strict options, and for any mistake one line on
@@ -12,7 +13,7 @@ export interface Tool {
 }
 
 export function usageError(tool: Tool, message: string): never {
-  process.stderr.write(`${tool.name}: ${message} (see \`${tool.help}\`)\n`);
+  process.stderr.write(`${tool.name}: ${forTerminal(message)} (see \`${tool.help}\`)\n`);
   process.exit(2);
 }
 

@@ -16,6 +16,7 @@ import { parseBaseUrl } from '../https/base-url';
 import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
 import { parseOptions, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
+import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
 
 /** How to run it, as installed (`npx wxplugin`) or in this repository (`npm run -s wxplugin --`). */
 const RUN = ['wxplugin', 'apply'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
@@ -134,11 +135,11 @@ async function allPages(call: (request: Record<string, unknown>) => Promise<Resu
 function print(result: Result, asJson: boolean): void {
   const table = Object.keys(TABLES).find((field) => Array.isArray(result[field]));
   if (asJson || !table) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${jsonForTerminal(result, 2)}\n`);
     return;
   }
   const rows = result[table] as Array<Record<string, unknown>>;
-  process.stdout.write(`${rows.length ? renderTable(TABLES[table]!, rows) : '(none)'}\n${String(result.errMsg)}\n`);
+  process.stdout.write(`${rows.length ? renderTable(TABLES[table]!, rows) : '(none)'}\n${forTerminal(String(result.errMsg))}\n`);
 }
 
 async function main(): Promise<void> {
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
   const client = createHttpsClient({
     ...credentials,
     timeoutMs,
-    log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    log: values.verbose ? (line) => process.stderr.write(`${jsonTextForTerminal(line)}\n`) : undefined,
   }) as unknown as Record<string, (request: Record<string, unknown>) => Promise<Result>>;
   const call = client[operation.name]!;
   const result = all ? await allPages(call, (request.page as number | undefined) ?? 1, request.num as number) : await call(request);
@@ -195,6 +196,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`wxplugin: unexpected failure: ${(error as Error).message}\n`);
+  process.stderr.write(`wxplugin: unexpected failure: ${forTerminal(String((error as Error).message))}\n`);
   process.exit(1);
 });
