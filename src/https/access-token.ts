@@ -1,5 +1,6 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
+import { rememberSecret } from '../core/redact';
 import { remoteError } from '../core/remote';
 import { postJson, type Fetch } from './http';
 import { tokenRule, type Issued, type TokenSource } from './token-rule';
@@ -16,6 +17,7 @@ export type AccessTokenSource = TokenSource;
 
 /** A token the caller gave: used as is, and never refreshed (nothing to refresh it with). */
 export function givenToken(token: string): AccessTokenSource {
+  rememberSecret(token);
   return { get: () => Promise.resolve(token), invalidate: () => false };
 }
 
@@ -67,8 +69,14 @@ async function requestToken(options: StableTokenOptions, force: boolean, timeout
  * token-rule.ts says: a refusal re-reads first, and only a fresh token still refused is forced.
  */
 export function stableToken(options: StableTokenOptions): AccessTokenSource {
+  // WeChat may echo the secret or a token in an errmsg: never shown, whatever its length.
+  rememberSecret(options.secret);
   return tokenRule({
-    fetch: (force, timeoutMs) => requestToken(options, force, timeoutMs),
+    fetch: async (force, timeoutMs) => {
+      const issued = await requestToken(options, force, timeoutMs);
+      rememberSecret(issued.token);
+      return issued;
+    },
     ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -3,6 +3,7 @@ import { ProjectCode } from '../core/codes';
 import { readConfig } from '../core/config';
 import { runOperation, type OperationResult, type Transport } from '../core/engine';
 import { OperationError } from '../core/errors';
+import { rememberSecret } from '../core/redact';
 import type { LogSink } from '../core/log';
 import type { OperationData, OperationRequest } from '../core/operation';
 import { OPERATIONS, type RegisteredOperation } from '../core/operations';
@@ -45,6 +46,12 @@ type Method<O> = Record<never, never> extends OperationRequest<O>
 /** One typed method per registered operation: `applyPlugin({...})`, `getPluginList()`, ... Never rejects. */
 export type HttpsClient = { readonly [O in RegisteredOperation as O['name']]: Method<O> };
 
+/** A token from the caller's own source is a credential like any other: never shown. */
+function remembered(token: string): string {
+  rememberSecret(token);
+  return token;
+}
+
 /** A value that is absent or only white space counts as not given. */
 function given(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -55,7 +62,8 @@ function given(value: string | undefined): string | undefined {
  * there too, tokens are then fetched with those (once per refusal of the given token).
  */
 function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fetch): AccessTokenSource | undefined {
-  if (options.accessTokenSource) return options.accessTokenSource;
+  const own = options.accessTokenSource;
+  if (own) return { get: async (timeoutMs) => remembered(await own.get(timeoutMs)), invalidate: (refused, code) => own.invalidate(refused, code) };
   const token = given(options.accessToken);
   const [appid, secret] = [given(options.appid), given(options.secret)];
   const fetched = appid && secret ? stableToken({ appid, secret, baseUrl, fetch: fetchImpl }) : undefined;
