@@ -56,6 +56,8 @@ export const ProjectCode = {
   HTTPS_CREDENTIALS_MISSING: -930301,
   /** The HTTPS form's base URL is not an http(s) URL, or carries credentials, a query or a fragment. */
   INVALID_BASE_URL: -930302,
+  /** createHttpsClient's options cannot be used (not an object, a wrong type, a bad timeout, no fetch). */
+  HTTPS_OPTIONS_INVALID: -930303,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -116,6 +118,7 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.INTERNAL, { source: 'project', what: 'the function failed unexpectedly', todo: 'read the function\'s log line for this request id and report it' }],
   [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET' }],
   [ProjectCode.INVALID_BASE_URL, { source: 'project', what: 'the HTTPS API base URL is not usable', todo: 'set WECHAT_API_BASE_URL to an http(s) URL without credentials, query or fragment, or leave it unset' }],
+  [ProjectCode.HTTPS_OPTIONS_INVALID, { source: 'project', what: 'the HTTPS client\'s options cannot be used', todo: 'fix the option errMsg names where createHttpsClient is called' }],
 ]);
 
 export function describeCode(code: number): CodeEntry | undefined {

@@ -11,6 +11,7 @@ import { singleOperation } from '../core/route';
 import { givenToken, stableToken, type AccessTokenSource } from './access-token';
 import { parseBaseUrl } from './base-url';
 import type { Fetch } from './http';
+import { checkClientOptions } from './client-options';
 import { createHttpsTransport } from './https-transport';
 
 export const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
@@ -36,12 +37,29 @@ export interface HttpsClientOptions {
   readonly log?: LogSink;
 }
 
-/** What a method resolves to: the one shape, plus the operation's data on success. */
-export type HttpsResult<O> = OperationResult & Partial<OperationData<O>>;
+/** What a method resolves to on success: errCode 0, and the operation's data. */
+export type HttpsSuccess<O> = OperationResult & { readonly errCode: 0 } & OperationData<O>;
+/** What a method resolves to otherwise: no data. */
+export type HttpsFailure<O> = OperationResult & { readonly [K in keyof OperationData<O>]?: undefined };
+/**
+ * What a method resolves to: the one shape, plus the operation's data on success. TypeScript has no
+ * "number other than 0", so `errCode === 0` alone cannot narrow this union; `succeeded(result)` does.
+ */
+export type HttpsResult<O> = HttpsSuccess<O> | HttpsFailure<O>;
+
+/** True when WeChat did what was asked: the result then has the operation's data (typed). */
+export function succeeded<R extends { readonly errCode: number }>(result: R): result is Extract<R, { readonly errCode: 0 }> {
+  return result.errCode === 0;
+}
+
+/** Per call: a time budget of its own, instead of the client's timeoutMs. */
+export interface CallOptions {
+  readonly timeoutMs?: number;
+}
 
 type Method<O> = Record<never, never> extends OperationRequest<O>
-  ? (request?: OperationRequest<O>) => Promise<HttpsResult<O>>
-  : (request: OperationRequest<O>) => Promise<HttpsResult<O>>;
+  ? (request?: OperationRequest<O>, call?: CallOptions) => Promise<HttpsResult<O>>
+  : (request: OperationRequest<O>, call?: CallOptions) => Promise<HttpsResult<O>>;
 
 /** One typed method per registered operation: `applyPlugin({...})`, `getPluginList()`, ... Never rejects. */
 export type HttpsClient = { readonly [O in RegisteredOperation as O['name']]: Method<O> };
@@ -50,6 +68,12 @@ export type HttpsClient = { readonly [O in RegisteredOperation as O['name']]: Me
 function remembered(token: string): string {
   rememberSecret(token);
   return token;
+}
+
+/** A call's own budget when it gives a usable one, the client's otherwise. */
+function timeLimitOf(call: CallOptions, options: HttpsClientOptions): number {
+  const own = typeof call === 'object' && call !== null ? call.timeoutMs : undefined;
+  return typeof own === 'number' && own > 0 ? own : options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS;
 }
 
 /** A value that is absent or only white space counts as not given. */
@@ -95,7 +119,8 @@ function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | u
  * and result shape as the cloud functions, over `POST {baseUrl}{path}?access_token=`. One client
  * keeps its token cached across calls.
  */
-export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient {
+export function createHttpsClient(supplied: HttpsClientOptions = {}): HttpsClient {
+  const { options, problem: optionsProblem } = checkClientOptions(supplied);
   let baseUrl = DEFAULT_BASE_URL;
   let baseUrlError: OperationError | undefined;
   try {
@@ -103,10 +128,11 @@ export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient
   } catch (error) {
     baseUrlError = error as OperationError;
   }
-  const fetchImpl = options.fetch ?? fetch;
+  // Without fetch (Node older than 18.3) the options check has said so; nothing is ever sent then.
+  const fetchImpl = options.fetch ?? (globalThis.fetch as Fetch | undefined) ?? ((() => Promise.reject(new Error('no fetch'))) as unknown as Fetch);
   const tokens = baseUrlError ? undefined : tokenSource(options, baseUrl, fetchImpl);
   const transport = tokens && createHttpsTransport({ baseUrl, tokens, fetch: fetchImpl });
-  const problem = setupProblem(options, tokens, baseUrlError);
+  const problem = optionsProblem ?? setupProblem(options, tokens, baseUrlError);
   // Asked for only once a request is valid: bad input is reported first, and nothing is sent.
   const transportOrRefuse = (): Transport => {
     if (problem || !transport) throw problem;
@@ -114,10 +140,10 @@ export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient
   };
   const methods = OPERATIONS.map((operation) => {
     const route = singleOperation(operation);
-    const method = (request: unknown = {}) =>
+    const method = (request: unknown = {}, call: CallOptions = {}) =>
       runOperation(
         route,
-        { event: request, caller: APP_CREDENTIALS_HOLDER, timeLimitMs: options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS, killedAtTimeLimit: false },
+        { event: request, caller: APP_CREDENTIALS_HOLDER, timeLimitMs: timeLimitOf(call, options), killedAtTimeLimit: false },
         { transport: transportOrRefuse, config: readConfig({}), log: options.log ?? (() => undefined) },
       );
     return [operation.name, method] as const;

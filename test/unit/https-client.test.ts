@@ -103,6 +103,50 @@ describe('credentials', () => {
   });
 });
 
+describe('options a library user got wrong: never thrown, -930303 saying what to fix, nothing sent', () => {
+  test.each([
+    ['null', null, /takes an options object/],
+    ['a string', 'wxa11ce00000000d3e', /takes an options object/],
+    ['a secret that is a number', { appid: DEMO_MINI_PROGRAM_APPID, secret: 123 }, /secret is a number, not a string/],
+    ['an appid that is an object', { appid: {}, secret: 'x' }, /appid is a object, not a string/],
+    ['a negative timeout', { accessToken: 't', timeoutMs: -5 }, /timeoutMs is not a positive number/],
+    ['a NaN timeout', { accessToken: 't', timeoutMs: Number.NaN }, /timeoutMs is not a positive number/],
+    ['a timeout given as text', { accessToken: 't', timeoutMs: '5000' }, /timeoutMs is not a positive number/],
+    ['a fetch that is not a function', { accessToken: 't', fetch: 'node-fetch' }, /fetch is not a function/],
+    ['a token source without invalidate', { accessTokenSource: { get: () => Promise.resolve('t') } }, /accessTokenSource needs/],
+  ])('%s', async (_name, options, message) => {
+    const client = createHttpsClient({ ...(options as object), baseUrl: emulator.url } as never);
+    const raw = createHttpsClient(options as never);
+    for (const result of [await client.getPluginList(), await raw.getPluginList()]) {
+      expect(result).toMatchObject({ errCode: typeof options === 'object' && options !== null ? ProjectCode.HTTPS_OPTIONS_INVALID : expect.any(Number), attempts: 0 });
+    }
+    const result = await raw.getPluginList();
+    expect(result).toMatchObject({ errCode: ProjectCode.HTTPS_OPTIONS_INVALID, attempts: 0, retryable: false });
+    expect(result.errMsg).toMatch(message);
+    expect(result.errMsg).not.toContain('123');
+    expect(emulator.calls).toEqual([]);
+  });
+
+  test('on a Node without fetch (older than 18.3) the result names Node 18.3', async () => {
+    const saved = globalThis.fetch;
+    // @ts-expect-error removing fetch, as Node 16 has none
+    delete globalThis.fetch;
+    try {
+      const result = await createHttpsClient({ accessToken: 't' }).getPluginList();
+      expect(result).toMatchObject({ errCode: ProjectCode.HTTPS_OPTIONS_INVALID, attempts: 0 });
+      expect(result.errMsg).toMatch(/has no fetch: use Node\.js 18\.3 or later/);
+    } finally {
+      globalThis.fetch = saved;
+    }
+  });
+
+  test('a call\'s own budget replaces the client\'s; a bad one is ignored', async () => {
+    const client = createHttpsClient({ accessToken: emulator.https.issueToken(), baseUrl: emulator.url, timeoutMs: 1 });
+    expect((await client.getPluginList({}, { timeoutMs: 5000 })).errCode).toBe(0);
+    expect((await client.getPluginList({}, { timeoutMs: -1 })).errCode).toBe(ProjectCode.DEADLINE_EXCEEDED);
+  });
+});
+
 describe('time', () => {
   test('a budget longer than a Node timer can wait answers normally, without a TimeoutOverflowWarning', async () => {
     const warnings: string[] = [];
