@@ -3,11 +3,14 @@
  * the HTTPS client and what a caller needs to read its results. Built by scripts/build-lib.mjs into
  * dist/lib (CommonJS, ES module and type declarations); everything else in src/ stays internal.
  */
-export { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from './https/client';
-export type { HttpsClient, HttpsClientOptions, HttpsResult } from './https/client';
+export { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, succeeded } from './https/client';
+export type { CallOptions, HttpsClient, HttpsClientOptions, HttpsFailure, HttpsResult, HttpsSuccess } from './https/client';
+export type { PluginListEntry, PluginStatus } from './core/operations/get-plugin-list';
+export type { PluginApplication } from './core/operations/get-plugin-dev-apply-list';
 export type { OperationResult } from './core/engine';
 export type { LogSink } from './core/log';
 export type { Fetch } from './https/http';
+export type { AccessTokenSource } from './https/access-token';
 export { CATALOGUE, ProjectCode, describeCode } from './core/codes';
 export type { CodeEntry, CodeSource, ProjectCodeValue } from './core/codes';
 export { OPERATIONS } from './core/operations';

@@ -37,14 +37,34 @@ function timeLimitOf(context: CloudContext | undefined, fallback: number): numbe
   return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? limit : fallback;
 }
 
-/** getWXContext turns all-digit values into numbers; identities are compared as strings. */
-function text(value: unknown): string | undefined {
-  return value === undefined || value === null || value === '' ? undefined : String(value);
+/**
+ * An identity variable as the platform wrote it, where getWXContext reads it (a key listed in
+ * WX_CONTEXT_KEYS), before the SDK turns an all-digit value into a number: `0012345` and `12345`
+ * are different OPENIDs, and a 20-digit one does not survive a number.
+ */
+function platformText(env: Env, key: string): string | undefined {
+  return (env.WX_CONTEXT_KEYS ?? '').split(',').includes(key) ? env[key] : undefined;
 }
 
-function callerOf(sdk: CloudSdk): Caller {
+/**
+ * The platform's text when there is one; otherwise what getWXContext gave, if it is text. A number
+ * from the SDK without the platform's text is a lossy copy and identifies nobody.
+ */
+function identity(platform: string | undefined, fromSdk: unknown): string | undefined {
+  const value = platform ?? (typeof fromSdk === 'string' ? fromSdk : undefined);
+  return value === '' ? undefined : value;
+}
+
+function callerOf(sdk: CloudSdk, env: Env): Caller {
   const context = sdk.getWXContext();
-  return { openid: text(context.OPENID), source: text(context.SOURCE), fromAppid: text(context.FROM_APPID) };
+  // Any FROM_APPID at all marks a cross-account call, lossy or not: it is refused, never compared.
+  const fromAppid = identity(platformText(env, 'WX_FROM_APPID'), context.FROM_APPID) ?? (typeof context.FROM_APPID === 'number' ? String(context.FROM_APPID) : undefined);
+  return {
+    openid: identity(platformText(env, 'WX_OPENID'), context.OPENID),
+    // The SDK copies TCB_SOURCE as it is; read it from the same place.
+    source: identity(env.TCB_SOURCE, context.SOURCE),
+    fromAppid,
+  };
 }
 
 /** HTTP-access events are refused before the route even looks at them, whoever the caller. */
@@ -65,7 +85,8 @@ function cloudOnly(route: Route): Route {
  * answers in the one shape.
  */
 export function createCloudFunction(route: Route, options: CloudFunctionOptions): CloudFunction {
-  const config = readConfig(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const config = readConfig(env);
   const log = withCodeCacheField(options.log ?? stdoutSink, options.cachedDataRejected);
   const guarded = cloudOnly(route);
   let transport: Transport | undefined;
@@ -77,7 +98,7 @@ export function createCloudFunction(route: Route, options: CloudFunctionOptions)
         guarded,
         {
           event,
-          caller: callerOf(options.sdk),
+          caller: callerOf(options.sdk, env),
           timeLimitMs: timeLimitOf(context, config.defaultTimeLimitMs),
           requestId: typeof context?.request_id === 'string' ? context.request_id : undefined,
           startedAt,

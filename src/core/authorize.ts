@@ -23,8 +23,12 @@ export interface Caller {
 /** The HTTPS form's caller: a server or a command line holding the credentials. */
 export const APP_CREDENTIALS_HOLDER: Caller = { openid: undefined, source: 'https', holdsAppCredentials: true };
 
+/**
+ * The first element of SOURCE, exactly as the platform wrote it: nothing is trimmed, so that a
+ * near-copy (`wx_http\u00a0`, `\ufeffwx_http`, `wx_http\n`) is never taken for a trusted value.
+ */
 export function originOf(source: string | undefined): string {
-  return (source ?? '').split(',')[0]!.trim();
+  return (source ?? '').split(',')[0]!;
 }
 
 /**
@@ -50,6 +54,7 @@ export function refuseHttpAccess(event: unknown): void {
  */
 export function authorize(caller: Caller, config: FunctionConfig): void {
   if (caller.holdsAppCredentials) return;
+  if (config.problem !== undefined) throw new OperationError(ProjectCode.CONFIG_REFUSED, { detail: config.problem });
   if (caller.fromAppid) {
     throw new OperationError(ProjectCode.CROSS_ACCOUNT_REFUSED, {
       detail: 'this is a cross-account call from another mini-program, whose users are never administrators here: call from this mini-program itself',
@@ -61,7 +66,7 @@ export function authorize(caller: Caller, config: FunctionConfig): void {
   const yours = caller.openid ? ' (the result\'s `openid` is yours)' : ' (this call carries no OPENID)';
   if (config.adminOpenids.size === 0) {
     throw new OperationError(ProjectCode.ADMIN_NOT_CONFIGURED, {
-      detail: `no administrators are configured: set the environment variable ADMIN_OPENIDS (comma-separated OPENIDs) on this function in the cloud console${yours}`,
+      detail: `no administrators are configured: set the environment variable ADMIN_OPENIDS (OPENIDs separated by commas) on this function in the cloud console${yours}`,
     });
   }
   if (!caller.openid || !config.adminOpenids.has(caller.openid)) {

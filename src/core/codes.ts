@@ -42,6 +42,8 @@ export const ProjectCode = {
   HTTP_ACCESS_REFUSED: -930103,
   /** A cross-account call (`FROM_APPID` set): another mini-program's users are never administrators here. */
   CROSS_ACCOUNT_REFUSED: -930104,
+  /** ADMIN_OPENIDS or TRUSTED_SOURCES cannot be read, or would let everyone in: no call is judged. */
+  CONFIG_REFUSED: -930105,
   /** No answer arrived within the invocation's time budget. */
   DEADLINE_EXCEEDED: -930201,
   /** The platform credentials were missing and the gateway refused the unsigned call. */
@@ -54,6 +56,8 @@ export const ProjectCode = {
   HTTPS_CREDENTIALS_MISSING: -930301,
   /** The HTTPS form's base URL is not an http(s) URL, or carries credentials, a query or a fragment. */
   INVALID_BASE_URL: -930302,
+  /** createHttpsClient's options cannot be used (not an object, a wrong type, a bad timeout). */
+  HTTPS_OPTIONS_INVALID: -930303,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -107,12 +111,14 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.NOT_ADMIN, { source: 'project', what: 'this caller is not an administrator', todo: 'ask an administrator to add your OPENID to ADMIN_OPENIDS' }],
   [ProjectCode.HTTP_ACCESS_REFUSED, { source: 'project', what: 'the function was called through HTTP access (an API-gateway request), which it never serves', todo: 'call it with wx.cloud.callFunction, and remove its HTTP access path in the cloud console' }],
   [ProjectCode.CROSS_ACCOUNT_REFUSED, { source: 'project', what: 'the call came from another mini-program\'s account (cross-account call), whose users are never administrators here', todo: 'call from this mini-program itself' }],
+  [ProjectCode.CONFIG_REFUSED, { source: 'project', what: 'the function\'s ADMIN_OPENIDS or TRUSTED_SOURCES cannot be used as written, so no call is let through', todo: 'fix the variable errMsg names in the function\'s configuration in the cloud console' }],
   [ProjectCode.DEADLINE_EXCEEDED, { source: 'project', what: 'WeChat did not answer within the time limit', todo: 'try again; if it keeps happening, raise the timeout (the cloud function\'s in the cloud console, or the HTTPS form\'s --timeout)' }],
   [ProjectCode.CREDENTIALS_MISSING, { source: 'project', what: 'the cloud platform\'s credentials are missing, and the gateway refused the unsigned call', todo: 'run the function in the cloud, or set TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY for a local run' }],
   [ProjectCode.UNEXPECTED_ANSWER, { source: 'project', what: 'the answer carried no WeChat result code, so whether WeChat acted on it is unknown', todo: 'check the current state (the plugin list) before trying again' }],
   [ProjectCode.INTERNAL, { source: 'project', what: 'the function failed unexpectedly', todo: 'read the function\'s log line for this request id and report it' }],
   [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET' }],
   [ProjectCode.INVALID_BASE_URL, { source: 'project', what: 'the HTTPS API base URL is not usable', todo: 'set WECHAT_API_BASE_URL to an http(s) URL without credentials, query or fragment, or leave it unset' }],
+  [ProjectCode.HTTPS_OPTIONS_INVALID, { source: 'project', what: 'the HTTPS client\'s options cannot be used', todo: 'fix the option errMsg names where createHttpsClient is called' }],
 ]);
 
 export function describeCode(code: number): CodeEntry | undefined {

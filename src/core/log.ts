@@ -4,6 +4,8 @@
  * free text). What may go in is fixed here: never the event, process.env, tokens or credentials;
  * the caller's OPENID only masked.
  */
+import { redact } from './redact';
+
 export interface LogLine {
   readonly level: 'info' | 'warn' | 'error';
   /** The operation (`applyPlugin`), or the function's name when no operation could be chosen. */
@@ -24,6 +26,24 @@ export interface LogLine {
 
 export type LogSink = (line: string) => void;
 
+/** The longest text any fixed key (source, requestId) keeps. */
+export const MAX_LOGGED_TEXT = 128;
+
+/**
+ * A value the platform or a caller wrote (SOURCE, a request id): what it looks like when it is
+ * ordinary is kept as it is; anything else is redacted and bounded, so that no host, secret or
+ * 100 KB SOURCE reaches the log line.
+ */
+function loggedText(value: string | null, ordinary: RegExp): string | null {
+  if (value === null || ordinary.test(value)) return value;
+  return redact(value).slice(0, MAX_LOGGED_TEXT);
+}
+
+/** SOURCE as the platform writes it: `wx_client`, `wx_client,scf`. */
+const ORDINARY_SOURCE = /^[a-z_]{1,32}(?:,[a-z_]{1,32}){0,7}$/;
+/** A request id: a UUID or another short run of word characters. */
+const ORDINARY_REQUEST_ID = /^[\w-]{1,64}$/;
+
 /** `oAbCdEfGhIjKlMnOpQrStUvWxYz` -> `oAbC…Yz`: enough to tell callers apart, not enough to impersonate one. */
 export function maskOpenid(openid: unknown): string | null {
   if (openid === undefined || openid === null || openid === '') return null;
@@ -33,7 +53,8 @@ export function maskOpenid(openid: unknown): string | null {
 }
 
 export function formatLogLine(line: LogLine): string {
-  const { fields, cause, ...fixed } = line;
+  const { fields, cause, ...given } = line;
+  const fixed = { ...given, source: loggedText(given.source, ORDINARY_SOURCE), requestId: loggedText(given.requestId, ORDINARY_REQUEST_ID) };
   // Fixed keys win: an operation's field can never overwrite one.
   const extra = Object.fromEntries(Object.entries(fields).filter(([key]) => !(key in fixed) && key !== 'cause'));
   return JSON.stringify({ ...fixed, ...extra, cause });

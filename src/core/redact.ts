@@ -51,6 +51,10 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // At most 16 labels of at most 63 characters (DNS's limit), never starting inside a word or after
   // '-': each start costs at most one host's length, where unbounded labels made "a.a.a.a" quadratic.
   [new RegExp(`(?<![\\w-])(?:[a-z0-9-]{1,63}\\.){1,16}${HOST_SUFFIX}(?::\\d{1,5})?\\b`, 'gi'), '<host>'],
+  // Any other host-like name, whatever its top-level label (`gw.tcb.svc.cluster`, `x.y.internal`):
+  // three or more lowercase labels, the last one not all digits (a version such as 2.2.46 stays).
+  // API names keep their capitals (`openapi.pluginManager.applyPlugin`), so they stay readable.
+  [/(?<![\w.-])(?:[a-z0-9][a-z0-9-]{0,62}\.){2,15}[a-z][a-z0-9-]{0,62}(?::\d{1,5})?(?![\w-]|\.[\w-])/g, '<host>'],
   [/\blocalhost(?::\d{1,5})?\b/gi, '<host>'],
   [/\b(env|envName|seqId|requestId|rid|access_token|token|secret\w*)\s*[=:]\s*[^\s,;&|]+/gi, '$1=<redacted>'],
   // A whole run of token characters, tried from its first character only.
@@ -74,6 +78,22 @@ function secretValues(env: Readonly<Record<string, string | undefined>>): string
     .filter(([name, value]) => ((SECRET_NAME.test(name) || ENV_ID_NAMES.has(name)) && value.length >= 4) || value.length >= 16)
     .map(([, value]) => value)
     .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Credentials this process holds that did not come from the environment: the HTTPS client's app
+ * secret and the tokens it was given or fetched. WeChat may echo one in an errmsg, and one shorter
+ * than the long-token pattern would otherwise pass. The newest MAX_REMEMBERED are kept.
+ */
+const remembered = new Set<string>();
+const MAX_REMEMBERED = 64;
+/** Shorter values are too common as words to be found in text without garbling it. */
+const MIN_REMEMBERED_LENGTH = 4;
+
+export function rememberSecret(value: string): void {
+  if (value.length < MIN_REMEMBERED_LENGTH || remembered.has(value)) return;
+  remembered.add(value);
+  if (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.values().next().value!);
 }
 
 /** Drops the last (cut) word of `text`, or its last MAX_CUT_WORD characters if the word is longer. */
@@ -105,7 +125,7 @@ function withoutStackFrame(line: string): string {
 export function redact(text: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const { line, cut } = boundedFirstLine(text);
   let out = withoutStackFrame(line);
-  for (const value of secretValues(env)) {
+  for (const value of [...remembered, ...secretValues(env)].sort((a, b) => b.length - a.length)) {
     if (out.includes(value)) out = out.split(value).join('<redacted>');
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);

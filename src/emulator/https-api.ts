@@ -11,16 +11,22 @@ import { answerFault, sendJson } from './responses';
  * registry declares) answering from the same PluginWorld as the cloud gateway. The token says who
  * calls: the mini-program on /wxa/plugin, the plugin on /wxa/devplugin.
  *
- * Tokens behave as stable_token's do: the same token is handed out until it expires; a forced
- * refresh issues a new one and invalidates the previous (WeChat's documented behaviour). Token
- * errors follow WeChat: 41001 missing, 40001 invalid, 42001 expired; credentials errors 40013
- * (appid) and 40125 (secret).
+ * Tokens follow WeChat's rules for stable_token, on the emulator's own clock: one current token
+ * per appid, handed out to every plain request until it expires (then a plain request issues the
+ * next); a forced refresh issues a new one and the previous stays valid only for a grace window
+ * (WeChat says 5 minutes); at most `forcedRefreshesPerDay` forced refreshes a day per appid (past
+ * that 45009, modelled: WeChat's daily-quota code). Token errors follow WeChat: 41001 missing,
+ * 40001 invalid or replaced, 42001 expired; credentials errors 40013 (appid) and 40125 (secret).
  */
 export interface HttpsApiOptions {
   /** Appid -> app secret of every account that may get tokens (default: the demo mini-program and the demo plugins). */
   readonly accounts?: Readonly<Record<string, string>>;
   /** Lifetime of issued tokens, as WeChat's `expires_in`. */
   readonly tokenLifetimeSeconds?: number;
+  /** How long a token replaced by a forced refresh stays valid (default 5 min, as WeChat's). */
+  readonly forcedRefreshGraceMs?: number;
+  /** Forced refreshes allowed per appid and day (default 20, as WeChat's). */
+  readonly forcedRefreshesPerDay?: number;
 }
 
 export interface HttpsApi {
@@ -28,6 +34,8 @@ export interface HttpsApi {
   expireTokens(): void;
   /** Makes every token issued so far invalid (the next use answers 40001). */
   revokeTokens(): void;
+  /** Moves the emulator's clock on: tokens expire, grace windows close, days pass. */
+  advanceClock(ms: number): void;
   /** Issues a token directly, as if another server of the same appid had fetched it. */
   issueToken(appid?: string): string;
   /** How many times /cgi-bin/stable_token was asked, and with force_refresh how often. */
@@ -47,7 +55,12 @@ interface Token {
   readonly appid: string;
   expiresAt: number;
   revoked: boolean;
+  /** Set when a forced refresh replaced it: valid until then. */
+  replacedUntil?: number;
 }
+
+/** WeChat's day, for the daily quota: Beijing time (UTC+8). */
+const dayOf = (ms: number): number => Math.floor((ms + 8 * 3_600_000) / 86_400_000);
 
 function parseJson(body: Buffer): Record<string, unknown> | undefined {
   try {
@@ -61,22 +74,42 @@ function parseJson(body: Buffer): Record<string, unknown> | undefined {
 export function httpsApi(options: HttpsApiOptions = {}) {
   const accounts = options.accounts ?? DEMO_ACCOUNTS;
   const lifetime = options.tokenLifetimeSeconds ?? 7200;
+  const grace = options.forcedRefreshGraceMs ?? 5 * 60_000;
+  const perDay = options.forcedRefreshesPerDay ?? 20;
+  let clockOffset = 0;
+  const now = () => Date.now() + clockOffset;
   const tokens = new Map<string, Token>();
   /** The token stable_token currently hands out, per appid. */
   const current = new Map<string, string>();
+  /** Forced refreshes per appid on the day in `day`. */
+  const forcedToday = new Map<string, { day: number; count: number }>();
   const tokenRequests = { count: 0, forced: 0 };
 
   const issueToken = (appid: string = DEMO_MINI_PROGRAM_APPID): string => {
     const token = `emu_${randomBytes(24).toString('hex')}`;
-    tokens.set(token, { appid, expiresAt: Date.now() + lifetime * 1000, revoked: false });
+    tokens.set(token, { appid, expiresAt: now() + lifetime * 1000, revoked: false });
     return token;
+  };
+
+  const valid = (token: Token): boolean => !token.revoked && token.expiresAt > now() && (token.replacedUntil ?? Infinity) > now();
+
+  /** A forced refresh still allowed today for this appid: counts it. */
+  const takeForced = (appid: string): boolean => {
+    const today = dayOf(now());
+    const spent = forcedToday.get(appid);
+    const count = spent?.day === today ? spent.count : 0;
+    if (count >= perDay) return false;
+    forcedToday.set(appid, { day: today, count: count + 1 });
+    return true;
   };
 
   const stableToken = (appid: string, force: boolean): string => {
     const held = current.get(appid);
-    const usable = held !== undefined && !tokens.get(held)!.revoked && tokens.get(held)!.expiresAt > Date.now();
-    if (usable && !force) return held;
-    if (held !== undefined) tokens.get(held)!.revoked = true;
+    const heldToken = held === undefined ? undefined : tokens.get(held)!;
+    if (heldToken && valid(heldToken) && !force) return held!;
+    // A forced refresh leaves the replaced token valid for the grace window; one that is no longer
+    // valid is simply succeeded.
+    if (heldToken && valid(heldToken)) heldToken.replacedUntil = Math.min(heldToken.replacedUntil ?? Infinity, now() + grace);
     const token = issueToken(appid);
     current.set(appid, token);
     return token;
@@ -87,14 +120,15 @@ export function httpsApi(options: HttpsApiOptions = {}) {
     issueToken,
     expireTokens: () => tokens.forEach((token) => (token.expiresAt = 0)),
     revokeTokens: () => tokens.forEach((token) => (token.revoked = true)),
+    advanceClock: (ms) => void (clockOffset += ms),
   };
 
   /** 0 and the caller's appid, or WeChat's token error. */
   const checkToken = (value: string | null): { errcode: number; appid?: string } => {
     if (!value) return { errcode: 41001 };
     const token = tokens.get(value);
-    if (!token || token.revoked) return { errcode: 40001 };
-    if (token.expiresAt <= Date.now()) return { errcode: 42001 };
+    if (!token || token.revoked || (token.replacedUntil ?? Infinity) <= now()) return { errcode: 40001 };
+    if (token.expiresAt <= now()) return { errcode: 42001 };
     return { errcode: 0, appid: token.appid };
   };
   const TOKEN_MESSAGES: Readonly<Record<number, string>> = {
@@ -116,6 +150,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
       if (fields.grant_type !== 'client_credential') sendJson(response, { errcode: 40002, errmsg: 'invalid grant_type' });
       else if (!(appid in accounts)) sendJson(response, { errcode: 40013, errmsg: 'invalid appid' });
       else if (fields.secret !== accounts[appid]) sendJson(response, { errcode: 40125, errmsg: 'invalid appsecret' });
+      else if (force && !takeForced(appid)) sendJson(response, { errcode: 45009, errmsg: 'reach max api daily quota limit' });
       else sendJson(response, { access_token: stableToken(appid, force), expires_in: lifetime });
       return true;
     }

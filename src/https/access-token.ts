@@ -1,24 +1,23 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
+import { rememberSecret } from '../core/redact';
 import { remoteError } from '../core/remote';
 import { postJson, type Fetch } from './http';
-import { withinDeadline } from '../core/deadline';
+import { tokenRule, type Issued, type TokenSource } from './token-rule';
 
-/** WeChat's answers that mean "this access token is no good": refresh once and try again. */
+/** WeChat's answers that mean "this access token is no good": re-read it (see token-rule.ts). */
 export const TOKEN_ERRORS: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 
-export interface AccessTokenSource {
-  /** A token valid now, fetched if need be. */
-  get(timeoutMs: number): Promise<string>;
-  /**
-   * WeChat refused `refused`: the next `get` answers a newer token. False when there is no way to
-   * get another one.
-   */
-  invalidate(refused: string): boolean;
-}
+/**
+ * Where the HTTPS client gets its tokens. Pass your own (`accessTokenSource`) to share one token
+ * among several servers of an account: `get` answers the token to use, `invalidate` hears that
+ * WeChat refused one (with WeChat's code) and answers whether another is worth trying.
+ */
+export type AccessTokenSource = TokenSource;
 
 /** A token the caller gave: used as is, and never refreshed (nothing to refresh it with). */
 export function givenToken(token: string): AccessTokenSource {
+  rememberSecret(token);
   return { get: () => Promise.resolve(token), invalidate: () => false };
 }
 
@@ -46,11 +45,6 @@ function noTokenIn(what: string, cause?: unknown): OperationError {
   });
 }
 
-interface Issued {
-  readonly token: string;
-  readonly lifetimeMs: number;
-}
-
 /** One POST to stable_token; `force` asks WeChat for a new token even if the current one is valid. */
 async function requestToken(options: StableTokenOptions, force: boolean, timeoutMs: number): Promise<Issued> {
   const body = { grant_type: 'client_credential', appid: options.appid, secret: options.secret, ...(force ? { force_refresh: true } : {}) };
@@ -70,56 +64,20 @@ async function requestToken(options: StableTokenOptions, force: boolean, timeout
 }
 
 /**
- * Tokens from `POST /cgi-bin/stable_token`, cached until shortly before `expires_in`. After WeChat
- * refuses a token, the next fetch asks with `force_refresh: true`, since a plain request would hand
- * back the same stable token.
- *
- * At most one forced refresh per token: WeChat invalidates the previous token on each forced
- * refresh (and limits how often one may be asked), so a burst of calls refused together must share
- * one, and a refusal of a token that has already been replaced must not throw the new one away.
+ * Tokens from `POST /cgi-bin/stable_token` (which answers the account's current token to every
+ * caller), cached until shortly before `expires_in`, fetched again and force-refreshed as
+ * token-rule.ts says: a refusal re-reads first, and only a fresh token still refused is forced.
  */
-/** The least time a shared token fetch is given, whoever started it. */
-export const TOKEN_FETCH_MIN_MS = 2000;
-
 export function stableToken(options: StableTokenOptions): AccessTokenSource {
-  const now = options.now ?? Date.now;
-  const margin = options.refreshMarginMs ?? 5 * 60_000;
-  let cached: { token: string; refreshAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-  /** The last token WeChat refused: never handed out again, and refused only once. */
-  let refused: string | undefined;
-  /** A refusal is waiting for its forced refresh to succeed. */
-  let forceNext = false;
-
-  /**
-   * One fetch, shared by every caller waiting for a token, with a budget of its own: at least
-   * TOKEN_FETCH_MIN_MS, so that a call on its last milliseconds cannot make the fetch fail for a
-   * caller with time to spare. Each caller waits for it only within its own budget (`get`).
-   */
-  async function fetchToken(timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + Math.max(timeoutMs, TOKEN_FETCH_MIN_MS);
-    const force = forceNext;
-    let issued = await requestToken(options, force, deadline - Date.now());
-    // A plain request can hand back the refused token while WeChat still thinks it valid.
-    if (!force && issued.token === refused) issued = await requestToken(options, true, deadline - Date.now());
-    if (force || issued.token !== refused) forceNext = false;
-    cached = { token: issued.token, refreshAt: now() + issued.lifetimeMs - Math.min(margin, issued.lifetimeMs / 2) };
-    return issued.token;
-  }
-
-  return {
-    async get(timeoutMs) {
-      if (cached && cached.token !== refused && now() < cached.refreshAt) return cached.token;
-      // Callers arriving together share one fetch; each waits within its own budget.
-      pending ??= fetchToken(timeoutMs).finally(() => (pending = undefined));
-      return withinDeadline(pending, timeoutMs);
+  // WeChat may echo the secret or a token in an errmsg: never shown, whatever its length.
+  rememberSecret(options.secret);
+  return tokenRule({
+    fetch: async (force, timeoutMs) => {
+      const issued = await requestToken(options, force, timeoutMs);
+      rememberSecret(issued.token);
+      return issued;
     },
-    invalidate(token) {
-      // Already refused (a forced refresh is under way or done), or already replaced by a newer one.
-      if (token === refused || (cached !== undefined && cached.token !== token)) return true;
-      refused = token;
-      forceNext = true;
-      return true;
-    },
-  };
+    ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }

@@ -3,6 +3,7 @@ import { ProjectCode } from '../core/codes';
 import { readConfig } from '../core/config';
 import { runOperation, type OperationResult, type Transport } from '../core/engine';
 import { OperationError } from '../core/errors';
+import { rememberSecret } from '../core/redact';
 import type { LogSink } from '../core/log';
 import type { OperationData, OperationRequest } from '../core/operation';
 import { OPERATIONS, type RegisteredOperation } from '../core/operations';
@@ -10,6 +11,7 @@ import { singleOperation } from '../core/route';
 import { givenToken, stableToken, type AccessTokenSource } from './access-token';
 import { parseBaseUrl } from './base-url';
 import type { Fetch } from './http';
+import { checkClientOptions } from './client-options';
 import { createHttpsTransport } from './https-transport';
 
 export const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
@@ -21,6 +23,11 @@ export interface HttpsClientOptions {
   /** Or the account's appid and secret, to get (and refresh) tokens through stable_token. With a token too, they are the fallback when WeChat refuses it. */
   readonly appid?: string;
   readonly secret?: string;
+  /**
+   * Or a token source of your own, shared by every server of the account (see AccessTokenSource):
+   * used instead of accessToken, appid and secret.
+   */
+  readonly accessTokenSource?: AccessTokenSource;
   /** Default https://api.weixin.qq.com. */
   readonly baseUrl?: string;
   /** The whole call's time budget, retries included (default 10 s). */
@@ -30,15 +37,44 @@ export interface HttpsClientOptions {
   readonly log?: LogSink;
 }
 
-/** What a method resolves to: the one shape, plus the operation's data on success. */
-export type HttpsResult<O> = OperationResult & Partial<OperationData<O>>;
+/** What a method resolves to on success: errCode 0, and the operation's data. */
+export type HttpsSuccess<O> = OperationResult & { readonly errCode: 0 } & OperationData<O>;
+/** What a method resolves to otherwise: no data. */
+export type HttpsFailure<O> = OperationResult & { readonly [K in keyof OperationData<O>]?: undefined };
+/**
+ * What a method resolves to: the one shape, plus the operation's data on success. TypeScript has no
+ * "number other than 0", so `errCode === 0` alone cannot narrow this union; `succeeded(result)` does.
+ */
+export type HttpsResult<O> = HttpsSuccess<O> | HttpsFailure<O>;
+
+/** True when WeChat did what was asked: the result then has the operation's data (typed). */
+export function succeeded<R extends { readonly errCode: number }>(result: R): result is Extract<R, { readonly errCode: 0 }> {
+  return result.errCode === 0;
+}
+
+/** Per call: a time budget of its own, instead of the client's timeoutMs. */
+export interface CallOptions {
+  readonly timeoutMs?: number;
+}
 
 type Method<O> = Record<never, never> extends OperationRequest<O>
-  ? (request?: OperationRequest<O>) => Promise<HttpsResult<O>>
-  : (request: OperationRequest<O>) => Promise<HttpsResult<O>>;
+  ? (request?: OperationRequest<O>, call?: CallOptions) => Promise<HttpsResult<O>>
+  : (request: OperationRequest<O>, call?: CallOptions) => Promise<HttpsResult<O>>;
 
 /** One typed method per registered operation: `applyPlugin({...})`, `getPluginList()`, ... Never rejects. */
 export type HttpsClient = { readonly [O in RegisteredOperation as O['name']]: Method<O> };
+
+/** A token from the caller's own source is a credential like any other: never shown. */
+function remembered(token: string): string {
+  rememberSecret(token);
+  return token;
+}
+
+/** A call's own budget when it gives a usable one, the client's otherwise. */
+function timeLimitOf(call: CallOptions, options: HttpsClientOptions): number {
+  const own = typeof call === 'object' && call !== null ? call.timeoutMs : undefined;
+  return typeof own === 'number' && own > 0 ? own : options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS;
+}
 
 /** A value that is absent or only white space counts as not given. */
 function given(value: string | undefined): string | undefined {
@@ -50,6 +86,8 @@ function given(value: string | undefined): string | undefined {
  * there too, tokens are then fetched with those (once per refusal of the given token).
  */
 function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fetch | undefined): AccessTokenSource | undefined {
+  const own = options.accessTokenSource;
+  if (own) return { get: async (timeoutMs) => remembered(await own.get(timeoutMs)), invalidate: (refused, code) => own.invalidate(refused, code) };
   const token = given(options.accessToken);
   const [appid, secret] = [given(options.appid), given(options.secret)];
   const fetched = appid && secret ? stableToken({ appid, secret, baseUrl, fetch: fetchImpl }) : undefined;
@@ -58,8 +96,8 @@ function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fe
   let useFetched = false;
   return {
     get: (timeoutMs) => (useFetched ? fetched.get(timeoutMs) : Promise.resolve(token)),
-    invalidate(refused) {
-      if (refused !== token) return fetched.invalidate(refused);
+    invalidate(refused, code) {
+      if (refused !== token) return fetched.invalidate(refused, code);
       useFetched = true;
       return true;
     },
@@ -81,7 +119,8 @@ function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | u
  * and result shape as the cloud functions, over `POST {baseUrl}{path}?access_token=`. One client
  * keeps its token cached across calls.
  */
-export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient {
+export function createHttpsClient(supplied: HttpsClientOptions = {}): HttpsClient {
+  const { options, problem: optionsProblem } = checkClientOptions(supplied);
   let baseUrl = DEFAULT_BASE_URL;
   let baseUrlError: OperationError | undefined;
   try {
@@ -93,7 +132,7 @@ export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient
   const fetchImpl = options.fetch;
   const tokens = baseUrlError ? undefined : tokenSource(options, baseUrl, fetchImpl);
   const transport = tokens && createHttpsTransport({ baseUrl, tokens, fetch: fetchImpl });
-  const problem = setupProblem(options, tokens, baseUrlError);
+  const problem = optionsProblem ?? setupProblem(options, tokens, baseUrlError);
   // Asked for only once a request is valid: bad input is reported first, and nothing is sent.
   const transportOrRefuse = (): Transport => {
     if (problem || !transport) throw problem;
@@ -101,10 +140,10 @@ export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient
   };
   const methods = OPERATIONS.map((operation) => {
     const route = singleOperation(operation);
-    const method = (request: unknown = {}) =>
+    const method = (request: unknown = {}, call: CallOptions = {}) =>
       runOperation(
         route,
-        { event: request, caller: APP_CREDENTIALS_HOLDER, timeLimitMs: options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS, killedAtTimeLimit: false },
+        { event: request, caller: APP_CREDENTIALS_HOLDER, timeLimitMs: timeLimitOf(call, options), killedAtTimeLimit: false },
         { transport: transportOrRefuse, config: readConfig({}), log: options.log ?? (() => undefined) },
       );
     return [operation.name, method] as const;

@@ -7,9 +7,13 @@ import { postJson, type Fetch } from './http';
 /**
  * Sends an operation's wire body to `POST {baseUrl}{httpsPath}?access_token=TOKEN` and resolves
  * WeChat's answer without `errcode` and `errmsg` (the fields an operation may read). A token
- * error (40001, 40014, 42001) refreshes the token once and sends once more; every other answer is
+ * error (40001, 40014, 42001) goes back to the token source, and the request is sent again with
+ * what it answers next (token-rule.ts); every other answer is
  * the engine's to judge (and to retry, for -1).
  */
+/** The first send, one after a re-read, one after a forced refresh. */
+const MAX_SENDS = 3;
+
 export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch?: Fetch | undefined }): Transport {
   async function sendOnce(httpsPath: string, body: Record<string, string | number>, deadline: number, token: string): Promise<Record<string, unknown>> {
     const url = `${options.baseUrl}${httpsPath}?access_token=${encodeURIComponent(token)}`;
@@ -26,13 +30,16 @@ export function createHttpsTransport(options: { baseUrl: string; tokens: AccessT
   return {
     async send(_api: string | undefined, httpsPath: string, body: Record<string, string | number>, timeoutMs: number): Promise<Record<string, unknown>> {
       const deadline = Date.now() + timeoutMs;
-      const token = await options.tokens.get(deadline - Date.now());
-      try {
-        return await sendOnce(httpsPath, body, deadline, token);
-      } catch (error) {
-        // The refused token goes with the refusal, so that refusals of one token share one refresh.
-        if (!tokenRefused(error) || !options.tokens.invalidate(token)) throw error;
-        return sendOnce(httpsPath, body, deadline, await options.tokens.get(deadline - Date.now()));
+      let token = await options.tokens.get(deadline - Date.now());
+      // At most a re-read and then a forced refresh (token-rule.ts): three sends in all.
+      for (let sends = 1; ; sends += 1) {
+        try {
+          return await sendOnce(httpsPath, body, deadline, token);
+        } catch (error) {
+          // The refused token goes with the refusal, so that refusals of one token share one fetch.
+          if (!tokenRefused(error) || sends === MAX_SENDS || !options.tokens.invalidate(token, (error as OperationError).code)) throw error;
+          token = await options.tokens.get(deadline - Date.now());
+        }
       }
     },
   };

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { forTerminal } from './terminal';
 
 /**
  * The command-line tools' shared argument handling: strict options, and for any mistake one line on
@@ -12,7 +13,7 @@ export interface Tool {
 }
 
 export function usageError(tool: Tool, message: string): never {
-  process.stderr.write(`${tool.name}: ${message} (see \`${tool.help}\`)\n`);
+  process.stderr.write(`${tool.name}: ${forTerminal(message)} (see \`${tool.help}\`)\n`);
   process.exit(2);
 }
 
@@ -37,25 +38,66 @@ function joinDashValues(args: readonly string[], options: Options): string[] {
   return out;
 }
 
-/** Node's parser messages, in one line each, in this project's words. */
+/**
+ * A flag given twice is refused (Node's parser silently keeps the last): `--reason a --reason b`
+ * is more likely a mistake than a choice. Runs on the joined arguments, where every option's value
+ * is either after "=" or the next argument.
+ */
+function repeatedFlag(args: readonly string[], options: Options): string | undefined {
+  const seen = new Set<string>();
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') continue;
+    const written = arg.split('=')[0]!;
+    const name = written.startsWith('--') ? written.slice(2) : Object.keys(options).find((key) => options[key]!.short === written.slice(1));
+    if (name === undefined || !(name in options)) continue;
+    if (seen.has(name)) return `--${name} is given twice: give it once`;
+    seen.add(name);
+    if (options[name]!.type === 'string' && !arg.includes('=')) index += 1;
+  }
+  return undefined;
+}
+
+/**
+ * Node's parser messages, in one line each, in this project's words. A positional argument is
+ * never echoed: it may be a secret typed in the wrong place.
+ */
 function explain(error: { code?: string; message: string }, args: readonly string[]): string {
-  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1] ?? args.find((arg) => arg.startsWith('-')) ?? '';
+  const option = /'(-{1,2}[^' =]+)/.exec(error.message)?.[1] ?? args.find((arg) => arg.startsWith('-'))?.split('=')[0] ?? '';
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${option}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing/.test(error.message) ? `${option.split('=')[0]} needs a value` : `${option.split('=')[0]} takes no value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${JSON.stringify(/'([^']*)'/.exec(error.message)?.[1] ?? '')}: options are written --name value`;
+      return 'unexpected argument (not shown, in case it is a secret): options are written --name value';
     default:
-      return error.message.split('\n')[0]!;
+      return 'the arguments could not be read';
   }
 }
 
 export function parseOptions<O extends Options>(tool: Tool, options: O, args: readonly string[] = process.argv.slice(2)) {
+  const joined = joinDashValues(args, options);
+  const repeated = repeatedFlag(joined, options);
+  if (repeated) usageError(tool, repeated);
   try {
-    return parseArgs({ args: joinDashValues(args, options), options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joined, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     return usageError(tool, explain(error as { code?: string; message: string }, args));
   }
+}
+
+/**
+ * The tools need Node.js 18.3 (util.parseArgs, fetch). On an older Node they would fail with
+ * "parseArgs is not a function" or "fetch is not defined"; this says what to do instead.
+ */
+export function requireNode18(toolName: string): void {
+  if (typeof parseArgs === 'function' && typeof globalThis.fetch === 'function') return;
+  process.stderr.write(`${toolName}: needs Node.js 18.3 or later (this is ${process.version}): install a newer Node.js\n`);
+  process.exit(2);
+}
+
+/** Exits once what was printed has been written: nothing left running (a token fetch given up on) can make the process linger. */
+export function exitWhenWritten(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }

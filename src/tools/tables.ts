@@ -2,6 +2,8 @@
  * How `wxplugin` shows a list on a terminal: a readable table instead of JSON. Presentation only;
  * JSON (off a terminal, or with --json) always carries every field.
  */
+import { forTerminal } from './terminal';
+
 const STATUS_WORDS: Readonly<Record<number, string>> = { 1: 'applying', 2: 'approved', 3: 'refused', 4: 'expired' };
 
 export function statusInWords(status: unknown): string {
@@ -31,7 +33,7 @@ export const TABLES: Readonly<Record<string, readonly Column[]>> = {
     ['status', (row) => statusInWords(row.status)],
     ['nickname', (row) => String(row.nickname ?? '')],
     ['applied at', (row) => localDate(row.createTime)],
-    ['reason', (row) => String(row.reason ?? '').replace(/\s+/g, ' ')],
+    ['reason', (row) => String(row.reason ?? '').replace(/[ \t\r\n]+/g, ' ')],
   ],
 };
 
@@ -42,18 +44,9 @@ function width(text: string): number {
   return total;
 }
 
-/**
- * Text from other parties (an applicant's reason, a nickname) reaches a terminal here: control
- * characters are removed, so no escape sequence in it can move the cursor or rewrite the screen.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-export function printable(text: string): string {
-  return text.replace(CONTROL, '');
-}
-
 export function renderTable(columns: readonly Column[], rows: ReadonlyArray<Record<string, unknown>>): string {
-  const cells = rows.map((row) => columns.map(([, cell]) => printable(cell(row))));
+  // Rows come from WeChat: a row that is not an object shows as empty cells, never a crash.
+  const cells = rows.map((row) => columns.map(([, cell]) => forTerminal(cell(typeof row === 'object' && row !== null ? row : {}))));
   const widths = columns.map(([heading], index) => Math.max(width(heading), ...cells.map((line) => width(line[index]!))));
   const line = (values: readonly string[]) => values.map((value, index) => value + ' '.repeat(widths[index]! - width(value))).join('  ').trimEnd();
   return [line(columns.map(([heading]) => heading)), ...cells.map(line)].join('\n');

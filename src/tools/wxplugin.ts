@@ -14,8 +14,9 @@ import { OPERATIONS } from '../core/operations';
 import { DEV_APPLY_LIST_MAX_NUM } from '../core/operations/get-plugin-dev-apply-list';
 import { parseBaseUrl } from '../https/base-url';
 import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
-import { parseOptions, usageError, type Tool } from './cli';
+import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
+import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
 
 /** How to run it, as installed (`npx wxplugin`) or in this repository (`npm run -s wxplugin --`). */
 const RUN = ['wxplugin', 'apply'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
@@ -33,7 +34,7 @@ const ENVIRONMENT = `Environment:
   WECHAT_API_BASE_URL                  default ${DEFAULT_BASE_URL}
   For dev-* commands the account is the plugin's own (its appid and secret).`;
 
-const COMMON_OPTIONS = `  --timeout MS        the whole call's time budget, retries included, ${TIMEOUT_MIN_MS}-${TIMEOUT_MAX_MS} (default ${DEFAULT_HTTPS_TIMEOUT_MS})
+const COMMON_OPTIONS = `  --timeout MS        the whole command's time budget, retries and pages included, ${TIMEOUT_MIN_MS}-${TIMEOUT_MAX_MS} (default ${DEFAULT_HTTPS_TIMEOUT_MS})
   --json              print the result as JSON even on a terminal
   --verbose           also print the call's log line on stderr
   -h, --help          this text`;
@@ -42,7 +43,10 @@ function commandHelp(operation: AnyOperation): string {
   const fields = Object.entries(operation.fields).map(([name, field]) => {
     const left = `  --${flagOf(name)} ${field.kind === 'integer' ? 'N' : field.kind === 'text' ? 'TEXT' : field.kind === 'version' ? 'VERSION' : 'ID'}`;
     const note = field.presence === 'required' ? '(required)' : field.defaultValue !== undefined ? `(default ${field.defaultValue})` : '(optional)';
-    return `${left.padEnd(22)}${field.help} ${note}`;
+    // A help text that already says "(required, ...)" needs no second note.
+    const said = field.help.includes(`(${note.slice(1, -1)}`) ? '' : ` ${note}`;
+    // At least two spaces between a long flag and its text: never "VERSIONthe ...".
+    return `${left.length < 22 ? left.padEnd(22) : `${left}  `}${field.help}${said}`;
   });
   const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page from --page on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
   return [
@@ -66,7 +70,7 @@ const TOOL_HELP = [
   "Plugin management over WeChat's HTTPS API. Commands:",
   ...OPERATIONS.map((operation) => `  ${operation.action.padEnd(12)}${operation.summary}`),
   '',
-  `\`${RUN} <command> --help\` lists a command's options. The result is printed as JSON`,
+  `\`${RUN} <command> --help\` (or \`${RUN} help <command>\`) lists a command's options. The result is printed as JSON`,
   '(a table for lists on a terminal). Exit status: 0 when the requested state holds, 1 for any other',
   'result, 2 for bad arguments or configuration (nothing is sent).',
   '',
@@ -109,19 +113,30 @@ function readEnvironment(tool: Tool) {
 
 type Result = Record<string, unknown> & { errCode: number; attempts: number };
 
+/** What --all needs from the command: one page within a budget, and whether a page may be asked for at all. */
+interface Pager {
+  readonly call: (request: Record<string, unknown>, budget: { timeoutMs: number }) => Promise<Result>;
+  readonly validPage: (page: number) => boolean;
+}
+
 /**
  * `dev-list --all`: pages from --page (default 1) until an empty one, at most ALL_PAGES_BOUND of
- * them. An empty page, not a short one, ends it: WeChat documents no largest page size, and a page
- * it silently capped below --num would otherwise end the listing early while reporting success.
+ * them, all within the command's one deadline. An empty page, not a short one, ends it: WeChat
+ * documents no largest page size, and a page it silently capped below --num would otherwise end
+ * the listing early while reporting success. What was read is never discarded: when the bound,
+ * the largest page number or a failure ends it, the result keeps the rows read and says
+ * `truncated: true`.
  */
-async function allPages(call: (request: Record<string, unknown>) => Promise<Result>, first: number, num: number): Promise<Result> {
+async function allPages(pager: Pager, first: number, num: number, deadline: number): Promise<Result> {
   const applyList: unknown[] = [];
   let attempts = 0;
   let last: Result | undefined;
   for (let page = first; page < first + ALL_PAGES_BOUND; page += 1) {
-    const result = await call({ page, num });
+    // Past the largest page a request may name: nothing more can be asked for.
+    if (!pager.validPage(page)) return { ...last!, truncated: true };
+    const result = await pager.call({ page, num }, { timeoutMs: Math.max(deadline - Date.now(), 1) });
     attempts += result.attempts;
-    if (result.errCode !== 0) return { ...result, attempts };
+    if (result.errCode !== 0) return last ? { ...result, attempts, applyList, pages: page - first, truncated: true } : { ...result, attempts };
     const rows = (result.applyList as unknown[] | undefined) ?? [];
     last = { ...result, attempts, applyList, pages: page - first + 1 };
     if (rows.length === 0) return last;
@@ -134,22 +149,29 @@ async function allPages(call: (request: Record<string, unknown>) => Promise<Resu
 function print(result: Result, asJson: boolean): void {
   const table = Object.keys(TABLES).find((field) => Array.isArray(result[field]));
   if (asJson || !table) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${jsonForTerminal(result, 2)}\n`);
     return;
   }
   const rows = result[table] as Array<Record<string, unknown>>;
-  process.stdout.write(`${rows.length ? renderTable(TABLES[table]!, rows) : '(none)'}\n${String(result.errMsg)}\n`);
+  process.stdout.write(`${rows.length ? renderTable(TABLES[table]!, rows) : '(none)'}\n${forTerminal(String(result.errMsg))}\n`);
 }
 
+/** A command as typed; what does not look like one is not echoed (it may be a secret in the wrong place). */
+const shownCommand = (command: string): string => (/^[a-z][a-z-]{0,31}$/.test(command) ? JSON.stringify(command) : '(not shown)');
+
 async function main(): Promise<void> {
-  const [command, ...args] = process.argv.slice(2);
+  requireNode18('wxplugin');
+  const startedAt = Date.now();
+  const argv = process.argv.slice(2);
+  // `wxplugin help` and `wxplugin help <command>` are the same as --help.
+  const [command, ...args] = argv[0] === 'help' ? (argv.length > 1 ? [argv[1]!, '--help', ...argv.slice(2)] : ['--help']) : argv;
   if (command === undefined || command === '-h' || command === '--help') {
     process.stdout.write(TOOL_HELP);
     if (command === undefined) process.exitCode = 2;
     return;
   }
   const operation = OPERATIONS.find((candidate) => candidate.action === command) as AnyOperation | undefined;
-  if (!operation) usageError(TOOL, `unknown command ${JSON.stringify(command)}: one of ${OPERATIONS.map((candidate) => candidate.action).join(', ')}`);
+  if (!operation) usageError(TOOL, `unknown command ${shownCommand(command)}: one of ${OPERATIONS.map((candidate) => candidate.action).join(', ')}`);
   const tool: Tool = { name: `wxplugin ${operation.action}`, help: `${RUN} ${operation.action} --help` };
   const fieldOptions = Object.fromEntries(Object.keys(operation.fields).map((name) => [flagOf(name), { type: 'string' as const }]));
   const options: NonNullable<ParseArgsConfig['options']> = {
@@ -184,17 +206,31 @@ async function main(): Promise<void> {
   const client = createHttpsClient({
     ...credentials,
     timeoutMs,
-    log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
-  }) as unknown as Record<string, (request: Record<string, unknown>) => Promise<Result>>;
+    log: values.verbose ? (line) => process.stderr.write(`${jsonTextForTerminal(line)}\n`) : undefined,
+  }) as unknown as Record<string, Pager['call']>;
   const call = client[operation.name]!;
-  const result = all ? await allPages(call, (request.page as number | undefined) ?? 1, request.num as number) : await call(request);
+  // --timeout bounds the whole command, from its start: every page of --all shares it.
+  const deadline = startedAt + timeoutMs;
+  const validPage = (page: number) => {
+    try {
+      parseFields(operation.fields, { ...request, page });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const result = all
+    ? await allPages({ call, validPage }, (request.page as number | undefined) ?? 1, request.num as number, deadline)
+    : await call(request, { timeoutMs: Math.max(deadline - Date.now(), 1) });
   print(result, values.json === true || !process.stdout.isTTY);
   const holds = result.errCode === 0 || (operation.alreadyHolds ?? []).includes(result.errCode);
-  process.exitCode = holds ? 0 : 1;
   if (result.errCode === ProjectCode.INTERNAL) process.stderr.write(`${tool.name}: an unexpected failure; run again with --verbose and report the log line\n`);
+  // Done once printed: a token fetch still under way (given up on at the deadline) must not keep
+  // the process alive for its own few seconds.
+  exitWhenWritten(holds ? 0 : 1);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`wxplugin: unexpected failure: ${(error as Error).message}\n`);
+  process.stderr.write(`wxplugin: unexpected failure: ${forTerminal(String((error as Error).message))}\n`);
   process.exit(1);
 });

@@ -52,6 +52,21 @@ describe('the straight path', () => {
       expect((await apply(emulator, { event, caller: { source: 'wx_http' }, functionEnv: trusted })).result.errCode).toBe(0);
       expect((await apply(emulator, { event: { pluginAppid: SECOND_PLUGIN }, caller: { source: 'wx_trigger' }, functionEnv: trusted })).result.errCode).toBe(ProjectCode.NOT_ADMIN);
     }));
+
+  test('an all-digit OPENID is compared as the platform wrote it, through the real SDK: 0012345 is not the administrator 12345', () =>
+    withEmulator(async (emulator) => {
+      const { result } = await apply(emulator, { event, caller: { openid: '0012345' }, functionEnv: { ADMIN_OPENIDS: '12345' } });
+      expect(result).toMatchObject({ errCode: ProjectCode.NOT_ADMIN, attempts: 0, openid: '0012345' });
+      expect((await apply(emulator, { event, caller: { openid: '0012345' }, functionEnv: { ADMIN_OPENIDS: '0012345' } })).result.errCode).toBe(0);
+    }));
+
+  test('TRUSTED_SOURCES=wx_client refuses every call with -930105, saying to remove it', () =>
+    withEmulator(async (emulator) => {
+      const { result } = await apply(emulator, { event, functionEnv: { ADMIN_OPENIDS: ADMIN, TRUSTED_SOURCES: 'wx_client' } });
+      expect(result).toMatchObject({ errCode: ProjectCode.CONFIG_REFUSED, attempts: 0 });
+      expect(result.errMsg).toMatch(/TRUSTED_SOURCES lists the SOURCE of the mini-program's own calls.*remove that entry/);
+      expect(emulator.calls).toEqual([]);
+    }));
 });
 
 describe("WeChat's answers pass through unchanged and are never retried", () => {

@@ -507,7 +507,7 @@ describe('wxplugin: the developer\'s commands', () => {
       expect(code).toBe(0);
       expect(stdout).toContain('Usage: wxplugin dev-refuse [options]');
       expect(stdout).toMatch(/--appid ID .*\(required\)/);
-      expect(stdout).toMatch(/--reason TEXT .*\(required\)/);
+      expect(stdout).toMatch(/--reason TEXT .*\(required[,)]/);
       expect(stdout).toContain('POST /wxa/devplugin');
     });
 

@@ -149,12 +149,15 @@ describe('a burst of calls across a token rotation', () => {
   afterEach(() => emulator.close());
 
   const CALLS = 500;
+  const BURST_BUDGET_MS = 300_000;
 
   test.each([
     ['as the burst starts', 'start'],
     ['half-way through the burst', 'half-way'],
-  ])('tokens revoked %s: one forced refresh, every call answered by WeChat', async (_name, when) => {
-    const client = clientOf(emulator.url);
+  ])('tokens revoked %s: a re-read, no forced refresh, every call answered by WeChat', async (_name, when) => {
+    // What is asserted is the outcome, not the speed: each call gets a budget no loaded machine
+    // runs out of (500 calls share 2 cores; 10 s was not always enough).
+    const client = createHttpsClient({ appid: DEMO_MINI_PROGRAM_APPID, secret: DEMO_APP_SECRET, baseUrl: emulator.url, timeoutMs: BURST_BUDGET_MS });
     expect((await client.applyPlugin({ pluginAppid: PLUGIN })).errCode).toBe(0);
     const before = { ...emulator.https.tokenRequests };
     let settled = 0;
@@ -168,6 +171,6 @@ describe('a burst of calls across a token rotation', () => {
     const results = await Promise.all(burst);
     // Already added by the warm-up call: WeChat's answer, not a failure.
     expect(results.filter((result) => result.errCode !== 89237)).toEqual([]);
-    expect(emulator.https.tokenRequests.forced - before.forced).toBe(1);
-  });
+    expect(emulator.https.tokenRequests.forced - before.forced).toBe(0);
+  }, 2 * BURST_BUDGET_MS);
 });

@@ -1,6 +1,6 @@
 import { APP_CREDENTIALS_HOLDER, authorize, originOf, refuseHttpAccess } from '../../src/core/authorize';
 import { ProjectCode } from '../../src/core/codes';
-import { parseList, readConfig } from '../../src/core/config';
+import { parseAdminOpenids, parseTrustedSources, readConfig } from '../../src/core/config';
 import { OperationError } from '../../src/core/errors';
 
 const ADMIN = 'oAdmin00000000000000000000001';
@@ -19,11 +19,63 @@ function codeOf(run: () => void): number | 'allowed' {
 }
 
 describe('ADMIN_OPENIDS', () => {
-  test('is comma-separated, with spaces and empty entries ignored', () => {
-    expect([...parseList(' a, b ,,c ,')]).toEqual(['a', 'b', 'c']);
+  const items = (raw: string | undefined) => {
+    const parsed = parseAdminOpenids(raw);
+    return 'items' in parsed ? [...parsed.items] : parsed.problem;
+  };
+  test.each([
+    [' a, b ,,c ,', ['a', 'b', 'c']],
+    ['oA，oB', ['oA', 'oB']],
+    ['oA\noB\r\n oC\n', ['oA', 'oB', 'oC']],
+    ['oA oB\toC', ['oA', 'oB', 'oC']],
+    ['["oA", " oB "]', ['oA', 'oB']],
+    ['[]', []],
+  ])('%p is read as people write it', (raw, expected) => {
+    expect(items(raw)).toEqual(expected);
   });
-  test.each([undefined, '', ' , ,'])('%p means no administrators', (raw) => {
-    expect(parseList(raw).size).toBe(0);
+
+  test.each([undefined, '', ' , ,', '\n'])('%p means no administrators', (raw) => {
+    expect(items(raw)).toEqual([]);
+  });
+
+  test.each([
+    ['"oA","oB"', /entry 1 is not an OPENID/],
+    ['oA;oB', /entry 1 is not an OPENID/],
+    ['["oA", 12345]', /entry 2 is not an OPENID/],
+    ['["oA"', /not a JSON array/],
+    ['[1,2', /not a JSON array/],
+  ])('%p is refused with what to fix, never read as nobody', (raw, message) => {
+    expect(items(raw)).toMatch(message);
+  });
+
+  test('a refused value refuses every call with -930105, naming the variable and never echoing it', () => {
+    const config = readConfig({ ADMIN_OPENIDS: '"oSecretish"' });
+    expect(config.adminOpenids.size).toBe(0);
+    const refusal = () => authorize({ openid: 'oSecretish', source: 'wx_client' }, config);
+    expect(codeOf(refusal)).toBe(ProjectCode.CONFIG_REFUSED);
+    expect(refusal).toThrow(/ADMIN_OPENIDS entry 1/);
+    expect(refusal).not.toThrow(/oSecretish/);
+  });
+});
+
+describe('TRUSTED_SOURCES', () => {
+  test('only ASCII spaces and tabs around commas are ignored; entries are kept exactly', () => {
+    const parsed = parseTrustedSources(' wx_http ,\twx_trigger\t, wx_x\u00a0,\ufeffscf');
+    expect('items' in parsed && [...parsed.items]).toEqual(['wx_http', 'wx_trigger', 'wx_x\u00a0', '\ufeffscf']);
+  });
+
+  test.each(['wx_client', 'wx_http, wx_client'])('%p is refused: every call answers -930105 saying to remove it', (raw) => {
+    const config = readConfig({ TRUSTED_SOURCES: raw, ADMIN_OPENIDS: ADMIN });
+    const refusal = () => authorize({ openid: ADMIN, source: 'wx_client' }, config);
+    expect(codeOf(refusal)).toBe(ProjectCode.CONFIG_REFUSED);
+    expect(refusal).toThrow(/TRUSTED_SOURCES lists the SOURCE of the mini-program's own calls.*remove that entry/);
+  });
+
+  test.each(['wx_http\u00a0', '\ufeffwx_http', 'wx_http\n', ' wx_http', 'wx_http ', 'wx_http\u200b'])('a near-copy of a trusted SOURCE (%j) is not trusted', (source) => {
+    const config = readConfig({ TRUSTED_SOURCES: 'wx_http', ADMIN_OPENIDS: ADMIN });
+    expect(codeOf(() => authorize({ openid: undefined, source }, config))).toBe(ProjectCode.NOT_ADMIN);
+    expect(codeOf(() => authorize({ openid: undefined, source: `${source},scf` }, config))).toBe(ProjectCode.NOT_ADMIN);
+    expect(codeOf(() => authorize({ openid: undefined, source: 'wx_http,scf' }, config))).toBe('allowed');
   });
 });
 
@@ -43,8 +95,8 @@ describe('who may apply', () => {
   });
 
   test('a cross-account call is refused first, even from an administrator or a trusted source', () => {
-    const trusting = readConfig({ TRUSTED_SOURCES: 'wx_client', ADMIN_OPENIDS: ADMIN });
-    const refusal = () => authorize({ openid: ADMIN, source: 'wx_client', fromAppid: 'wx9999999999999999' }, trusting);
+    const trusting = readConfig({ TRUSTED_SOURCES: 'wx_http', ADMIN_OPENIDS: ADMIN });
+    const refusal = () => authorize({ openid: ADMIN, source: 'wx_http', fromAppid: 'wx9999999999999999' }, trusting);
     expect(codeOf(refusal)).toBe(ProjectCode.CROSS_ACCOUNT_REFUSED);
     expect(refusal).toThrow(/cross-account call from another mini-program/);
   });
@@ -101,7 +153,7 @@ describe('who may apply', () => {
 
   test('the origin is the first element of the chain', () => {
     expect(originOf('wx_client,scf')).toBe('wx_client');
-    expect(originOf(' wx_http , scf')).toBe('wx_http');
+    expect(originOf(' wx_http , scf')).toBe(' wx_http '); // exactly as written: never trimmed
     expect(originOf(undefined)).toBe('');
   });
 });

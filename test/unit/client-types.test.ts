@@ -2,7 +2,8 @@
  * The HTTPS client's methods are typed from the registry: `tsc` (run by npm test) checks the
  * `@ts-expect-error` lines below, which fail the type-check if a wrong call were accepted.
  */
-import { createHttpsClient, type HttpsClient } from '../../src/https/client';
+import { createHttpsClient, succeeded, type HttpsClient } from '../../src/https/client';
+import type { PluginListEntry, PluginStatus } from '../../src/index';
 import { OPERATIONS } from '../../src/core/operations';
 
 function typedCalls(client: HttpsClient) {
@@ -20,6 +21,19 @@ function typedCalls(client: HttpsClient) {
   void client.getPluginDevApplyList({ page: '2' });
   // @ts-expect-error a refusal needs its reason
   void client.refuseDevPluginApplication({ appid: 'wx0123456789abcdef' });
+  void client.getPluginList().then((result) => {
+    // On success the data is there, typed, with no optional chaining; on failure it is absent.
+    if (succeeded(result)) {
+      const list: readonly PluginListEntry[] = result.pluginList;
+      return list.map((plugin) => plugin.status satisfies PluginStatus);
+    }
+    const absent: undefined = result.pluginList;
+    return absent;
+  });
+  // @ts-expect-error the data may be absent until the result is known to have succeeded
+  void client.getPluginList().then((result) => result.pluginList.length);
+  // A per-call budget (dev-list --all gives each page what is left of the command's).
+  void client.getPluginDevApplyList({ page: 1 }, { timeoutMs: 500 });
   return client.getPluginList().then((result) => result.pluginList?.map((plugin) => plugin.status satisfies 1 | 2 | 3 | 4));
 }
 

@@ -166,12 +166,42 @@ describe('defaults', () => {
 });
 
 describe('identity from getWXContext', () => {
-  test('an all-digit OPENID, which the SDK turns into a number, is compared as text: the administrator is let in and the log line is written', async () => {
-    const sdk = fakeSdk(ok, { OPENID: 1234567890123 as unknown as string, SOURCE: 'wx_client' });
+  /** The platform's variables for one invocation, as SCF sets them (getWXContext reads these). */
+  const platform = (openid: string, extra: Record<string, string> = {}) => ({ WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: openid, WX_APPID: 'wxa11ce00000000d3e', TCB_SOURCE: 'wx_client', ...extra });
+  /** What wx-server-sdk's getWXContext makes of them: all-digit values become numbers. */
+  const sdkView = (openid: string) => ({ OPENID: (/^-?\d+$/.test(openid) ? parseInt(openid, 10) : openid) as unknown as string, SOURCE: 'wx_client' });
+
+  test('an all-digit OPENID is compared as the platform wrote it: the administrator is let in, the log line written', async () => {
+    const sdk = fakeSdk(ok, sdkView('1234567890123'));
     const lines: string[] = [];
-    const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: '1234567890123' }, log: (line) => lines.push(line) });
+    const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: '1234567890123', ...platform('1234567890123') }, log: (line) => lines.push(line) });
     expect(await main(event)).toEqual({ errCode: 0, errMsg: 'applyPlugin:ok', retryable: false, attempts: 1 });
     expect(JSON.parse(lines[0]!)).toMatchObject({ errCode: 0, openid: '1234…23' });
+  });
+
+  test.each([
+    ['0012345', '12345'],
+    ['-0', '0'],
+    ['12345678901234567891', '12345678901234567890'],
+  ])('an all-digit OPENID %s never passes for the administrator %s, and the refusal reports it as written', async (openid, admin) => {
+    const sdk = fakeSdk(ok, sdkView(openid));
+    const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: admin, ...platform(openid) }, log: () => undefined });
+    expect(await main(event)).toMatchObject({ errCode: ProjectCode.NOT_ADMIN, openid });
+    expect(sdk.calls).toEqual([]);
+  });
+
+  test('a number from getWXContext without the platform\'s text identifies nobody', async () => {
+    const sdk = fakeSdk(ok, sdkView('12345'));
+    const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: '12345' }, log: () => undefined });
+    expect((await main(event)).errCode).toBe(ProjectCode.NOT_ADMIN);
+  });
+
+  test('a SOURCE is read as the platform wrote it (TCB_SOURCE): a near-copy of a trusted value is not trusted', async () => {
+    for (const [source, expected] of [['wx_trigger', 0], ['wx_trigger\u00a0', ProjectCode.NOT_ADMIN], ['\ufeffwx_trigger', ProjectCode.NOT_ADMIN], ['wx_trigger\n', ProjectCode.NOT_ADMIN]] as const) {
+      const sdk = fakeSdk(ok, { SOURCE: source });
+      const main = createCloudFunction(applyPlugin, { sdk, env: { ADMIN_OPENIDS: ADMIN, TRUSTED_SOURCES: 'wx_trigger', WX_CONTEXT_KEYS: '', TCB_SOURCE: source }, log: () => undefined });
+      expect([source, (await main(event)).errCode]).toEqual([source, expected]);
+    }
   });
 
   test('a cross-account call (FROM_APPID) is refused and sends nothing', async () => {

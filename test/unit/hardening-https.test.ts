@@ -180,81 +180,7 @@ describe('postJson: time budgets', () => {
   });
 });
 
-describe('stable tokens: one forced refresh per token', () => {
-  /** A stable_token endpoint: the same token until a forced refresh, which issues the next one. */
-  function tokenServer() {
-    let generation = 0;
-    const fake = fakeFetch((_url, init) => {
-      if ((JSON.parse(init.body) as { force_refresh?: boolean }).force_refresh) generation += 1;
-      return json({ access_token: `t${generation}`, expires_in: 7200 });
-    });
-    const forced = () => fake.requests.filter((request) => request.body.force_refresh === true).length;
-    return { ...fake, forced };
-  }
-
-  test('concurrent refusals of the same token share one forced refresh', async () => {
-    const server = tokenServer();
-    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl });
-    const first = await tokens.get(1000);
-    const refusals = Array.from({ length: 50 }, () => tokens.invalidate(first));
-    expect(refusals.every(Boolean)).toBe(true);
-    const next = await Promise.all(Array.from({ length: 50 }, () => tokens.get(1000)));
-    expect(new Set(next)).toEqual(new Set(['t1']));
-    expect(server.forced()).toBe(1);
-  });
-
-  test('a late refusal of the old token keeps the new one: no second forced refresh', async () => {
-    const server = tokenServer();
-    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl });
-    const old = await tokens.get(1000);
-    tokens.invalidate(old);
-    expect(await tokens.get(1000)).toBe('t1');
-    expect(tokens.invalidate(old)).toBe(true);
-    expect(await tokens.get(1000)).toBe('t1');
-    expect(server.forced()).toBe(1);
-    expect(server.requests).toHaveLength(2);
-  });
-
-  test('a refusal of the new token is a new generation: one more forced refresh', async () => {
-    const server = tokenServer();
-    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl });
-    tokens.invalidate(await tokens.get(1000));
-    tokens.invalidate(await tokens.get(1000));
-    expect(await tokens.get(1000)).toBe('t2');
-    expect(server.forced()).toBe(2);
-  });
-
-  test('a refusal while a plain fetch is under way: the refused token is never handed out again', async () => {
-    let now = 0;
-    const server = tokenServer();
-    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl, now: () => now });
-    const old = await tokens.get(1000);
-    now = 7200_000; // due for a plain refresh, which WeChat answers with the same stable token
-    const refreshing = tokens.get(1000);
-    tokens.invalidate(old);
-    expect(await refreshing).toBe('t1');
-    expect(await tokens.get(1000)).toBe('t1');
-    expect(server.forced()).toBe(1);
-  });
-
-  test('a forced refresh that failed is asked for again on the next get', async () => {
-    let down = true;
-    const server = tokenServer();
-    const fetchImpl = (async (url: string, init: Init) => {
-      if (down) throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
-      return server.fetchImpl(url, init);
-    }) as unknown as Fetch;
-    down = false;
-    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
-    const old = await tokens.get(1000);
-    tokens.invalidate(old);
-    down = true;
-    await expect(tokens.get(1000)).rejects.toMatchObject({ code: -501001 });
-    down = false;
-    expect(await tokens.get(1000)).toBe('t1');
-    expect(server.forced()).toBe(1);
-  });
-
+describe('stable tokens: what the token request answers (the refresh rule: token-rule.test.ts)', () => {
   test.each([
     ['without a token', () => json({ expires_in: 7200 }), 'answered without access_token and expires_in'],
     ['with an empty body', () => new Response(''), 'answered with no JSON object'],
@@ -292,15 +218,22 @@ describe('the HTTPS transport', () => {
     expect(await transport.send('pluginManager.getPluginList', '/wxa/plugin', { action: 'list' }, 1000)).toEqual({ plugin_list: [{ appid: 'wx1' }], total: 1 });
   });
 
-  test('a refused token is handed back to the source, and the one retry carries the new token', async () => {
+  test('a refused token goes back to the source with its code: re-read first, forced only when the re-read one is refused too', async () => {
     const { fetchImpl, requests } = api();
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
-    const refused: string[] = [];
-    const spy = { get: (ms: number) => tokens.get(ms), invalidate: (token: string) => (refused.push(token), tokens.invalidate(token)) };
+    const refused: Array<[string, number | undefined]> = [];
+    const spy = { get: (ms: number) => tokens.get(ms), invalidate: (token: string, code?: number) => (refused.push([token, code]), tokens.invalidate(token, code)) };
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: spy, fetch: fetchImpl });
     expect(await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, 1000)).toEqual({ plugin_list: [] });
-    expect(refused).toEqual(['stale']);
-    expect(requests.filter((request) => request.url.includes('/wxa/plugin')).map((request) => request.url.split('access_token=')[1])).toEqual(['stale', 'valid']);
+    expect(refused).toEqual([['stale', 40001], ['stale', 40001]]);
+    expect(requests.map((request) => request.url.includes('stable_token') ? `token${request.body.force_refresh ? ' forced' : ''}` : request.url.split('access_token=')[1])).toEqual(['token', 'stale', 'token', 'stale', 'token forced', 'valid']);
+  });
+
+  test('a source that has no other token ends it: the refusal is the answer, sent once', async () => {
+    const { fetchImpl, requests } = api();
+    const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('stale'), fetch: fetchImpl });
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: 40001 });
+    expect(requests).toHaveLength(1);
   });
 
   test('a token error from the token request itself is not a refused token: no forced refresh', async () => {

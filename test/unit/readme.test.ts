@@ -1,13 +1,33 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CATALOGUE, ProjectCode } from '../../src/core/codes';
 import { TEXT_MAX_CHARS as REASON_MAX_CHARS } from '../../src/core/fields';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+// The error catalogue moved out of the README into its own page.
+const errorsPage = readFileSync(join(PROJECT_ROOT, 'docs', 'errors.md'), 'utf8');
+
+/** Pages written on other branches of this change; the integrator empties this list on merge. */
+const WRITTEN_ELSEWHERE = new Set(['docs/deploy.md', 'docs/third-party.md']);
+
+const README_MAX_LINES = 250;
+
+function userDocs(): string[] {
+  return ['README.md', ...readdirSync(join(PROJECT_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+}
+
+/** Every relative link target of a Markdown file, without its #fragment, as a repository path. */
+function linksOf(file: string): string[] {
+  const text = readFileSync(join(PROJECT_ROOT, file), 'utf8');
+  const targets = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  return targets
+    .filter((target) => !/^[a-z]+:/i.test(target) && !target.startsWith('#'))
+    .map((target) => relative(PROJECT_ROOT, resolve(PROJECT_ROOT, dirname(file), target.split('#')[0]!)).split('\\').join('/'));
+}
 
 function errorTable(): Map<number, string> {
-  const section = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('## Troubleshooting'));
+  const section = errorsPage.slice(errorsPage.indexOf('## Error codes'), errorsPage.indexOf('## Troubleshooting'));
   const rows = new Map<number, string>();
   for (const match of section.matchAll(/^\| (-?\d+) \| (\w+) \|/gm)) rows.set(Number(match[1]), match[2]!);
   return rows;
@@ -25,6 +45,34 @@ describe('the README stays true', () => {
       expect(code).toBeLessThan(-900000);
       expect(code).toBeGreaterThan(-1000000);
     }
+  });
+
+  test(`it is for users first: at most ${README_MAX_LINES} lines, the rest in docs/`, () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(README_MAX_LINES);
+    for (const heading of ['## Install', '## Quick start', '## Calling from a mini-program', '## Deploy', '## Who may call', '## Results']) {
+      expect(readme).toContain(`\n${heading}\n`);
+    }
+  });
+
+  test('no page links outside the repository (a user\'s clone has only the repository)', () => {
+    for (const file of userDocs()) {
+      for (const target of linksOf(file)) expect([file, target, target.startsWith('..')]).toEqual([file, target, false]);
+      expect([file, readFileSync(join(PROJECT_ROOT, file), 'utf8').includes('../shared')]).toEqual([file, false]);
+    }
+  });
+
+  test('every page a document links to exists', () => {
+    for (const file of userDocs()) {
+      for (const target of linksOf(file)) {
+        if (WRITTEN_ELSEWHERE.has(target)) continue;
+        expect([file, target, existsSync(join(PROJECT_ROOT, target))]).toEqual([file, target, true]);
+      }
+    }
+  });
+
+  test('every page in docs/ is linked from the README', () => {
+    const linked = new Set(linksOf('README.md'));
+    for (const file of userDocs().slice(1)) expect([file, linked.has(file)]).toEqual([file, true]);
   });
 
   test('it states the reason limit the code enforces', () => {

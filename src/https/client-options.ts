@@ -1,0 +1,49 @@
+import { ProjectCode } from '../core/codes';
+import { OperationError } from '../core/errors';
+import type { AccessTokenSource } from './access-token';
+import type { HttpsClientOptions } from './client';
+
+/**
+ * createHttpsClient's options, checked at the library's outer edge. A library user's mistake
+ * (`createHttpsClient(null)`, a secret read as a number, a negative or NaN timeout, a Node without
+ * fetch) is never thrown: every call then answers -930303 saying what to fix, and nothing is sent.
+ * Values are never echoed (a misplaced secret could be one).
+ */
+export interface CheckedOptions {
+  /** What can be used: a wrong option is left out. */
+  readonly options: HttpsClientOptions;
+  readonly problem?: OperationError;
+}
+
+const TEXT_OPTIONS = ['accessToken', 'appid', 'secret', 'baseUrl'] as const;
+
+function invalid(detail: string): OperationError {
+  return new OperationError(ProjectCode.HTTPS_OPTIONS_INVALID, { detail });
+}
+
+const isTokenSource = (value: unknown): value is AccessTokenSource =>
+  typeof value === 'object' && value !== null && typeof (value as AccessTokenSource).get === 'function' && typeof (value as AccessTokenSource).invalidate === 'function';
+
+/** Why the options cannot be used, if they cannot: the first problem found. */
+function problemOf(raw: Record<string, unknown>): string | undefined {
+  for (const name of TEXT_OPTIONS) {
+    if (raw[name] !== undefined && typeof raw[name] !== 'string') return `the option ${name} is a ${typeof raw[name]}, not a string: pass it as text (for example String(value)), or leave it out`;
+  }
+  const timeout = raw.timeoutMs;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) {
+    return 'the option timeoutMs is not a positive number of milliseconds (it is negative, zero, NaN or not a number): pass one such as 10000, or leave it out for 10 s';
+  }
+  if (raw.fetch !== undefined && typeof raw.fetch !== 'function') return 'the option fetch is not a function: pass a fetch implementation, or leave it out';
+  if (raw.log !== undefined && typeof raw.log !== 'function') return 'the option log is not a function: pass one taking a line of text, or leave it out';
+  if (raw.accessTokenSource !== undefined && !isTokenSource(raw.accessTokenSource)) return 'the option accessTokenSource needs get(timeoutMs) and invalidate(token, code) functions';
+  return undefined;
+}
+
+export function checkClientOptions(raw: unknown): CheckedOptions {
+  if (raw === undefined) return checkClientOptions({});
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { options: {}, problem: invalid('createHttpsClient takes an options object, such as { appid, secret }') };
+  }
+  const problem = problemOf(raw as Record<string, unknown>);
+  return problem === undefined ? { options: raw as HttpsClientOptions } : { options: {}, problem: invalid(problem) };
+}
