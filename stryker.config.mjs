@@ -19,7 +19,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  ignorePatterns: ['cloudfunctions', 'dist', 'reports', 'miniprogram', 'scripts/wechat-node/node_modules'],
+  ignorePatterns: ['dist', 'reports', 'miniprogram', 'scripts/wechat-node/node_modules'],
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',

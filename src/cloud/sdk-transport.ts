@@ -56,8 +56,9 @@ export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard 
   };
 
   return {
-    async send(cloudApi, _httpsPath, body, timeoutMs) {
+    async send(cloudApi, _httpsPath, body, budget) {
       if (cloudApi === undefined) throw new OperationError(ProjectCode.INTERNAL, { cause: { message: 'operation has no cloud API' } });
+      const timeoutMs = budget.remaining();
       configure(timeoutMs);
       // At the end of the attempt's budget, the attempt's own sockets are released and it answers
       // -930201 itself, before the next invocation can start: so only its own sockets are released.

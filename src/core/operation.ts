@@ -21,7 +21,7 @@ export type WireBody = Record<string, string | number>;
 /** WeChat's answer as a transport hands it over: the JSON object, without errcode and errmsg. */
 export type Answer = Readonly<Record<string, unknown>>;
 
-export interface Operation<F extends Fields = Fields, D extends object = object, N extends string = string, A extends string = string> {
+export interface Operation<F extends Fields = Fields, D extends object = object, N extends string = string, A extends string = string, W extends string = string, P extends HttpsPath = HttpsPath> {
   /** WeChat's name, used in errMsg (`applyPlugin:ok`) and as the HTTPS client's method. */
   readonly name: N;
   /** How callers name it: the `action` of the pluginManager function and the wxplugin command. */
@@ -33,14 +33,23 @@ export interface Operation<F extends Fields = Fields, D extends object = object,
    * config.json must grant; undefined when no cloud function offers the operation.
    */
   readonly cloudApi: string | undefined;
-  readonly httpsPath: HttpsPath;
+  /**
+   * The newer API page's cloud-call name for the same call (`pluginManager.applyPlugin` carries
+   * every /wxa/plugin action there), tried once when the gateway refuses `cloudApi` as unknown or
+   * not granted (-604100/-604101). It must be granted too: config.json lists it.
+   */
+  readonly cloudApiFallback?: string;
+  readonly httpsPath: P;
   /** WeChat's own `action` in the body (`apply`, `list`, `dev_agree`, ...). */
-  readonly wechatAction: string;
+  readonly wechatAction: W;
   readonly fields: F;
   /** The rest of the body WeChat receives, in WeChat's snake_case (`action` is added from wechatAction). */
   toWire(params: ParamsOf<F>): WireBody;
-  /** The result's fields from WeChat's answer; throws an OperationError when the answer is not what WeChat sends. */
-  readAnswer(answer: Answer): D;
+  /**
+   * The result's fields from WeChat's answer to the request `params` (validated, defaults filled
+   * in); throws an OperationError when the answer is not what WeChat sends.
+   */
+  readAnswer(answer: Answer, params: ParamsOf<F>): D;
   /**
    * Codes that, after an earlier attempt of the same call may have reached WeChat unanswered, can
    * be that attempt's own doing, with the sentence errMsg adds to say so. This is the operation's
@@ -80,6 +89,16 @@ export function noData(): Record<never, never> {
 }
 
 /** Declares an operation, inferring its field and data types from the declaration. */
-export function defineOperation<F extends Fields, D extends object, N extends string, A extends string>(operation: Operation<F, D, N, A>): Operation<F, D, N, A> {
+export function defineOperation<F extends Fields, D extends object, N extends string, A extends string, W extends string, P extends HttpsPath>(operation: Operation<F, D, N, A, W, P>): Operation<F, D, N, A, W, P> {
   return operation;
+}
+
+/**
+ * Where a request lands at WeChat: the HTTPS path and WeChat's `action`, e.g. `/wxa/plugin list`.
+ * Operations may share one (two readings of the same list); the emulator answers per route.
+ */
+export type WireRouteOf<O> = O extends { readonly httpsPath: infer P extends string; readonly wechatAction: infer W extends string } ? `${P} ${W}` : never;
+
+export function wireRouteOf<O extends AnyOperation>(operation: O): WireRouteOf<O> {
+  return `${operation.httpsPath} ${operation.wechatAction}` as WireRouteOf<O>;
 }

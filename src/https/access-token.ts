@@ -2,14 +2,14 @@ import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { remoteError } from '../core/remote';
 import { postJson, type Fetch } from './http';
-import { withinDeadline } from '../core/deadline';
+import { withinDeadline, type Budget } from '../core/deadline';
 
 /** WeChat's answers that mean "this access token is no good": refresh once and try again. */
 export const TOKEN_ERRORS: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 
 export interface AccessTokenSource {
-  /** A token valid now, fetched if need be. */
-  get(timeoutMs: number): Promise<string>;
+  /** A token valid now, fetched if need be within the call's budget. */
+  get(budget: Budget): Promise<string>;
   /**
    * WeChat refused `refused`: the next `get` answers a newer token. False when there is no way to
    * get another one.
@@ -108,11 +108,11 @@ export function stableToken(options: StableTokenOptions): AccessTokenSource {
   }
 
   return {
-    async get(timeoutMs) {
+    async get(budget) {
       if (cached && cached.token !== refused && now() < cached.refreshAt) return cached.token;
       // Callers arriving together share one fetch; each waits within its own budget.
-      pending ??= fetchToken(timeoutMs).finally(() => (pending = undefined));
-      return withinDeadline(pending, timeoutMs);
+      pending ??= fetchToken(budget.remaining()).finally(() => (pending = undefined));
+      return withinDeadline(pending, budget.remaining());
     },
     invalidate(token) {
       // Already refused (a forced refresh is under way or done), or already replaced by a newer one.

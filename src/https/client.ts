@@ -57,7 +57,7 @@ function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fe
   if (!fetched) return givenToken(token);
   let useFetched = false;
   return {
-    get: (timeoutMs) => (useFetched ? fetched.get(timeoutMs) : Promise.resolve(token)),
+    get: (budget) => (useFetched ? fetched.get(budget) : Promise.resolve(token)),
     invalidate(refused) {
       if (refused !== token) return fetched.invalidate(refused);
       useFetched = true;

@@ -1,6 +1,7 @@
+import type { Budget } from '../core/deadline';
 import type { Transport } from '../core/engine';
 import { OperationError } from '../core/errors';
-import { remoteError, unexpectedAnswer } from '../core/remote';
+import { answerError, unexpectedAnswer } from '../core/remote';
 import { TOKEN_ERRORS, type AccessTokenSource } from './access-token';
 import { postJson, type Fetch } from './http';
 
@@ -11,11 +12,11 @@ import { postJson, type Fetch } from './http';
  * the engine's to judge (and to retry, for -1).
  */
 export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch: Fetch }): Transport {
-  async function sendOnce(httpsPath: string, body: Record<string, string | number>, deadline: number, token: string): Promise<Record<string, unknown>> {
+  async function sendOnce(httpsPath: string, body: Record<string, string | number>, budget: Budget, token: string): Promise<Record<string, unknown>> {
     const url = `${options.baseUrl}${httpsPath}?access_token=${encodeURIComponent(token)}`;
-    const answer = await postJson(options.fetch, url, body, deadline - Date.now());
-    if (typeof answer.errcode !== 'number') throw unexpectedAnswer('a JSON object without errcode');
-    if (answer.errcode !== 0) throw remoteError(answer.errcode, answer.errmsg);
+    const answer = await postJson(options.fetch, url, body, budget.remaining());
+    if (answer.errcode === undefined) throw unexpectedAnswer('a JSON object without errcode');
+    if (answer.errcode !== 0) throw answerError(answer.errcode, answer.errmsg);
     const { errcode: _errcode, errmsg: _errmsg, ...result } = answer;
     return result;
   }
@@ -24,15 +25,14 @@ export function createHttpsTransport(options: { baseUrl: string; tokens: AccessT
   const tokenRefused = (error: unknown): boolean => error instanceof OperationError && TOKEN_ERRORS.has(error.code);
 
   return {
-    async send(_api: string | undefined, httpsPath: string, body: Record<string, string | number>, timeoutMs: number): Promise<Record<string, unknown>> {
-      const deadline = Date.now() + timeoutMs;
-      const token = await options.tokens.get(deadline - Date.now());
+    async send(_api, httpsPath, body, budget) {
+      const token = await options.tokens.get(budget);
       try {
-        return await sendOnce(httpsPath, body, deadline, token);
+        return await sendOnce(httpsPath, body, budget, token);
       } catch (error) {
         // The refused token goes with the refusal, so that refusals of one token share one refresh.
         if (!tokenRefused(error) || !options.tokens.invalidate(token)) throw error;
-        return sendOnce(httpsPath, body, deadline, await options.tokens.get(deadline - Date.now()));
+        return sendOnce(httpsPath, body, budget, await options.tokens.get(budget));
       }
     },
   };

@@ -48,6 +48,9 @@ With any of the options below except --node, --time-limit and --state: one run o
   --fault NAME        make the gateway misbehave: ${[...Object.keys(NAMED_FAULTS), 'down'].join(', ')}
   --repeat N          invoke N times against the same emulator (a second apply meets 89237)
   --no-credentials    run without TENCENTCLOUD_SECRETID/SECRETKEY, as a laptop would
+  --update-needs-component
+                      make WeChat answer 89256 to update with the mini-program's own token, as
+                      reported by users (docs/errors.md)
 
 Either way:
   --time-limit MS     the function's time limit, as context.time_limit_in_ms (default 3000)
@@ -167,6 +170,7 @@ async function main(): Promise<void> {
     fault: { type: 'string' },
     repeat: { type: 'string' },
     'no-credentials': { type: 'boolean' },
+    'update-needs-component': { type: 'boolean' },
     'time-limit': { type: 'string', default: '3000' },
     state: { type: 'string' },
     node: { type: 'string' },
@@ -190,11 +194,14 @@ async function main(): Promise<void> {
   if (name === 'applyPlugin' && action !== 'apply') fail('applyPlugin only applies: use --function pluginManager for other actions');
   const restored = options.state === undefined ? undefined : checkStateFile(options.state);
   const node = checkNode(options.node);
-  const singleRun = ['function', 'action', 'plugin-appid', 'reason', 'user-version', 'openid', 'source', 'admins', 'trusted', 'fault', 'repeat', 'no-credentials'].some(
+  const singleRun = ['function', 'action', 'plugin-appid', 'reason', 'user-version', 'openid', 'source', 'admins', 'trusted', 'fault', 'repeat', 'no-credentials', 'update-needs-component'].some(
     (key) => (options as Record<string, unknown>)[key] !== undefined,
   );
 
-  const emulator = await startEmulator({ grantedApis: [...new Set(FUNCTIONS.flatMap((fn) => grantedApis(join(PROJECT_ROOT, 'cloudfunctions', fn))))] });
+  const emulator = await startEmulator({
+    grantedApis: [...new Set(FUNCTIONS.flatMap((fn) => grantedApis(join(PROJECT_ROOT, 'cloudfunctions', fn))))],
+    updateNeedsComponent: options['update-needs-component'] === true,
+  });
   if (restored) emulator.world.restore(restored);
   const settings: RunSettings = { emulator, json: options.json === true, timeLimitMs, node };
   try {

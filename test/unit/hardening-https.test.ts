@@ -3,6 +3,7 @@
  * redirects, oversized bodies, odd time budgets, and token refusals under concurrency. The
  * end-to-end suite (test/e2e/hardening-https.test.ts) repeats the important ones over loopback.
  */
+import { budgetOf, type Budget } from '../../src/core/deadline';
 import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
 import { givenToken, stableToken } from '../../src/https/access-token';
@@ -195,10 +196,10 @@ describe('stable tokens: one forced refresh per token', () => {
   test('concurrent refusals of the same token share one forced refresh', async () => {
     const server = tokenServer();
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl });
-    const first = await tokens.get(1000);
+    const first = await tokens.get(budgetOf(1000));
     const refusals = Array.from({ length: 50 }, () => tokens.invalidate(first));
     expect(refusals.every(Boolean)).toBe(true);
-    const next = await Promise.all(Array.from({ length: 50 }, () => tokens.get(1000)));
+    const next = await Promise.all(Array.from({ length: 50 }, () => tokens.get(budgetOf(1000))));
     expect(new Set(next)).toEqual(new Set(['t1']));
     expect(server.forced()).toBe(1);
   });
@@ -206,11 +207,11 @@ describe('stable tokens: one forced refresh per token', () => {
   test('a late refusal of the old token keeps the new one: no second forced refresh', async () => {
     const server = tokenServer();
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl });
-    const old = await tokens.get(1000);
+    const old = await tokens.get(budgetOf(1000));
     tokens.invalidate(old);
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(tokens.invalidate(old)).toBe(true);
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(server.forced()).toBe(1);
     expect(server.requests).toHaveLength(2);
   });
@@ -218,9 +219,9 @@ describe('stable tokens: one forced refresh per token', () => {
   test('a refusal of the new token is a new generation: one more forced refresh', async () => {
     const server = tokenServer();
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl });
-    tokens.invalidate(await tokens.get(1000));
-    tokens.invalidate(await tokens.get(1000));
-    expect(await tokens.get(1000)).toBe('t2');
+    tokens.invalidate(await tokens.get(budgetOf(1000)));
+    tokens.invalidate(await tokens.get(budgetOf(1000)));
+    expect(await tokens.get(budgetOf(1000))).toBe('t2');
     expect(server.forced()).toBe(2);
   });
 
@@ -228,12 +229,12 @@ describe('stable tokens: one forced refresh per token', () => {
     let now = 0;
     const server = tokenServer();
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: server.fetchImpl, now: () => now });
-    const old = await tokens.get(1000);
+    const old = await tokens.get(budgetOf(1000));
     now = 7200_000; // due for a plain refresh, which WeChat answers with the same stable token
-    const refreshing = tokens.get(1000);
+    const refreshing = tokens.get(budgetOf(1000));
     tokens.invalidate(old);
     expect(await refreshing).toBe('t1');
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(server.forced()).toBe(1);
   });
 
@@ -246,12 +247,12 @@ describe('stable tokens: one forced refresh per token', () => {
     }) as unknown as Fetch;
     down = false;
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
-    const old = await tokens.get(1000);
+    const old = await tokens.get(budgetOf(1000));
     tokens.invalidate(old);
     down = true;
-    await expect(tokens.get(1000)).rejects.toMatchObject({ code: -501001 });
+    await expect(tokens.get(budgetOf(1000))).rejects.toMatchObject({ code: -501001 });
     down = false;
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(server.forced()).toBe(1);
   });
 
@@ -261,7 +262,7 @@ describe('stable tokens: one forced refresh per token', () => {
     ['with HTML', () => new Response('<html></html>'), 'answered with no JSON object'],
   ])('a token request answered %s: -930203, saying nothing was sent and what to check', async (_name, answer, what) => {
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fakeFetch(answer).fetchImpl });
-    const error = await failure(tokens.get(1000));
+    const error = await failure(tokens.get(budgetOf(1000)));
     expect(error.code).toBe(ProjectCode.UNEXPECTED_ANSWER);
     expect(error.maybeDelivered).toBe(false);
     expect(error.detail).toBe(`the token request to stable_token ${what}, so nothing was sent: check WECHAT_APPID and WECHAT_APPSECRET`);
@@ -289,16 +290,16 @@ describe('the HTTPS transport', () => {
   test('resolves WeChat\'s answer without errcode and errmsg', async () => {
     const { fetchImpl } = api({ errcode: 0, errmsg: 'ok', plugin_list: [{ appid: 'wx1' }], total: 1 });
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('valid'), fetch: fetchImpl });
-    expect(await transport.send('pluginManager.getPluginList', '/wxa/plugin', { action: 'list' }, 1000)).toEqual({ plugin_list: [{ appid: 'wx1' }], total: 1 });
+    expect(await transport.send('pluginManager.getPluginList', '/wxa/plugin', { action: 'list' }, budgetOf(1000))).toEqual({ plugin_list: [{ appid: 'wx1' }], total: 1 });
   });
 
   test('a refused token is handed back to the source, and the one retry carries the new token', async () => {
     const { fetchImpl, requests } = api();
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
     const refused: string[] = [];
-    const spy = { get: (ms: number) => tokens.get(ms), invalidate: (token: string) => (refused.push(token), tokens.invalidate(token)) };
+    const spy = { get: (budget: Budget) => tokens.get(budget), invalidate: (token: string) => (refused.push(token), tokens.invalidate(token)) };
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: spy, fetch: fetchImpl });
-    expect(await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, 1000)).toEqual({ plugin_list: [] });
+    expect(await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, budgetOf(1000))).toEqual({ plugin_list: [] });
     expect(refused).toEqual(['stale']);
     expect(requests.filter((request) => request.url.includes('/wxa/plugin')).map((request) => request.url.split('access_token=')[1])).toEqual(['stale', 'valid']);
   });
@@ -307,13 +308,13 @@ describe('the HTTPS transport', () => {
     const { fetchImpl, requests } = fakeFetch(() => json({ errcode: 40001, errmsg: 'invalid credential' }));
     const tokens = stableToken({ appid: 'wxa', secret: 'wrong', baseUrl: 'http://x', fetch: fetchImpl });
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens, fetch: fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: 40001 });
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: 40001 });
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.force_refresh).toBeUndefined();
   });
 
   test('an answer without errcode is -930203', async () => {
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('valid'), fetch: fakeFetch(() => json({ ok: true })).fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
   });
 });

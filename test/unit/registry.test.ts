@@ -128,26 +128,26 @@ describe('fields of the other operations', () => {
 
 describe('reading WeChat\'s answers', () => {
   test('the plugin list is camelCased, keeping fields this project does not know', () => {
-    const data = byName('getPluginList').readAnswer({ plugin_list: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', user_version: '1.0', extra_info: { some_key: 1 } }], next_cursor: 'x' });
+    const data = byName('getPluginList').readAnswer({ plugin_list: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', user_version: '1.0', extra_info: { some_key: 1 } }], next_cursor: 'x' }, {} as never);
     expect(data).toEqual({ pluginList: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', userVersion: '1.0', extraInfo: { someKey: 1 } }], nextCursor: 'x' });
   });
 
   test('no plugin_list means none', () => {
-    expect(byName('getPluginList').readAnswer({})).toEqual({ pluginList: [] });
+    expect(byName('getPluginList').readAnswer({}, {} as never)).toEqual({ pluginList: [] });
   });
 
   test('a plugin_list that is not a list is an unexpected answer', () => {
-    expect(codeOf(() => byName('getPluginList').readAnswer({ plugin_list: 'x' }))).toBe(ProjectCode.UNEXPECTED_ANSWER);
-    expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: {} }))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+    expect(codeOf(() => byName('getPluginList').readAnswer({ plugin_list: 'x' }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+    expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: {} }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
   });
 
   test('the developer\'s list keeps create_time as WeChat sends it (a string)', () => {
-    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', create_time: '1536305096', apply_url: 'u', categories: [{ first: 'a', second: 'b' }] }] });
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', create_time: '1536305096', apply_url: 'u', categories: [{ first: 'a', second: 'b' }] }] }, {} as never);
     expect(data).toEqual({ applyList: [{ appid: 'wx1', createTime: '1536305096', applyUrl: 'u', categories: [{ first: 'a', second: 'b' }] }] });
   });
 
   test('write operations add nothing, whatever else the answer holds', () => {
-    expect(byName('unbindPlugin').readAnswer({ anything: 1 })).toEqual({});
+    expect(byName('unbindPlugin').readAnswer({ anything: 1 }, {} as never)).toEqual({});
   });
 
   test('camelCase as wx-server-sdk converts: underscores before lowercase letters only, through arrays', () => {

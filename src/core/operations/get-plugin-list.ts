@@ -20,6 +20,7 @@ export const getPluginList = defineOperation({
   // The older API page's own name and permission; the newer page routes every action through
   // pluginManager.applyPlugin. See the README, "Which cloud-call names".
   cloudApi: 'pluginManager.getPluginList',
+  cloudApiFallback: 'pluginManager.applyPlugin',
   httpsPath: '/wxa/plugin',
   wechatAction: 'list',
   fields: {},
