@@ -73,14 +73,44 @@ export function wireBodyOf(operation: Operation<Fields, object, string, string>,
 }
 
 /**
- * A read operation's data: WeChat's answer camelCased as wx-server-sdk would (fields this project
- * does not know are kept), with the list WeChat sends under `listKey`. No list is an empty one;
- * anything but a list is not WeChat's answer.
+ * The shape of one list item as WeChat documents it: `appid` and `status` (1-4) always; every other
+ * field named here, when present, of the kind given (absent ones read as empty). Fields it does not
+ * name are kept as they come.
  */
-export function readListAnswer(answer: Answer, listKey: string): Record<string, unknown> {
-  const list = answer[listKey] ?? [];
-  if (!Array.isArray(list)) throw unexpectedAnswer(`${listKey} is not a list`);
-  return camelCaseKeys({ ...answer, [listKey]: list }) as Record<string, unknown>;
+export type ItemShape = Readonly<Record<string, 'text' | 'categories'>>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isCategory = (value: unknown): boolean => isRecord(value) && typeof value.first === 'string' && typeof value.second === 'string';
+
+/** The item with its named fields filled in, or undefined when it is not in the documented shape. */
+function readItem(item: unknown, shape: ItemShape): Record<string, unknown> | undefined {
+  if (!isRecord(item) || typeof item.appid !== 'string' || ![1, 2, 3, 4].includes(item.status as number)) return undefined;
+  const filled: Record<string, unknown> = { ...item };
+  for (const [field, kind] of Object.entries(shape)) {
+    const value = item[field];
+    if (value === undefined) filled[field] = kind === 'text' ? '' : [];
+    else if (kind === 'text' ? typeof value !== 'string' : !Array.isArray(value) || !value.every(isCategory)) return undefined;
+  }
+  return filled;
+}
+
+/**
+ * A read operation's data: WeChat's answer camelCased as wx-server-sdk would (fields this project
+ * does not know are kept), with the list WeChat sends under `listKey`, checked item by item. No
+ * list at all is an empty one (WeChat leaves it out when there is nothing); `null` or anything but
+ * a list is not WeChat's answer. An item not in the documented shape (null, a number, a field of
+ * the wrong kind, a status WeChat does not document) is left out and counted in `droppedItems`, so
+ * the rest stays usable and nothing downstream meets a malformed row.
+ */
+export function readListAnswer(answer: Answer, listKey: string, shape: ItemShape): Record<string, unknown> {
+  const list = answer[listKey] === undefined ? [] : answer[listKey];
+  if (!Array.isArray(list)) throw unexpectedAnswer(`${listKey} is ${list === null ? 'null' : `a ${typeof list}`}, not a list`);
+  const items = list.map((item) => readItem(item, shape)).filter((item) => item !== undefined);
+  const dropped = list.length - items.length;
+  return { ...(camelCaseKeys({ ...answer, [listKey]: items }) as Record<string, unknown>), ...(dropped > 0 ? { droppedItems: dropped } : {}) };
 }
 
 /** Write operations answer errcode only; their results add nothing. */

@@ -141,9 +141,47 @@ describe('reading WeChat\'s answers', () => {
     expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: {} }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
   });
 
-  test('the developer\'s list keeps create_time as WeChat sends it (a string)', () => {
-    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', create_time: '1536305096', apply_url: 'u', categories: [{ first: 'a', second: 'b' }] }] }, {} as never);
-    expect(data).toEqual({ applyList: [{ appid: 'wx1', createTime: '1536305096', applyUrl: 'u', categories: [{ first: 'a', second: 'b' }] }] });
+  test('the developer\'s list keeps create_time as WeChat sends it (a string); absent text fields read as empty', () => {
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', status: 1, create_time: '1536305096', apply_url: 'u', categories: [{ first: 'a', second: 'b' }] }] }, {} as never);
+    expect(data).toEqual({ applyList: [{ appid: 'wx1', status: 1, nickname: '', headimgurl: '', reason: '', createTime: '1536305096', applyUrl: 'u', categories: [{ first: 'a', second: 'b' }] }] });
+  });
+
+  test('plugin_list: null is not WeChat\'s answer (not an empty success)', () => {
+    expect(codeOf(() => byName('getPluginList').readAnswer({ plugin_list: null }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+    expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: null }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+  });
+
+  const GOOD = { appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h' };
+  test.each([
+    ['null', null],
+    ['a number', 7],
+    ['a string', 'wx1'],
+    ['a list', [GOOD]],
+    ['no appid', { ...GOOD, appid: undefined }],
+    ['a numeric appid', { ...GOOD, appid: 12345 }],
+    ['status 99', { ...GOOD, status: 99 }],
+    ['status "2"', { ...GOOD, status: '2' }],
+    ['status 0', { ...GOOD, status: 0 }],
+    ['a numeric nickname', { ...GOOD, nickname: 5 }],
+    ['a null headimgurl', { ...GOOD, headimgurl: null }],
+  ])('a plugin_list item that is %s is left out and counted; the others stay', (_name, bad) => {
+    const data = byName('getPluginList').readAnswer({ plugin_list: [GOOD, bad, { ...GOOD, appid: 'wx2' }] }, {} as never);
+    expect(data).toEqual({ pluginList: [GOOD, { ...GOOD, appid: 'wx2' }], droppedItems: 1 });
+  });
+
+  test.each([
+    ['categories not a list', { categories: 'a' }],
+    ['a category without second', { categories: [{ first: 'a' }] }],
+    ['create_time a number', { create_time: 1536305096 }],
+    ['reason an object', { reason: {} }],
+  ])('an apply_list item with %s is left out and counted', (_name, bad) => {
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', status: 1, ...bad }] }, {} as never) as Record<string, unknown>;
+    expect(data).toEqual({ applyList: [], droppedItems: 1 });
+  });
+
+  test('every status WeChat documents (1-4) is kept', () => {
+    const list = [1, 2, 3, 4].map((status) => ({ ...GOOD, status }));
+    expect(byName('getPluginList').readAnswer({ plugin_list: list }, {} as never)).toEqual({ pluginList: list });
   });
 
   test('write operations add nothing, whatever else the answer holds', () => {

@@ -26,6 +26,10 @@ export const getPluginList = defineOperation({
   fields: {},
   toWire: () => ({}),
   // A mini-program with no plugins may get no plugin_list at all: that is an empty list.
-  readAnswer: (answer) => readListAnswer(answer, 'plugin_list') as { pluginList: PluginListEntry[] },
+  readAnswer: (answer) => readListAnswer(answer, 'plugin_list', { nickname: 'text', headimgurl: 'text' }) as {
+      pluginList: PluginListEntry[];
+      /** Only when some: items of WeChat's list that were not in its documented shape, left out. */
+      droppedItems?: number;
+    },
   whenOutcomeUnknown: 'nothing was changed: list again',
 });
