@@ -560,11 +560,11 @@ describe('wxplugin: the mini-program\'s commands', () => {
     expect(emulator.calls.at(-1)).toEqual({ surface: 'https', apiName: 'wxa/plugin', fields: { action: 'list' }, signed: true });
   });
 
-  test('update: exit 1 (89044) while not approved, exit 0 once approved, exit 2 for "v2"', async () => {
+  test('update: exit 1 (89244) while not approved, exit 0 once approved, exit 2 for "v2"', async () => {
     applied([APPLICANT]);
     const early = await json(['update', '--plugin-appid', PLUGIN, '--user-version', '1.2.0'], miniProgramEnv());
     expect(early.code).toBe(1);
-    expect(early.result.errCode).toBe(89044);
+    expect(early.result.errCode).toBe(89244);
 
     emulator.world.decide(APPLICANT, PLUGIN, 'approved');
     const updated = await json(['update', '--plugin-appid', PLUGIN, '--user-version', '1.2.0'], miniProgramEnv());
@@ -580,7 +580,7 @@ describe('wxplugin: the mini-program\'s commands', () => {
     expect(emulator.calls).toHaveLength(calls);
   });
 
-  test('unbind: exit 0, then exit 1 (89044) when there is nothing left to remove', async () => {
+  test('unbind: exit 0, then exit 1 (89244) when there is nothing left to remove', async () => {
     applied([APPLICANT]);
     emulator.world.decide(APPLICANT, PLUGIN, 'approved');
     const removed = await json(['unbind', '--plugin-appid', PLUGIN], miniProgramEnv());
@@ -590,6 +590,6 @@ describe('wxplugin: the mini-program\'s commands', () => {
 
     const again = await json(['unbind', '--plugin-appid', PLUGIN], miniProgramEnv());
     expect(again.code).toBe(1);
-    expect(again.result.errCode).toBe(89044);
+    expect(again.result.errCode).toBe(89244);
   });
 });
