@@ -51,6 +51,8 @@ export interface GetPluginListRequest {}
 /** What `list` adds to the common fields when errCode is 0. */
 export interface GetPluginListData {
   pluginList: PluginListEntry[];
+  /** Only when some: items of WeChat's list that were not in its documented shape, left out. */
+  droppedItems?: number;
 }
 
 export type GetPluginListResult = OperationResult & Partial<GetPluginListData>;

@@ -60,6 +60,25 @@ export interface Operation<F extends Fields = Fields, D extends object = object,
   readonly whenOutcomeUnknown: string;
   /** Codes besides 0 that mean the requested state already holds (apply: 89237, already added). */
   readonly alreadyHolds?: readonly number[];
+  /**
+   * A request that works against the emulator's demo world: `npm start`'s default event for this
+   * action, and the tests' example call.
+   */
+  readonly example: RequestOf<F>;
+  /**
+   * For a list read a page at a time: which fields name the page and its size, the largest size,
+   * and the list in the result. `wxplugin <command> --all` reads every page from it.
+   */
+  readonly paging?: Paging;
+}
+
+/** Field names are the operation's own (a test checks they are declared integer fields). */
+export interface Paging {
+  readonly pageField: string;
+  readonly sizeField: string;
+  readonly maxSize: number;
+  /** The result's list (camelCase), e.g. `applyList`. */
+  readonly listKey: string;
 }
 
 export type AnyOperation = Operation<Fields, object>;

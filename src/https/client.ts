@@ -66,14 +66,35 @@ function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fe
   };
 }
 
-/** Why no request can be made, if none can: checked only once a request is valid. */
-function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | undefined, baseUrlError: OperationError | undefined): OperationError | undefined {
-  if (baseUrlError) return baseUrlError;
-  if (tokens) return undefined;
-  const [appid, secret] = [given(options.appid), given(options.secret)];
-  if (appid && !secret) return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING, { detail: 'an appid was given without its secret: set WECHAT_APPSECRET (or pass secret), or use an access token' });
-  if (secret && !appid) return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING, { detail: 'a secret was given without its appid: set WECHAT_APPID (or pass appid), or use an access token' });
-  return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING);
+/** What the options are called where they were given: the library's option names, or the command line's variables. */
+export interface OptionNames {
+  readonly accessToken: string;
+  readonly appid: string;
+  readonly secret: string;
+  readonly baseUrl: string;
+}
+
+const OPTION_NAMES: OptionNames = { accessToken: 'accessToken', appid: 'appid', secret: 'secret', baseUrl: 'baseUrl' };
+
+/**
+ * Why no request can be made with these options, if none can: the one check of the HTTPS form's
+ * setup, for the library (reported on the first valid call, nothing sent) and for `wxplugin`
+ * (exit 2 before anything is sent) alike.
+ */
+export function setupProblem(options: HttpsClientOptions, names: OptionNames = OPTION_NAMES): OperationError | undefined {
+  try {
+    if (given(options.baseUrl)) parseBaseUrl(given(options.baseUrl)!, names.baseUrl);
+  } catch (error) {
+    return error as OperationError;
+  }
+  const [token, appid, secret] = [given(options.accessToken), given(options.appid), given(options.secret)];
+  if (token || (appid && secret)) return undefined;
+  const detail = appid
+    ? `${names.appid} is set but ${names.secret} is not: set it, or set ${names.accessToken}`
+    : secret
+      ? `${names.secret} is set but ${names.appid} is not: set it, or set ${names.accessToken}`
+      : `no credentials: set ${names.accessToken}, or ${names.appid} and ${names.secret}`;
+  return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING, { detail });
 }
 
 /**
@@ -82,17 +103,11 @@ function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | u
  * keeps its token cached across calls.
  */
 export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient {
-  let baseUrl = DEFAULT_BASE_URL;
-  let baseUrlError: OperationError | undefined;
-  try {
-    if (given(options.baseUrl)) baseUrl = parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
-  } catch (error) {
-    baseUrlError = error as OperationError;
-  }
+  const problem = setupProblem(options);
+  const baseUrl = problem || !given(options.baseUrl) ? DEFAULT_BASE_URL : parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
   const fetchImpl = options.fetch ?? fetch;
-  const tokens = baseUrlError ? undefined : tokenSource(options, baseUrl, fetchImpl);
+  const tokens = problem ? undefined : tokenSource(options, baseUrl, fetchImpl);
   const transport = tokens && createHttpsTransport({ baseUrl, tokens, fetch: fetchImpl });
-  const problem = setupProblem(options, tokens, baseUrlError);
   // Asked for only once a request is valid: bad input is reported first, and nothing is sent.
   const transportOrRefuse = (): Transport => {
     if (problem || !transport) throw problem;

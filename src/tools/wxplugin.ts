@@ -9,11 +9,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { flagOf, parseFields } from '../core/fields';
-import type { AnyOperation } from '../core/operation';
+import type { AnyOperation, Paging } from '../core/operation';
 import { OPERATIONS } from '../core/operations';
-import { DEV_APPLY_LIST_MAX_NUM } from '../core/operations/get-plugin-dev-apply-list';
-import { parseBaseUrl } from '../https/base-url';
-import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
+import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, setupProblem } from '../https/client';
 import { parseOptions, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 
@@ -44,7 +42,8 @@ function commandHelp(operation: AnyOperation): string {
     const note = field.presence === 'required' ? '(required)' : field.defaultValue !== undefined ? `(default ${field.defaultValue})` : '(optional)';
     return `${left.padEnd(22)}${field.help} ${note}`;
   });
-  const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page from --page on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
+  const paging = operation.paging;
+  const extra = paging ? [`  --all               every page from --${flagOf(paging.pageField)} on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --${flagOf(paging.sizeField)}, default ${paging.maxSize} with --all)`] : [];
   return [
     `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
@@ -89,43 +88,36 @@ function readTimeout(tool: Tool, raw: string | undefined): number {
   return value;
 }
 
-/** Credentials and base URL from the environment; white space alone counts as unset. */
+/** Credentials and base URL from the environment, checked by the client's own rule; white space alone counts as unset. */
 function readEnvironment(tool: Tool) {
   const value = (name: string) => (process.env[name]?.trim() ? process.env[name]!.trim() : undefined);
-  const baseUrl = value('WECHAT_API_BASE_URL');
-  try {
-    if (baseUrl) parseBaseUrl(baseUrl, 'WECHAT_API_BASE_URL');
-  } catch (error) {
-    usageError(tool, (error as OperationError).detail ?? 'WECHAT_API_BASE_URL is not usable');
-  }
-  const [accessToken, appid, secret] = [value('WECHAT_ACCESS_TOKEN'), value('WECHAT_APPID'), value('WECHAT_APPSECRET')];
-  if (!accessToken) {
-    if (appid && !secret) usageError(tool, 'WECHAT_APPID is set but WECHAT_APPSECRET is not: set it, or set WECHAT_ACCESS_TOKEN');
-    if (secret && !appid) usageError(tool, 'WECHAT_APPSECRET is set but WECHAT_APPID is not: set it, or set WECHAT_ACCESS_TOKEN');
-    if (!appid) usageError(tool, 'no credentials: set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET');
-  }
-  return { accessToken, appid, secret, baseUrl };
+  const options = { accessToken: value('WECHAT_ACCESS_TOKEN'), appid: value('WECHAT_APPID'), secret: value('WECHAT_APPSECRET'), baseUrl: value('WECHAT_API_BASE_URL') };
+  const problem = setupProblem(options, { accessToken: 'WECHAT_ACCESS_TOKEN', appid: 'WECHAT_APPID', secret: 'WECHAT_APPSECRET', baseUrl: 'WECHAT_API_BASE_URL' });
+  if (problem) usageError(tool, problem.detail ?? problem.message);
+  return options;
 }
 
 type Result = Record<string, unknown> & { errCode: number; attempts: number };
 
 /**
- * `dev-list --all`: pages from --page (default 1) until an empty one, at most ALL_PAGES_BOUND of
- * them. An empty page, not a short one, ends it: WeChat documents no largest page size, and a page
- * it silently capped below --num would otherwise end the listing early while reporting success.
+ * `--all` for an operation read a page at a time (its `paging`): pages from the given one (default
+ * 1) until an empty one, at most ALL_PAGES_BOUND of them. An empty page, not a short one, ends it:
+ * WeChat documents no largest page size, and a page it silently capped below the size asked for
+ * would otherwise end the listing early while reporting success.
  */
-async function allPages(call: (request: Record<string, unknown>) => Promise<Result>, first: number, num: number): Promise<Result> {
-  const applyList: unknown[] = [];
+async function allPages(call: (request: Record<string, unknown>) => Promise<Result>, request: Record<string, unknown>, paging: Paging): Promise<Result> {
+  const rows: unknown[] = [];
+  const first = (request[paging.pageField] as number | undefined) ?? 1;
   let attempts = 0;
   let last: Result | undefined;
   for (let page = first; page < first + ALL_PAGES_BOUND; page += 1) {
-    const result = await call({ page, num });
+    const result = await call({ ...request, [paging.pageField]: page });
     attempts += result.attempts;
     if (result.errCode !== 0) return { ...result, attempts };
-    const rows = (result.applyList as unknown[] | undefined) ?? [];
-    last = { ...result, attempts, applyList, pages: page - first + 1 };
-    if (rows.length === 0) return last;
-    applyList.push(...rows);
+    const pageRows = (result[paging.listKey] as unknown[] | undefined) ?? [];
+    last = { ...result, attempts, [paging.listKey]: rows, pages: page - first + 1 };
+    if (pageRows.length === 0) return last;
+    rows.push(...pageRows);
   }
   // The bound ended it, not an empty page: there may be more.
   return { ...last!, truncated: true };
@@ -159,7 +151,7 @@ async function main(): Promise<void> {
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   };
-  if (operation.name === 'getPluginDevApplyList') options.all = { type: 'boolean', default: false };
+  if (operation.paging) options.all = { type: 'boolean', default: false };
   const values = parseOptions(tool, options, args) as Record<string, string | boolean | undefined>;
   if (values.help) {
     process.stdout.write(commandHelp(operation));
@@ -172,7 +164,7 @@ async function main(): Promise<void> {
     const raw = values[flagOf(name)];
     if (typeof raw === 'string') request[name] = field.fromText(raw);
   }
-  if (all && request.num === undefined) request.num = DEV_APPLY_LIST_MAX_NUM;
+  if (all && operation.paging) request[operation.paging.sizeField] ??= operation.paging.maxSize;
   // Validated here, before any credential is read or anything sent: a bad argument exits 2.
   try {
     parseFields(operation.fields, request);
@@ -187,7 +179,7 @@ async function main(): Promise<void> {
     log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   }) as unknown as Record<string, (request: Record<string, unknown>) => Promise<Result>>;
   const call = client[operation.name]!;
-  const result = all ? await allPages(call, (request.page as number | undefined) ?? 1, request.num as number) : await call(request);
+  const result = all && operation.paging ? await allPages(call, request, operation.paging) : await call(request);
   print(result, values.json === true || !process.stdout.isTTY);
   const holds = result.errCode === 0 || (operation.alreadyHolds ?? []).includes(result.errCode);
   process.exitCode = holds ? 0 : 1;

@@ -4,6 +4,7 @@
  * the `wxplugin` command line as a user runs it (its dev-* commands, and the mini-program commands).
  * Both sides read and change one PluginWorld, so what one side does the other sees.
  */
+import { OPERATIONS } from '../../src/core/operations';
 import { ProjectCode } from '../../src/core/codes';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { DEMO_APP_SECRET, demoPluginSecret } from '../../src/emulator/https-api';
@@ -490,7 +491,7 @@ describe('wxplugin: the developer\'s commands', () => {
       const { code, stdout, stderr } = await wxplugin(['--help'], pluginEnv());
       expect(code).toBe(0);
       expect(stderr).toBe('');
-      for (const command of ['apply', 'list', 'unbind', 'update', 'dev-list', 'dev-agree', 'dev-refuse', 'dev-delete']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+      for (const command of OPERATIONS.map((operation) => operation.action)) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
       expect(stdout).toContain('WECHAT_APPSECRET');
       expect(stdout).toContain("For dev-* commands the account is the plugin's own");
       expect(emulator.calls).toEqual([]);

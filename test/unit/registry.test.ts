@@ -5,7 +5,7 @@ import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
 import { flagOf, parseFields } from '../../src/core/fields';
 import { wireBodyOf, type AnyOperation } from '../../src/core/operation';
-import { CLOUD_FUNCTIONS, OPERATIONS, permissionsOf } from '../../src/core/operations';
+import { CLOUD_FUNCTIONS, MINI_PROGRAM_OPERATIONS, OPERATIONS, permissionsOf } from '../../src/core/operations';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
 function codeOf(run: () => unknown): number | 'ok' {
@@ -41,9 +41,19 @@ describe('the registry', () => {
     expect(permissionsOf(CLOUD_FUNCTIONS.applyPlugin)).toEqual(['pluginManager.applyPlugin']);
   });
 
-  test('pluginManager grants the APIs of apply, list, unbind and update, and no developer-side API', () => {
-    expect(permissionsOf(CLOUD_FUNCTIONS.pluginManager).sort()).toEqual(['pluginManager.applyPlugin', 'pluginManager.getPluginList', 'pluginManager.unbindPlugin']);
-    expect(CLOUD_FUNCTIONS.pluginManager.operations.map((operation) => operation.action)).toEqual(['apply', 'list', 'unbind', 'update']);
+  test('pluginManager serves every mini-program operation and grants each one\'s cloud APIs (older and newer names), and no developer-side API', () => {
+    expect(CLOUD_FUNCTIONS.pluginManager.operations).toEqual(MINI_PROGRAM_OPERATIONS);
+    const apis = MINI_PROGRAM_OPERATIONS.flatMap((operation) => [operation.cloudApi, operation.cloudApiFallback]).filter((api) => api !== undefined);
+    expect(permissionsOf(CLOUD_FUNCTIONS.pluginManager).sort()).toEqual([...new Set(apis)].sort());
+    expect(permissionsOf(CLOUD_FUNCTIONS.pluginManager)).toEqual(expect.arrayContaining(['pluginManager.applyPlugin', 'pluginManager.getPluginList', 'pluginManager.unbindPlugin']));
+  });
+
+  test.each(OPERATIONS.map((operation) => [operation.name, operation] as const))('%s: its example is a valid request, and its paging (if any) names integer fields', (_name, operation) => {
+    expect(() => parseFields(operation.fields, operation.example as Record<string, unknown>)).not.toThrow();
+    if (operation.paging) {
+      expect(operation.fields[operation.paging.pageField as keyof typeof operation.fields]).toMatchObject({ kind: 'integer' });
+      expect(operation.fields[operation.paging.sizeField as keyof typeof operation.fields]).toMatchObject({ kind: 'integer' });
+    }
   });
 
   test('flags are the fields in kebab case', () => {

@@ -47,4 +47,6 @@ export const getPluginDevApplyList = defineOperation({
       droppedItems?: number;
     },
   whenOutcomeUnknown: 'nothing was changed: list again',
+  example: {},
+  paging: { pageField: 'page', sizeField: 'num', maxSize: DEV_APPLY_LIST_MAX_NUM, listKey: 'applyList' },
 });

@@ -32,4 +32,5 @@ export const getPluginList = defineOperation({
       droppedItems?: number;
     },
   whenOutcomeUnknown: 'nothing was changed: list again',
+  example: {},
 });

@@ -23,4 +23,5 @@ export const unbindPlugin = defineOperation({
     89044: 'an earlier attempt in this call may have been the one that removed it',
   },
   whenOutcomeUnknown: 'the plugin may or may not have been removed: list the plugins before trying again',
+  example: { pluginAppid: 'wx0123456789abcdef' },
 });
