@@ -15,6 +15,11 @@ export interface OperationResult {
    * administrator can copy it into ADMIN_OPENIDS. It is the caller's own; nobody else's is shown.
    */
   readonly openid?: string;
+  /**
+   * Only when the gateway refused the operation's own cloud-call name (-604100/-604101) and the
+   * call went through the newer page's name instead: the name that was used.
+   */
+  readonly cloudApi?: string;
 }
 
 export interface PluginListEntry {
@@ -46,6 +51,8 @@ export interface GetPluginListRequest {}
 /** What `list` adds to the common fields when errCode is 0. */
 export interface GetPluginListData {
   pluginList: PluginListEntry[];
+  /** Only when some: items of WeChat's list that were not in its documented shape, left out. */
+  droppedItems?: number;
 }
 
 export type GetPluginListResult = OperationResult & Partial<GetPluginListData>;

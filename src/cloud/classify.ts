@@ -1,10 +1,10 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { mayHaveBeenDelivered, NETWORK_ERROR_CODES } from '../core/network';
-import { remoteError, unexpectedAnswer } from '../core/remote';
+import { answerError, remoteError, unexpectedAnswer, wechatCode } from '../core/remote';
 
 /**
- * Every shape wx-server-sdk 4.0.2 resolves or rejects with (../shared/reference/wx-server-sdk.md),
+ * Every shape wx-server-sdk 4.0.2 resolves or rejects with (docs/design.md, "What wx-server-sdk gives back"),
  * mapped to a success or a typed OperationError. One table, read top to bottom, first match wins.
  */
 
@@ -72,13 +72,28 @@ const REJECTION_RULES: readonly Rule[] = [
     toError: (_v, _m, cause) => unexpectedAnswer('a JSON null', cause),
   },
   {
+    // WeChat's JSON did not parse (json-bigint refuses what JSON.parse reads too, such as 1e400).
+    // The HTTPS form reads a body that is not JSON the same way: no errcode, outcome unknown, and
+    // asking again would only read the same again.
+    shape: 'WeChat\'s JSON inside the answer does not parse (-601001 "response body is invalid json")',
+    matches: (v, m) => v.errCode === -601001 && /response body is invalid json/.test(m),
+    toError: (_v, _m, cause) => unexpectedAnswer('a body that is not JSON', cause),
+  },
+  {
+    // The SDK rejects any truthy errcode as it came: "0", 0.5, true. The HTTPS form reads those
+    // the same way (remote.ts, answerError): not a code WeChat sends.
+    shape: 'an errCode that is not a whole number (WeChat\'s errcode "0", 0.5, true, ...)',
+    matches: (v) => v.errCode !== undefined && v.errCode !== null && wechatCode(v.errCode) === undefined,
+    toError: (v, m, cause) => answerError(v.errCode, remoteMessage(m), { cause }),
+  },
+  {
     shape: 'network error inside -501001 (connect ECONNREFUSED, socket hang up, ...)',
     matches: (v, m) => v.errCode === SYS_ERR && networkCodeIn(m) !== undefined,
     toError: (_v, m, cause) => new OperationError(SYS_ERR, { maybeDelivered: mayHaveBeenDelivered(networkCodeIn(m)!), cause }),
   },
   {
     shape: 'numeric errCode (CloudSDKError, Error with errCode, plain object)',
-    matches: (v) => typeof v.errCode === 'number' && Number.isInteger(v.errCode) && v.errCode !== 0,
+    matches: (v) => wechatCode(v.errCode) !== undefined && v.errCode !== 0,
     toError: (v, m, cause) =>
       remoteError(v.errCode as number, remoteMessage(m), { cause }),
   },

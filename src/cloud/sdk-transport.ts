@@ -3,10 +3,11 @@ import type { Transport } from '../core/engine';
 import { withinDeadline } from '../core/deadline';
 import { OperationError } from '../core/errors';
 import type { Answer, WireBody } from '../core/operation';
+import { unexpectedAnswer } from '../core/remote';
 import { classifyRejection, classifyResolution } from './classify';
 import { createCredentialsDefectGuard, type CredentialsDefectGuard } from './defect-guard';
 import type { CloudSdk } from './sdk';
-import { watchSockets } from './socket-release';
+import { watchSockets, type SocketWatch } from './socket-release';
 
 type ApiFunction = (data: WireBody) => Promise<unknown>;
 
@@ -18,6 +19,32 @@ function resolveApi(sdk: CloudSdk, api: string): ApiFunction {
   let node = (sdk.openapi as (options: { convertCase: boolean }) => unknown)({ convertCase: false });
   for (const part of api.split('.')) node = (node as Record<string, unknown>)[part];
   return node as ApiFunction;
+}
+
+/**
+ * The largest answer an attempt may receive. WeChat's answers are a few hundred bytes; wx-server-sdk
+ * buffers a body whole and then copies and parses it (a 100 MB answer peaked at 396 MiB, in a
+ * function that has 256 MB, and its parse could outlast the time limit). Past this, the attempt's
+ * sockets are cut and the answer is not WeChat's.
+ */
+export const MAX_SDK_ANSWER_BYTES = 1024 * 1024;
+/** How often an attempt's received bytes are looked at: at loopback speed the overshoot stays tens of MB. */
+const ANSWER_CHECK_MS = 10;
+
+/** Rejects once the attempt has read more than MAX_SDK_ANSWER_BYTES; `stop` ends the watch. */
+function answerCap(sockets: SocketWatch): { exceeded: Promise<never>; stop: () => void } {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const exceeded = new Promise<never>((_resolve, reject) => {
+    timer = setInterval(() => {
+      if (sockets.bytesRead() <= MAX_SDK_ANSWER_BYTES) return;
+      clearInterval(timer);
+      sockets.release();
+      reject(unexpectedAnswer(`an answer larger than ${MAX_SDK_ANSWER_BYTES} bytes`, { code: 'too large', message: `answer larger than ${MAX_SDK_ANSWER_BYTES} bytes` }));
+    }, ANSWER_CHECK_MS);
+    timer.unref?.();
+  });
+  exceeded.catch(() => undefined);
+  return { exceeded, stop: () => clearInterval(timer) };
 }
 
 function isPlatformCode(code: number): boolean {
@@ -56,13 +83,15 @@ export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard 
   };
 
   return {
-    async send(cloudApi, _httpsPath, body, timeoutMs) {
+    async send(cloudApi, _httpsPath, body, budget) {
       if (cloudApi === undefined) throw new OperationError(ProjectCode.INTERNAL, { cause: { message: 'operation has no cloud API' } });
+      const timeoutMs = budget.remaining();
       configure(timeoutMs);
       // At the end of the attempt's budget, the attempt's own sockets are released and it answers
       // -930201 itself, before the next invocation can start: so only its own sockets are released.
       const sockets = watchSockets();
-      const { outcome, credentialsMissing } = await withinDeadline(guard.run(() => resolveApi(sdk, cloudApi)(body)), timeoutMs, () => sockets.release());
+      const cap = answerCap(sockets);
+      const { outcome, credentialsMissing } = await withinDeadline(Promise.race([guard.run(() => resolveApi(sdk, cloudApi)(body)), cap.exceeded]), timeoutMs, () => sockets.release()).finally(cap.stop);
       const error = outcome.status === 'fulfilled' ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);
       if (!error) return answerOf(outcome.status === 'fulfilled' ? outcome.value : {});
       if (credentialsMissing && isPlatformCode(error.code)) {

@@ -1,7 +1,7 @@
 /**
  * The error catalogue: every code a caller can receive, where it comes from, what it means and
- * what to do about it. The README's error table is written from this file, and the tests check
- * that the two agree.
+ * what to do about it, whether to try again, and how sure we are. docs/errors.md is generated from
+ * this file (`npm run types`), and a test checks that the two agree.
  *
  * The project's own codes live in -930xxx. WeChat's codes are positive or -1, and CloudBase's
  * platform codes are -4xxxxx, -5xxxxx and -6xxxxx, so no project code can be mistaken for either.
@@ -9,15 +9,43 @@
 
 export type CodeSource = 'wechat' | 'platform' | 'project';
 
+/**
+ * What a caller may do about a failure. `in-call`: transient; the engine itself tries again within
+ * the call (and `retryable` is true). `later`: the same call may succeed later, but not within
+ * this call (`retryable` true, no retry now). `never`: asking again changes nothing until someone
+ * acts on the todo.
+ */
+export type Retry = 'in-call' | 'later' | 'never';
+
+/**
+ * For WeChat's and the platform's codes: `documented` on WeChat's or CloudBase's published pages
+ * (or the SDK's own code tables); `reported` only by users, staff replies or other SDKs' code.
+ */
+export type Evidence = 'documented' | 'reported';
+
 /** `{api}` in `what` and `todo` stands for the operation's API name, e.g. pluginManager.applyPlugin. */
 export interface CodeEntry {
   readonly source: CodeSource;
   /** The official Chinese wording, where WeChat publishes one. */
   readonly zh?: string;
+  /** WeChat's own English errmsg, where known. */
+  readonly errmsg?: string;
   /** What happened, in a sentence fragment. */
   readonly what: string;
   /** What the person reading errMsg can do next. */
   readonly todo: string;
+  readonly retry: Retry;
+  /**
+   * The failure leaves open whether WeChat acted on the request all the same (a timeout, a system
+   * error, a lost or unreadable answer): a later "already done" in the same call may be our doing.
+   */
+  readonly mayHaveActed?: boolean;
+  /** WeChat's and the platform's codes only. */
+  readonly evidence?: Evidence;
+  /** Where the evidence is (docs/errors.md cites it). */
+  readonly seenIn?: string;
+  /** The code WeChat's older pages give for the same answer (89044 is most likely 89244). */
+  readonly aliasOf?: number;
 }
 
 /** The project's own failures. Stable: documented in the README, never renumbered. */
@@ -64,62 +92,98 @@ export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
 
 const RETRY_LATER = 'try again in a few seconds';
 
+/** Sources, named once. */
+const PLUGIN_PAGE = 'the plugin-management API page (error table)';
+const GLOBAL_TABLE = 'WeChat\'s global error-code table';
+const TOKEN_PAGE = 'the access-token pages (getStableAccessToken, getAccessToken)';
+const SDK_TABLE = 'wx-server-sdk 4.0.2\'s own code tables';
+const WXJAVA = 'WxJava\'s error table (WxMaErrorMsgEnum), not on WeChat\'s pages';
+const COMPONENT_PAGES = 'the third-party platform pages (component_access_token, authorisation)';
+const QUOTA_PAGES = 'the quota pages (clear_quota, getApiQuota)';
+const COMMUNITY = 'WeChat\'s developer community (user reports, staff replies)';
+
 export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEntry>([
-  // WeChat's answers, from the API page (see ../shared/reference/plugin-api.md).
-  [0, { source: 'wechat', zh: 'ok', what: 'success: WeChat did what was asked (for apply: the application was sent to the plugin developer)', todo: 'nothing; after apply, wait for the developer to approve it' }],
-  [-1, { source: 'wechat', zh: '系统错误', what: 'WeChat is busy (system error)', todo: RETRY_LATER }],
-  [89236, { source: 'wechat', zh: '该插件不能申请', what: 'this plugin does not accept applications', todo: 'ask the plugin developer to open it to applications, or choose another plugin' }],
-  [89237, { source: 'wechat', zh: '已经添加该插件', what: 'the plugin is already added to this mini-program, or its application is awaiting the developer', todo: 'nothing more to do' }],
-  [89238, { source: 'wechat', zh: '申请或使用的插件已经达到上限', what: 'this mini-program has reached its limit of applied or used plugins', todo: 'unbind a plugin it no longer uses, then apply again' }],
-  [89239, { source: 'wechat', zh: '该插件不存在', what: 'the plugin does not exist', todo: 'check the plugin appid against the plugin\'s page' }],
-  [89240, { source: 'wechat', zh: '无法进行此操作，只有“待确认”的申请可操作通过/拒绝', what: 'only pending applications can be approved or refused', todo: 'refresh the application list' }],
-  [89241, { source: 'wechat', zh: '无法进行此操作，只有“已拒绝/已超时”的申请可操作删除', what: 'only refused or expired applications can be deleted', todo: 'refresh the application list' }],
-  [89242, { source: 'wechat', zh: '该appid不在申请列表内', what: 'the appid is not in the application list', todo: 'check the appid' }],
-  [89243, { source: 'wechat', zh: '“待确认”的申请不可删除', what: 'pending applications cannot be deleted', todo: 'approve or refuse it first' }],
-  [89044, { source: 'wechat', zh: '不存在该插件appid', what: 'no plugin has this appid (WeChat gives no finer reason)', todo: 'check the plugin appid against the plugin list' }],
+  // WeChat's answers on the plugin-management pages. The older pages give 89044 for "no such
+  // plugin appid"; another SDK's table (and its users) give 89244 with the same text.
+  [0, { source: 'wechat', zh: 'ok', errmsg: 'ok', what: 'success: WeChat did what was asked (for apply: the application was sent to the plugin developer)', todo: 'nothing; after apply, wait for the developer to approve it', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [-1, { source: 'wechat', zh: '系统错误', errmsg: 'system error', what: 'WeChat is busy (system error)', todo: RETRY_LATER, retry: 'in-call', mayHaveActed: true, evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89236, { source: 'wechat', zh: '该插件不能申请', what: 'this plugin does not accept applications', todo: 'ask the plugin developer to open it to applications, or choose another plugin', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89237, { source: 'wechat', zh: '已经添加该插件', what: 'the plugin is already added to this mini-program, or its application is awaiting the developer', todo: 'nothing more to do', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89238, { source: 'wechat', zh: '申请或使用的插件已经达到上限', what: 'this mini-program has reached its limit of applied or used plugins', todo: 'unbind a plugin it no longer uses, then apply again', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89239, { source: 'wechat', zh: '该插件不存在', what: 'the plugin does not exist', todo: 'check the plugin appid against the plugin\'s page', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89240, { source: 'wechat', zh: '无法进行此操作，只有“待确认”的申请可操作通过/拒绝', what: 'only pending applications can be approved or refused', todo: 'refresh the application list', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89241, { source: 'wechat', zh: '无法进行此操作，只有“已拒绝/已超时”的申请可操作删除', what: 'only refused or expired applications can be deleted', todo: 'refresh the application list', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89242, { source: 'wechat', zh: '该appid不在申请列表内', what: 'the appid is not in the application list', todo: 'check the appid', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89243, { source: 'wechat', zh: '“待确认”的申请不可删除', what: 'pending applications cannot be deleted', todo: 'approve or refuse it first', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE }],
+  [89244, { source: 'wechat', errmsg: 'plugin appid not exist', what: 'this plugin is not in the mini-program\'s plugin list (no such plugin appid)', todo: 'list the plugins: it was never added, or is already removed', retry: 'never', evidence: 'reported', seenIn: `${WXJAVA}; ${COMMUNITY}` }],
+  [89044, { source: 'wechat', zh: '不存在该插件appid', what: 'no plugin has this appid (the older pages\' number; most likely the same answer as 89244)', todo: 'check the plugin appid against the plugin list', retry: 'never', evidence: 'documented', seenIn: PLUGIN_PAGE, aliasOf: 89244 }],
+  [89256, { source: 'wechat', zh: 'token 信息有误', errmsg: 'no component info', what: 'WeChat refused the token for this call: reported for update with a mini-program\'s own token, while apply, list and unbind work with the same token (cause unconfirmed)', todo: 'update through a third-party platform\'s authorizer_access_token (permission set 40), or change the version in the mini-program console (docs/errors.md)', retry: 'never', evidence: 'reported', seenIn: `${WXJAVA}; ${COMMUNITY}` }],
+  [89257, { source: 'wechat', errmsg: 'no such version', what: 'that plugin version does not allow quick update (快速更新)', todo: 'use a version the plugin\'s developer allows for quick update', retry: 'never', evidence: 'reported', seenIn: `${WXJAVA}; ${COMMUNITY}` }],
+  [89258, { source: 'wechat', errmsg: 'code is gray online', what: 'the mini-program has a grey (phased) release in progress, so quick update is refused', todo: 'wait for the grey release to end (or end it in the mini-program console), then update again', retry: 'never', evidence: 'reported', seenIn: WXJAVA }],
+  [89259, { source: 'wechat', errmsg: 'zhibo plugin is not allow to delete', what: 'the live-streaming plugin cannot be removed', todo: 'keep it: WeChat does not let it be unbound', retry: 'never', evidence: 'reported', seenIn: 'a copy of WeChat\'s global error table in public code' }],
+  // Quotas and third-party platforms (an authorizer_access_token in place of the mini-program's own).
+  [45009, { source: 'wechat', errmsg: 'reach max api daily quota limit', what: 'this account\'s daily quota for the API is used up', todo: 'wait until tomorrow, or reset the quota with clear_quota (10 times a month)', retry: 'never', evidence: 'documented', seenIn: QUOTA_PAGES }],
+  [45011, { source: 'wechat', errmsg: 'api minute-quota reach limit, must slower, retry next minute', what: 'the API\'s per-minute quota is used up', todo: 'slow down, and try again in a minute', retry: 'later', evidence: 'reported', seenIn: `${WXJAVA}; ${COMMUNITY}` }],
+  [48006, { source: 'wechat', errmsg: 'forbid to clear quota because of reaching the limit', what: 'the quota cannot be reset again this month (10 resets a month)', todo: 'wait for the daily quota to renew', retry: 'never', evidence: 'documented', seenIn: QUOTA_PAGES }],
+  [48001, { source: 'wechat', errmsg: 'api unauthorized', what: 'this account may not call the API, or the token is of the wrong kind', todo: 'check the account\'s capabilities, and which token (own, authoriser, component) the call uses', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
+  [61003, { source: 'wechat', errmsg: 'component is not authorized by this account', what: 'this mini-program has not authorised the third-party platform', todo: 'check the platform\'s authoriser list, and have the mini-program\'s administrator authorise it', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
+  [61004, { source: 'wechat', errmsg: 'access clientip is not registered', what: 'this server\'s IP address is not on the third-party platform\'s whitelist', todo: 'add it in the open platform\'s development settings', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
+  [61005, { source: 'wechat', errmsg: 'component ticket is expired', what: 'the component_verify_ticket is expired', todo: 'use the newest pushed ticket (api_start_push_ticket asks WeChat to push one)', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
+  [61006, { source: 'wechat', errmsg: 'component ticket is invalid', what: 'the component_verify_ticket is not valid', todo: 'use the newest pushed ticket (api_start_push_ticket asks WeChat to push one)', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
+  [61007, { source: 'wechat', errmsg: 'api is unauthorized to component', what: 'the mini-program has not granted the third-party platform plugin management (permission set 40)', todo: 'have the mini-program\'s administrator authorise the platform again, with plugin management', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
+  [61011, { source: 'wechat', errmsg: 'invalid component', what: 'the appid is not a third-party platform\'s', todo: 'check the component appid', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
+  [61023, { source: 'wechat', errmsg: 'refresh_token is invalid', what: 'the authoriser\'s refresh token is stale or revoked', todo: 'read it again from the authoriser list once; if that fails, have the mini-program authorise the platform again', retry: 'never', evidence: 'reported', seenIn: COMMUNITY }],
+  [61024, { source: 'wechat', errmsg: 'must use api(api_component_token) to get token for component acct', what: 'a third-party platform\'s appid was used to get an ordinary access token', todo: 'get the platform\'s token with api_component_token, or use the mini-program\'s own appid and secret', retry: 'never', evidence: 'reported', seenIn: COMMUNITY }],
+  [41004, { source: 'wechat', errmsg: 'appsecret missing', what: 'the app secret is missing', todo: 'set WECHAT_APPSECRET (or the platform\'s secret)', retry: 'never', evidence: 'documented', seenIn: COMPONENT_PAGES }],
   // WeChat's token errors, met by the HTTPS form.
-  [40001, { source: 'wechat', zh: '获取 access_token 时 AppSecret 错误，或者 access_token 无效', what: 'the access token or app secret is invalid', todo: 'check WECHAT_APPSECRET, or get a new access token' }],
-  [40014, { source: 'wechat', zh: '不合法的 access_token', what: 'the access token is not valid', todo: 'get a new access token' }],
-  [42001, { source: 'wechat', zh: 'access_token 超时', what: 'the access token has expired', todo: 'get a new access token' }],
-  [40013, { source: 'wechat', zh: '不合法的 AppID', what: 'the appid is not valid', todo: 'check WECHAT_APPID' }],
-  [40125, { source: 'wechat', zh: '不合法的 secret', what: 'the app secret is not valid', todo: 'check WECHAT_APPSECRET (the mini-program console can reset it)' }],
-  [40164, { source: 'wechat', zh: '调用接口的IP地址不在白名单中', what: 'this server\'s IP address is not on the appid\'s whitelist', todo: 'add it in the mini-program console (Development > Development settings)' }],
-  // CloudBase platform codes a caller meets (see ../shared/reference/cloud-functions.md).
-  [-401001, { source: 'platform', what: 'the caller has no permission to call cloud functions', todo: 'check the environment\'s security rules' }],
-  [-404011, { source: 'platform', what: 'the cloud function failed to execute (it threw or timed out)', todo: 'read the function\'s log in the cloud console' }],
-  [-501000, { source: 'platform', what: 'the cloud function or environment was not found', todo: 'check the function name and the environment id' }],
-  [-501001, { source: 'platform', what: 'the gateway or the network failed', todo: RETRY_LATER }],
-  [-501002, { source: 'platform', what: 'the cloud gateway timed out', todo: RETRY_LATER }],
-  [-501003, { source: 'platform', what: 'the environment\'s request quota is exceeded', todo: 'wait, or raise the quota in the cloud console' }],
-  [-501004, { source: 'platform', what: 'the environment\'s concurrency limit is exceeded', todo: RETRY_LATER }],
-  [-501005, { source: 'platform', what: 'the cloud environment is invalid', todo: 'check the environment id the function is deployed to' }],
-  [-501007, { source: 'platform', what: 'the cloud gateway refused the request parameters', todo: 'update the function; if it persists, report it with the function log' }],
-  [-601001, { source: 'platform', what: 'WeChat\'s server sent an answer that could not be read', todo: RETRY_LATER }],
-  [-604100, { source: 'platform', what: 'the open API {api} was not found', todo: 'update wx-server-sdk, or check the API name' }],
-  [-604101, { source: 'platform', what: 'this cloud function has no permission to call {api}', todo: 'add "{api}" to permissions.openapi in the function\'s own config.json and upload it again; a change can take about 10 minutes to apply' }],
-  [-604102, { source: 'platform', what: 'the open API call timed out', todo: RETRY_LATER }],
-  [-604103, { source: 'platform', what: 'the open API call hit a system error', todo: RETRY_LATER }],
-  [-604104, { source: 'platform', what: 'the open API refused the invocation source', todo: 'call the function from the mini-program, the HTTP API or a trigger' }],
+  [40001, { source: 'wechat', zh: '获取 access_token 时 AppSecret 错误，或者 access_token 无效', what: 'the access token or app secret is invalid', todo: 'check WECHAT_APPSECRET, or get a new access token', retry: 'never', evidence: 'documented', seenIn: TOKEN_PAGE }],
+  [40014, { source: 'wechat', zh: '不合法的 access_token', what: 'the access token is not valid', todo: 'get a new access token', retry: 'never', evidence: 'documented', seenIn: GLOBAL_TABLE }],
+  [42001, { source: 'wechat', zh: 'access_token 超时', what: 'the access token has expired', todo: 'get a new access token', retry: 'never', evidence: 'documented', seenIn: GLOBAL_TABLE }],
+  [40013, { source: 'wechat', zh: '不合法的 AppID', what: 'the appid is not valid', todo: 'check WECHAT_APPID', retry: 'never', evidence: 'documented', seenIn: TOKEN_PAGE }],
+  [40125, { source: 'wechat', zh: '不合法的 secret', what: 'the app secret is not valid', todo: 'check WECHAT_APPSECRET (the mini-program console can reset it)', retry: 'never', evidence: 'documented', seenIn: TOKEN_PAGE }],
+  [40164, { source: 'wechat', zh: '调用接口的IP地址不在白名单中', what: 'this server\'s IP address is not on the appid\'s whitelist', todo: 'add it in the mini-program console (Development > Development settings)', retry: 'never', evidence: 'documented', seenIn: GLOBAL_TABLE }],
+  // CloudBase platform codes a caller meets.
+  [-401001, { source: 'platform', what: 'the caller has no permission to call cloud functions', todo: 'check the environment\'s security rules', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-404011, { source: 'platform', what: 'the cloud function failed to execute (it threw or timed out)', todo: 'read the function\'s log in the cloud console', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-501000, { source: 'platform', what: 'the cloud function or environment was not found', todo: 'check the function name and the environment id', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-501001, { source: 'platform', what: 'the gateway or the network failed', todo: RETRY_LATER, retry: 'in-call', mayHaveActed: true, evidence: 'documented', seenIn: SDK_TABLE }],
+  [-501002, { source: 'platform', what: 'the cloud gateway timed out', todo: RETRY_LATER, retry: 'in-call', mayHaveActed: true, evidence: 'documented', seenIn: SDK_TABLE }],
+  [-501003, { source: 'platform', what: 'the environment\'s request quota is exceeded', todo: 'wait, or raise the quota in the cloud console', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-501004, { source: 'platform', what: 'the environment\'s concurrency limit is exceeded', todo: RETRY_LATER, retry: 'in-call', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-501005, { source: 'platform', what: 'the cloud environment is invalid', todo: 'check the environment id the function is deployed to', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-501007, { source: 'platform', what: 'the cloud gateway refused the request parameters', todo: 'update the function; if it persists, report it with the function log', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-601001, { source: 'platform', what: 'WeChat\'s server sent an answer that could not be read', todo: RETRY_LATER, retry: 'in-call', mayHaveActed: true, evidence: 'documented', seenIn: SDK_TABLE }],
+  [-604100, { source: 'platform', what: 'the open API {api} was not found', todo: 'update wx-server-sdk, or check the API name', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-604101, { source: 'platform', what: 'this cloud function has no permission to call {api}', todo: 'add "{api}" to permissions.openapi in the function\'s own config.json and upload it again; a change can take about 10 minutes to apply', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
+  [-604102, { source: 'platform', what: 'the open API call timed out', todo: RETRY_LATER, retry: 'in-call', mayHaveActed: true, evidence: 'documented', seenIn: SDK_TABLE }],
+  [-604103, { source: 'platform', what: 'the open API call hit a system error', todo: RETRY_LATER, retry: 'in-call', mayHaveActed: true, evidence: 'documented', seenIn: SDK_TABLE }],
+  [-604104, { source: 'platform', what: 'the open API refused the invocation source', todo: 'call the function from the mini-program, the HTTP API or a trigger', retry: 'never', evidence: 'documented', seenIn: SDK_TABLE }],
   // The project's own.
-  [ProjectCode.INVALID_EVENT, { source: 'project', what: 'the request is not a JSON object', todo: 'call with an object such as { action: "list" } or { pluginAppid: "wx0123456789abcdef" }' }],
-  [ProjectCode.INVALID_APPID, { source: 'project', what: 'an appid field (pluginAppid, appid) is missing or not an appid', todo: 'pass "wx" followed by 16 lowercase hex digits' }],
-  [ProjectCode.INVALID_TEXT, { source: 'project', what: 'a text field (reason) is missing where required, not a string, or too long', todo: 'pass a string of at most 500 characters' }],
-  [ProjectCode.INVALID_ACTION, { source: 'project', what: 'action is missing, unknown, or not what this function performs', todo: 'pass one of the function\'s actions (pluginManager: apply, list, unbind, update; applyPlugin: apply or none)' }],
-  [ProjectCode.INVALID_VERSION, { source: 'project', what: 'a version field (userVersion) is missing or not a version', todo: 'pass digits and dots, such as "2.2.46"' }],
-  [ProjectCode.INVALID_NUMBER, { source: 'project', what: 'a number field (page, num) is not a whole number within its bounds', todo: 'pass a whole number: page at least 1, num from 1 to 100' }],
-  [ProjectCode.ADMIN_NOT_CONFIGURED, { source: 'project', what: 'no administrators are configured, so calls from a mini-program are refused', todo: 'set the environment variable ADMIN_OPENIDS (comma-separated OPENIDs) on this function in the cloud console' }],
-  [ProjectCode.NOT_ADMIN, { source: 'project', what: 'this caller is not an administrator', todo: 'ask an administrator to add your OPENID to ADMIN_OPENIDS' }],
-  [ProjectCode.HTTP_ACCESS_REFUSED, { source: 'project', what: 'the function was called through HTTP access (an API-gateway request), which it never serves', todo: 'call it with wx.cloud.callFunction, and remove its HTTP access path in the cloud console' }],
-  [ProjectCode.CROSS_ACCOUNT_REFUSED, { source: 'project', what: 'the call came from another mini-program\'s account (cross-account call), whose users are never administrators here', todo: 'call from this mini-program itself' }],
-  [ProjectCode.CONFIG_REFUSED, { source: 'project', what: 'the function\'s ADMIN_OPENIDS or TRUSTED_SOURCES cannot be used as written, so no call is let through', todo: 'fix the variable errMsg names in the function\'s configuration in the cloud console' }],
-  [ProjectCode.DEADLINE_EXCEEDED, { source: 'project', what: 'WeChat did not answer within the time limit', todo: 'try again; if it keeps happening, raise the timeout (the cloud function\'s in the cloud console, or the HTTPS form\'s --timeout)' }],
-  [ProjectCode.CREDENTIALS_MISSING, { source: 'project', what: 'the cloud platform\'s credentials are missing, and the gateway refused the unsigned call', todo: 'run the function in the cloud, or set TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY for a local run' }],
-  [ProjectCode.UNEXPECTED_ANSWER, { source: 'project', what: 'the answer carried no WeChat result code, so whether WeChat acted on it is unknown', todo: 'check the current state (the plugin list) before trying again' }],
-  [ProjectCode.INTERNAL, { source: 'project', what: 'the function failed unexpectedly', todo: 'read the function\'s log line for this request id and report it' }],
-  [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET' }],
-  [ProjectCode.INVALID_BASE_URL, { source: 'project', what: 'the HTTPS API base URL is not usable', todo: 'set WECHAT_API_BASE_URL to an http(s) URL without credentials, query or fragment, or leave it unset' }],
-  [ProjectCode.HTTPS_OPTIONS_INVALID, { source: 'project', what: 'the HTTPS client\'s options cannot be used', todo: 'fix the option errMsg names where createHttpsClient is called' }],
+  [ProjectCode.INVALID_EVENT, { source: 'project', what: 'the request is not a JSON object', todo: 'call with an object such as { action: "list" } or { pluginAppid: "wx0123456789abcdef" }', retry: 'never' }],
+  [ProjectCode.INVALID_APPID, { source: 'project', what: 'an appid field (pluginAppid, appid) is missing or not an appid', todo: 'pass "wx" followed by 16 lowercase hex digits', retry: 'never' }],
+  [ProjectCode.INVALID_TEXT, { source: 'project', what: 'a text field (reason) is missing where required, not a string, or too long', todo: 'pass a string of at most 500 characters', retry: 'never' }],
+  // The actions themselves are named in errMsg, from the function's route.
+  [ProjectCode.INVALID_ACTION, { source: 'project', what: 'action is missing, unknown, or not what this function performs', todo: 'pass one of the function\'s actions, as errMsg lists them', retry: 'never' }],
+  [ProjectCode.INVALID_VERSION, { source: 'project', what: 'a version field (userVersion) is missing or not a version', todo: 'pass digits and dots, such as "2.2.46"', retry: 'never' }],
+  [ProjectCode.INVALID_NUMBER, { source: 'project', what: 'a number field (page, num) is not a whole number within its bounds', todo: 'pass a whole number within the bounds errMsg gives', retry: 'never' }],
+  [ProjectCode.ADMIN_NOT_CONFIGURED, { source: 'project', what: 'no administrators are configured, so calls from a mini-program are refused', todo: 'set the environment variable ADMIN_OPENIDS (comma-separated OPENIDs) on this function in the cloud console', retry: 'never' }],
+  [ProjectCode.NOT_ADMIN, { source: 'project', what: 'this caller is not an administrator', todo: 'ask an administrator to add your OPENID to ADMIN_OPENIDS', retry: 'never' }],
+  [ProjectCode.HTTP_ACCESS_REFUSED, { source: 'project', what: 'the function was called through HTTP access (an API-gateway request), which it never serves', todo: 'call it with wx.cloud.callFunction, and remove its HTTP access path in the cloud console', retry: 'never' }],
+  [ProjectCode.CROSS_ACCOUNT_REFUSED, { source: 'project', what: 'the call came from another mini-program\'s account (cross-account call), whose users are never administrators here', todo: 'call from this mini-program itself', retry: 'never' }],
+  [ProjectCode.CONFIG_REFUSED, { source: 'project', what: 'the function\'s ADMIN_OPENIDS or TRUSTED_SOURCES cannot be used as written, so no call is let through', todo: 'fix the variable errMsg names in the function\'s configuration in the cloud console', retry: 'never' }],
+  [ProjectCode.DEADLINE_EXCEEDED, { source: 'project', what: 'WeChat did not answer within the time limit', todo: 'try again; if it keeps happening, raise the timeout (the cloud function\'s in the cloud console, or the HTTPS form\'s --timeout)', retry: 'later', mayHaveActed: true }],
+  [ProjectCode.CREDENTIALS_MISSING, { source: 'project', what: 'the cloud platform\'s credentials are missing, and the gateway refused the unsigned call', todo: 'run the function in the cloud, or set TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY for a local run', retry: 'never' }],
+  [ProjectCode.UNEXPECTED_ANSWER, { source: 'project', what: 'the answer carried no WeChat result code, so whether WeChat acted on it is unknown', todo: 'check the current state (the plugin list) before trying again', retry: 'never', mayHaveActed: true }],
+  [ProjectCode.INTERNAL, { source: 'project', what: 'the function failed unexpectedly', todo: 'read the function\'s log line for this request id and report it', retry: 'never' }],
+  [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET', retry: 'never' }],
+  [ProjectCode.INVALID_BASE_URL, { source: 'project', what: 'the HTTPS API base URL is not usable', todo: 'set WECHAT_API_BASE_URL to an http(s) URL without credentials, query or fragment, or leave it unset', retry: 'never' }],
+  [ProjectCode.HTTPS_OPTIONS_INVALID, { source: 'project', what: 'the HTTPS client\'s options cannot be used', todo: 'fix the option errMsg names where createHttpsClient is called', retry: 'never' }],
 ]);
+
+/** The project's own range: a code WeChat sends in it must never read as one of ours. */
+export function isProjectCode(code: number): boolean {
+  return code <= -930000 && code > -940000;
+}
 
 export function describeCode(code: number): CodeEntry | undefined {
   return CATALOGUE.get(code);

@@ -21,6 +21,27 @@ export function deadlineFor(startedAt: number, timeLimitMs: number, withMargin =
   return startedAt + timeLimitMs - (withMargin ? safetyMarginMs(timeLimitMs) : 0);
 }
 
+/**
+ * The one time budget of a call, from the engine down to the last socket: every layer (the engine's
+ * attempts, a transport, the token fetch, the POST) asks the same object how long is left, so no
+ * layer can spend time another does not know about. `deadline` is in ms since the epoch.
+ */
+export interface Budget {
+  readonly deadline: number;
+  /** What is left now, never negative. */
+  remaining(): number;
+}
+
+/** A budget ending at `deadline`, read on `now` (Date.now unless a test gives its own clock). */
+export function budgetUntil(deadline: number, now: () => number = Date.now): Budget {
+  return { deadline, remaining: () => Math.max(0, deadline - now()) };
+}
+
+/** A budget of `ms` from now. */
+export function budgetOf(ms: number, now: () => number = Date.now): Budget {
+  return budgetUntil(now() + ms, now);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

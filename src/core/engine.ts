@@ -1,24 +1,25 @@
 import { authorize, type Caller } from './authorize';
 import { describeCode, ProjectCode } from './codes';
 import type { FunctionConfig } from './config';
-import { deadlineFor, sleep, withinDeadline } from './deadline';
+import { budgetUntil, deadlineFor, sleep, withinDeadline, type Budget } from './deadline';
 import { OperationError } from './errors';
 import { parseFields } from './fields';
 import { formatLogLine, maskOpenid, type LogSink } from './log';
 import { wireBodyOf, type AnyOperation, type Answer, type WireBody } from './operation';
 import { redact } from './redact';
 import { unexpectedAnswer } from './remote';
-import { backoffDelay, DEFAULT_BACKOFF, isRetryableLater, shouldRetry, type BackoffPolicy } from './retry';
+import { DEFAULT_BACKOFF, fallbackCloudApi, isRetryableLater, retryDelay, type BackoffPolicy } from './retry';
 import type { Route } from './route';
 
 /**
  * How a request reaches WeChat. Resolves with WeChat's answer (the JSON object without errcode and
  * errmsg) when WeChat accepted it; rejects with an OperationError for every failure (each transport
- * classifies its own shapes). `timeoutMs` is the time left: a transport that can bound its own
- * request should, so that no socket outlives the invocation.
+ * classifies its own shapes). `budget` is the call's one time budget: a transport bounds its own
+ * request (and anything it fetches first, such as a token) by what it has left, so that no socket
+ * outlives the invocation. Whether to try again is the engine's decision alone.
  */
 export interface Transport {
-  send(cloudApi: string | undefined, httpsPath: string, body: WireBody, timeoutMs: number): Promise<Answer>;
+  send(cloudApi: string | undefined, httpsPath: string, body: WireBody, budget: Budget): Promise<Answer>;
 }
 
 /** What every caller receives, whatever happened: these four, plus the operation's data on success. */
@@ -34,9 +35,14 @@ export interface OperationResult {
    * administrator can copy it into ADMIN_OPENIDS. It is the caller's own; nobody else's is shown.
    */
   readonly openid?: string;
+  /**
+   * Only when the gateway refused the operation's own cloud-call name (-604100/-604101) and the
+   * call went through the newer page's name instead: the name that was used.
+   */
+  readonly cloudApi?: string;
 }
 
-const RESERVED_KEYS: ReadonlySet<string> = new Set(['errCode', 'errMsg', 'retryable', 'attempts', 'openid']);
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['errCode', 'errMsg', 'retryable', 'attempts', 'openid', 'cloudApi']);
 const REFUSED_CALLER: ReadonlySet<number> = new Set([ProjectCode.ADMIN_NOT_CONFIGURED, ProjectCode.NOT_ADMIN]);
 
 export interface Invocation {
@@ -63,29 +69,40 @@ interface Attempted {
   attempts: number;
   /** An earlier attempt may have reached WeChat without us reading the answer. */
   maybeDelivered: boolean;
+  /** The cloud API last called, when the gateway refused the operation's own name and its newer one was tried. */
+  cloudApi?: string;
+  /** The name the gateway refused, and how (`pluginManager.getPluginList -604101`). */
+  refusedCloudApi?: string;
 }
 
 function asOperationError(caught: unknown): OperationError {
   return caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught });
 }
 
-async function sendWithRetries(operation: AnyOperation, body: WireBody, deps: EngineDeps, deadline: number, progress: Attempted): Promise<Answer> {
+async function sendWithRetries(operation: AnyOperation, body: WireBody, deps: EngineDeps, budget: Budget, progress: Attempted): Promise<Answer> {
   const policy = deps.backoff ?? DEFAULT_BACKOFF;
   const random = deps.random ?? Math.random;
   const transport = deps.transport();
   // A limit shorter than the safety margin leaves no time at all: say so without sending.
-  if (deadline <= Date.now()) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED);
+  if (budget.remaining() <= 0) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED);
+  let cloudApi = operation.cloudApi;
   for (;;) {
     progress.attempts += 1;
     try {
-      const remaining = deadline - Date.now();
-      return await withinDeadline(transport.send(operation.cloudApi, operation.httpsPath, body, remaining), remaining);
+      return await withinDeadline(transport.send(cloudApi, operation.httpsPath, body, budget), budget.remaining());
     } catch (caught) {
       const error = asOperationError(caught);
-      const delay = backoffDelay(progress.attempts + 1, policy, random);
-      const worthRetrying =
-        shouldRetry(error.code) && progress.attempts < policy.maxAttempts && deadline - Date.now() - delay >= policy.minAttemptMs;
-      if (!worthRetrying) throw error;
+      // The gateway does not know (or grant) the older cloud-call name: the same call once more,
+      // through the newer page's name, within the same budget. Not a retry: nothing reached WeChat.
+      const fallback = fallbackCloudApi(operation, cloudApi, error.code);
+      if (fallback !== undefined && budget.remaining() > 0) {
+        progress.refusedCloudApi = `${cloudApi} ${error.code}`;
+        progress.cloudApi = cloudApi = fallback;
+        continue;
+      }
+      const delay = retryDelay(error.code, progress.attempts, budget.remaining(), policy, random);
+      if (delay === undefined) throw error;
+      // Accumulated: one attempt that may have reached WeChat is enough for the note, whatever the later ones say.
       progress.maybeDelivered ||= error.maybeDelivered;
       await sleep(delay);
     }
@@ -93,10 +110,10 @@ async function sendWithRetries(operation: AnyOperation, body: WireBody, deps: En
 }
 
 /** The operation's data from WeChat's answer. Only what the operation declares; never our four keys. */
-function readData(operation: AnyOperation, answer: Answer): Record<string, unknown> {
+function readData(operation: AnyOperation, answer: Answer, params: Record<string, unknown>): Record<string, unknown> {
   let data: object;
   try {
-    data = operation.readAnswer(answer);
+    data = operation.readAnswer(answer, params as never);
   } catch (caught) {
     throw caught instanceof OperationError ? caught : unexpectedAnswer('an answer this project could not read', caught);
   }
@@ -105,7 +122,8 @@ function readData(operation: AnyOperation, answer: Answer): Record<string, unkno
 
 function failureMessage(name: string, operation: AnyOperation | undefined, error: OperationError, progress: Attempted): string {
   const entry = describeCode(error.code);
-  let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(operation?.cloudApi ?? 'the API') : error.message);
+  const api = progress.cloudApi ?? operation?.cloudApi ?? 'the API';
+  let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(api) : error.message);
   if (entry?.zh && error.detail === undefined) text += ` (${entry.zh})`;
   if (error.code === ProjectCode.UNEXPECTED_ANSWER && operation) text = `${error.detail ?? entry!.what}: ${operation.whenOutcomeUnknown}`;
   const note = progress.maybeDelivered ? operation?.afterLostAnswer?.[error.code] : undefined;
@@ -137,7 +155,7 @@ function loggedFields(operation: AnyOperation | undefined, params: Record<string
  */
 export async function runOperation(route: Route, invocation: Invocation, deps: EngineDeps): Promise<OperationResult & Record<string, unknown>> {
   const startedAt = invocation.startedAt ?? Date.now();
-  const deadline = deadlineFor(startedAt, invocation.timeLimitMs, invocation.killedAtTimeLimit ?? true);
+  const budget = budgetUntil(deadlineFor(startedAt, invocation.timeLimitMs, invocation.killedAtTimeLimit ?? true));
   const progress: Attempted = { attempts: 0, maybeDelivered: false };
   let operation: AnyOperation | undefined;
   let params: Record<string, unknown> | undefined;
@@ -148,8 +166,8 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
     operation = choice.operation;
     params = parseFields(operation.fields, choice.fields);
     authorize(invocation.caller, deps.config);
-    const answer = await sendWithRetries(operation, wireBodyOf(operation, params), deps, deadline, progress);
-    data = readData(operation, answer);
+    const answer = await sendWithRetries(operation, wireBodyOf(operation, params), deps, budget, progress);
+    data = readData(operation, answer, params);
   } catch (caught) {
     failure = asOperationError(caught);
   }
@@ -163,6 +181,7 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
     retryable: isRetryableLater(errCode),
     attempts: progress.attempts,
     ...(REFUSED_CALLER.has(errCode) && openid ? { openid: String(openid) } : {}),
+    ...(progress.cloudApi === undefined ? {} : { cloudApi: progress.cloudApi }),
     ...(failure ? {} : data),
   };
   writeLogLine(deps.log, () =>
@@ -176,7 +195,7 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
       durationMs: Date.now() - startedAt,
       source: invocation.caller.source === undefined ? null : String(invocation.caller.source),
       openid: maskOpenid(openid),
-      fields: loggedFields(operation, params),
+      fields: { ...loggedFields(operation, params), ...(progress.refusedCloudApi === undefined ? {} : { cloudApi: progress.cloudApi!, refusedCloudApi: progress.refusedCloudApi }) },
       cause: describeCause(failure),
     }),
   );

@@ -83,7 +83,7 @@ function patternField(kind: FieldKind, code: number, help: string, accepts: (tex
 
 export function appidField(help: string): Field<string, 'required'> {
   return patternField('appid', ProjectCode.INVALID_APPID, help, (text) => APPID_PATTERN.test(text), (name, text) => {
-    const hint = APPID_PATTERN.test(text.trim().toLowerCase()) ? ' (check for capitals or spaces)' : '';
+    const hint = text.length <= 64 && APPID_PATTERN.test(text.trim().toLowerCase()) ? ' (check for capitals or spaces)' : '';
     return `${name} must be "wx" followed by 16 lowercase hex digits${hint}, got ${describeValue(text)}`;
   });
 }
@@ -106,6 +106,9 @@ export function textField<P extends 'required' | 'optional'>(help: string, prese
       if (text.trim() === '' && presence === 'required') {
         throw new OperationError(code, { detail: `${name} must not be empty: say in a few words why` });
       }
+      // Bounded before counting: a code point is at most two UTF-16 units, so a text longer than
+      // twice the limit is too long without walking it (a 10 MB field is refused at once).
+      if (text.length > maxChars * 2) throw new OperationError(code, { detail: `${name} is more than ${maxChars * 2} characters long; shorten it to at most ${maxChars}` });
       const length = [...text].length;
       if (length > maxChars) throw new OperationError(code, { detail: `${name} is ${length} characters long; shorten it to at most ${maxChars}` });
       return text;

@@ -21,7 +21,7 @@ export type WireBody = Record<string, string | number>;
 /** WeChat's answer as a transport hands it over: the JSON object, without errcode and errmsg. */
 export type Answer = Readonly<Record<string, unknown>>;
 
-export interface Operation<F extends Fields = Fields, D extends object = object, N extends string = string, A extends string = string> {
+export interface Operation<F extends Fields = Fields, D extends object = object, N extends string = string, A extends string = string, W extends string = string, P extends HttpsPath = HttpsPath> {
   /** WeChat's name, used in errMsg (`applyPlugin:ok`) and as the HTTPS client's method. */
   readonly name: N;
   /** How callers name it: the `action` of the pluginManager function and the wxplugin command. */
@@ -33,14 +33,23 @@ export interface Operation<F extends Fields = Fields, D extends object = object,
    * config.json must grant; undefined when no cloud function offers the operation.
    */
   readonly cloudApi: string | undefined;
-  readonly httpsPath: HttpsPath;
+  /**
+   * The newer API page's cloud-call name for the same call (`pluginManager.applyPlugin` carries
+   * every /wxa/plugin action there), tried once when the gateway refuses `cloudApi` as unknown or
+   * not granted (-604100/-604101). It must be granted too: config.json lists it.
+   */
+  readonly cloudApiFallback?: string;
+  readonly httpsPath: P;
   /** WeChat's own `action` in the body (`apply`, `list`, `dev_agree`, ...). */
-  readonly wechatAction: string;
+  readonly wechatAction: W;
   readonly fields: F;
   /** The rest of the body WeChat receives, in WeChat's snake_case (`action` is added from wechatAction). */
   toWire(params: ParamsOf<F>): WireBody;
-  /** The result's fields from WeChat's answer; throws an OperationError when the answer is not what WeChat sends. */
-  readAnswer(answer: Answer): D;
+  /**
+   * The result's fields from WeChat's answer to the request `params` (validated, defaults filled
+   * in); throws an OperationError when the answer is not what WeChat sends.
+   */
+  readAnswer(answer: Answer, params: ParamsOf<F>): D;
   /**
    * Codes that, after an earlier attempt of the same call may have reached WeChat unanswered, can
    * be that attempt's own doing, with the sentence errMsg adds to say so. This is the operation's
@@ -51,6 +60,25 @@ export interface Operation<F extends Fields = Fields, D extends object = object,
   readonly whenOutcomeUnknown: string;
   /** Codes besides 0 that mean the requested state already holds (apply: 89237, already added). */
   readonly alreadyHolds?: readonly number[];
+  /**
+   * A request that works against the emulator's demo world: `npm start`'s default event for this
+   * action, and the tests' example call.
+   */
+  readonly example: RequestOf<F>;
+  /**
+   * For a list read a page at a time: which fields name the page and its size, the largest size,
+   * and the list in the result. `wxplugin <command> --all` reads every page from it.
+   */
+  readonly paging?: Paging;
+}
+
+/** Field names are the operation's own (a test checks they are declared integer fields). */
+export interface Paging {
+  readonly pageField: string;
+  readonly sizeField: string;
+  readonly maxSize: number;
+  /** The result's list (camelCase), e.g. `applyList`. */
+  readonly listKey: string;
 }
 
 export type AnyOperation = Operation<Fields, object>;
@@ -64,14 +92,44 @@ export function wireBodyOf(operation: Operation<Fields, object, string, string>,
 }
 
 /**
- * A read operation's data: WeChat's answer camelCased as wx-server-sdk would (fields this project
- * does not know are kept), with the list WeChat sends under `listKey`. No list is an empty one;
- * anything but a list is not WeChat's answer.
+ * The shape of one list item as WeChat documents it: `appid` and `status` (1-4) always; every other
+ * field named here, when present, of the kind given (absent ones read as empty). Fields it does not
+ * name are kept as they come.
  */
-export function readListAnswer(answer: Answer, listKey: string): Record<string, unknown> {
-  const list = answer[listKey] ?? [];
-  if (!Array.isArray(list)) throw unexpectedAnswer(`${listKey} is not a list`);
-  return camelCaseKeys({ ...answer, [listKey]: list }) as Record<string, unknown>;
+export type ItemShape = Readonly<Record<string, 'text' | 'categories'>>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isCategory = (value: unknown): boolean => isRecord(value) && typeof value.first === 'string' && typeof value.second === 'string';
+
+/** The item with its named fields filled in, or undefined when it is not in the documented shape. */
+function readItem(item: unknown, shape: ItemShape): Record<string, unknown> | undefined {
+  if (!isRecord(item) || typeof item.appid !== 'string' || ![1, 2, 3, 4].includes(item.status as number)) return undefined;
+  const filled: Record<string, unknown> = { ...item };
+  for (const [field, kind] of Object.entries(shape)) {
+    const value = item[field];
+    if (value === undefined) filled[field] = kind === 'text' ? '' : [];
+    else if (kind === 'text' ? typeof value !== 'string' : !Array.isArray(value) || !value.every(isCategory)) return undefined;
+  }
+  return filled;
+}
+
+/**
+ * A read operation's data: WeChat's answer camelCased as wx-server-sdk would (fields this project
+ * does not know are kept), with the list WeChat sends under `listKey`, checked item by item. No
+ * list at all is an empty one (WeChat leaves it out when there is nothing); `null` or anything but
+ * a list is not WeChat's answer. An item not in the documented shape (null, a number, a field of
+ * the wrong kind, a status WeChat does not document) is left out and counted in `droppedItems`, so
+ * the rest stays usable and nothing downstream meets a malformed row.
+ */
+export function readListAnswer(answer: Answer, listKey: string, shape: ItemShape): Record<string, unknown> {
+  const list = answer[listKey] === undefined ? [] : answer[listKey];
+  if (!Array.isArray(list)) throw unexpectedAnswer(`${listKey} is ${list === null ? 'null' : `a ${typeof list}`}, not a list`);
+  const items = list.map((item) => readItem(item, shape)).filter((item) => item !== undefined);
+  const dropped = list.length - items.length;
+  return { ...(camelCaseKeys({ ...answer, [listKey]: items }) as Record<string, unknown>), ...(dropped > 0 ? { droppedItems: dropped } : {}) };
 }
 
 /** Write operations answer errcode only; their results add nothing. */
@@ -80,6 +138,16 @@ export function noData(): Record<never, never> {
 }
 
 /** Declares an operation, inferring its field and data types from the declaration. */
-export function defineOperation<F extends Fields, D extends object, N extends string, A extends string>(operation: Operation<F, D, N, A>): Operation<F, D, N, A> {
+export function defineOperation<F extends Fields, D extends object, N extends string, A extends string, W extends string, P extends HttpsPath>(operation: Operation<F, D, N, A, W, P>): Operation<F, D, N, A, W, P> {
   return operation;
+}
+
+/**
+ * Where a request lands at WeChat: the HTTPS path and WeChat's `action`, e.g. `/wxa/plugin list`.
+ * Operations may share one (two readings of the same list); the emulator answers per route.
+ */
+export type WireRouteOf<O> = O extends { readonly httpsPath: infer P extends string; readonly wechatAction: infer W extends string } ? `${P} ${W}` : never;
+
+export function wireRouteOf<O extends AnyOperation>(operation: O): WireRouteOf<O> {
+  return `${operation.httpsPath} ${operation.wechatAction}` as WireRouteOf<O>;
 }

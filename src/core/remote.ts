@@ -1,26 +1,27 @@
-import { describeCode, ProjectCode } from './codes';
+import { describeCode, isProjectCode, ProjectCode } from './codes';
 import { OperationError } from './errors';
 import { redact } from './redact';
+import { mayHaveActed } from './retry';
+import { describeValue } from './validate';
 
 /**
  * Constructors both transports use for what the far side said, so that an errcode means the same
  * whether it came through wx-server-sdk or over HTTPS.
  */
 
-/**
- * Failures after which WeChat may have done what was asked all the same: timeouts on the way
- * (-501002, -604102), system errors (-1, -604103), a lost or unreadable answer (-501001, -601001).
- * A later "already done" (89237, ...) in the same call may then be this attempt's doing.
- */
-const MAY_HAVE_ACTED: ReadonlySet<number> = new Set([-1, -501001, -501002, -601001, -604102, -604103]);
-
 /** WeChat (or the platform) answered with a code. Known codes speak for themselves. */
 export function remoteError(code: number, remoteMessage: unknown, options: { maybeDelivered?: boolean; cause?: unknown } = {}): OperationError {
+  // A code in the project's own range would read as a local failure ("set ADMIN_OPENIDS"): it is
+  // WeChat's, unknown to the catalogue, so nobody can say what happened.
+  if (isProjectCode(code)) {
+    const detail = `WeChat answered errcode ${code}, which lies in this project's own range and is not one of WeChat's known codes, so whether it acted is unknown`;
+    return new OperationError(ProjectCode.UNEXPECTED_ANSWER, { detail, maybeDelivered: true, cause: options.cause ?? { code, message: remoteMessage } });
+  }
   const known = describeCode(code);
   const detail = known
     ? undefined
     : `WeChat answered errcode ${code}${typeof remoteMessage === 'string' && remoteMessage ? ` (${redact(remoteMessage)})` : ''}: look the code up in WeChat's global error table`;
-  return new OperationError(code, { detail, maybeDelivered: options.maybeDelivered ?? MAY_HAVE_ACTED.has(code), cause: options.cause });
+  return new OperationError(code, { detail, maybeDelivered: options.maybeDelivered ?? mayHaveActed(code), cause: options.cause });
 }
 
 /**
@@ -33,4 +34,20 @@ export function unexpectedAnswer(what: string, cause?: unknown): OperationError 
     maybeDelivered: true,
     cause,
   });
+}
+
+/**
+ * WeChat's errcode, read by one rule whichever transport carried it: a whole number JavaScript holds
+ * exactly. Anything else (`"0"`, `0.5`, `true`, `1e400`, a number past 2^53) is not a code WeChat
+ * sends, so it is not read as one.
+ */
+export function wechatCode(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** The failure for an answer whose errcode is not 0: WeChat's code, or an unreadable one. */
+export function answerError(errcode: unknown, errmsg: unknown, options: { cause?: unknown } = {}): OperationError {
+  const code = wechatCode(errcode);
+  if (code === undefined) return unexpectedAnswer(`an errcode that is not a whole number: ${typeof errcode === 'number' ? String(errcode) : describeValue(errcode)}`, options.cause ?? { code: 'bad errcode' });
+  return remoteError(code, errmsg, options);
 }

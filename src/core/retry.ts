@@ -1,31 +1,28 @@
-import { ProjectCode } from './codes';
+import { describeCode } from './codes';
+import type { AnyOperation } from './operation';
 
 /**
- * The retry rule, in one place. A code is retried inside the invocation when the failure is
- * transient: asking again a moment later can succeed and cannot do harm. WeChat's business codes
- * (89xxx, token errors) are answers, not accidents, and are never retried; neither are the
- * project's own refusals nor configuration faults such as -604101.
+ * The retry rule, in one place, read from the catalogue (`retry` in src/core/codes.ts). A code is
+ * retried inside the call when the failure is transient: asking again a moment later can succeed
+ * and cannot do harm. WeChat's business codes (89xxx, token errors) are answers, not accidents, and
+ * are never retried; neither are the project's own refusals nor configuration faults such as -604101.
  *
  * Applying twice is harmless: if the first attempt did reach WeChat, the second answers 89237
  * ("already added"), which the engine then reports with that possibility spelt out.
  */
-const TRANSIENT_CODES: ReadonlySet<number> = new Set([
-  -1, // WeChat: system error, "retry later" in WeChat's global table
-  -501001, // CloudBase: gateway or network failure (refused, reset, HTTP 5xx)
-  -501002, // CloudBase: gateway timeout
-  -501004, // CloudBase: concurrency limit, clears within moments
-  -601001, // the SDK could not read WeChat's answer (not protobuf, or JSON that does not parse)
-  -604102, // open API timeout
-  -604103, // open API system error
-]);
-
 export function shouldRetry(code: number): boolean {
-  return TRANSIENT_CODES.has(code);
+  return describeCode(code)?.retry === 'in-call';
 }
 
 /** Whether the caller may sensibly try the same call again later (reported as `retryable`). */
 export function isRetryableLater(code: number): boolean {
-  return shouldRetry(code) || code === ProjectCode.DEADLINE_EXCEEDED;
+  const retry = describeCode(code)?.retry;
+  return retry === 'in-call' || retry === 'later';
+}
+
+/** Whether WeChat may have acted on a request that failed with `code` (a later "already done" may be ours). */
+export function mayHaveActed(code: number): boolean {
+  return describeCode(code)?.mayHaveActed === true;
 }
 
 export interface BackoffPolicy {
@@ -49,4 +46,27 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { maxAttempts: 3, baseDelayMs: 100
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
   const nominal = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
   return Math.round(nominal / 2 + (random() * nominal) / 2);
+}
+
+/**
+ * Whether to try again after attempt `attempts` failed with `code`, with `remainingMs` of the budget
+ * left: the delay to wait first, or undefined when not. Only transient codes, at most
+ * `maxAttempts`, and only when the next attempt, after its delay, still has `minAttemptMs` to run.
+ */
+export function retryDelay(code: number, attempts: number, remainingMs: number, policy: BackoffPolicy, random: () => number): number | undefined {
+  if (!shouldRetry(code) || attempts >= policy.maxAttempts) return undefined;
+  const delay = backoffDelay(attempts + 1, policy, random);
+  return remainingMs - delay >= policy.minAttemptMs ? delay : undefined;
+}
+
+/** The gateway's answers for a cloud-call name it does not know (-604100) or does not grant (-604101). */
+const NAME_REFUSED: ReadonlySet<number> = new Set([-604100, -604101]);
+
+/**
+ * The newer page's cloud-call name to try once when the gateway refused `calledApi` (the operation's
+ * own, older name) as unknown or not granted; undefined when there is none or it was just tried.
+ */
+export function fallbackCloudApi(operation: AnyOperation, calledApi: string | undefined, code: number): string | undefined {
+  const fallback = operation.cloudApiFallback;
+  return NAME_REFUSED.has(code) && fallback !== undefined && calledApi === operation.cloudApi && fallback !== calledApi ? fallback : undefined;
 }

@@ -6,10 +6,16 @@ import { OperationError } from './errors';
  * `action` in route.ts. Nothing here reads the environment or calls anything.
  */
 
+const DESCRIBED_MAX = 10_000;
+
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `a string of ${[...value].length} characters`;
+  if (typeof value === 'string') {
+    if (value.length === 0) return 'an empty string';
+    // Counted only when short: what matters about a huge value is that it is huge, and fast.
+    return value.length > DESCRIBED_MAX ? `a string of more than ${DESCRIBED_MAX} characters` : `a string of ${[...value].length} characters`;
+  }
   return `a ${typeof value}`;
 }
 

@@ -24,7 +24,9 @@ export type Fault =
   /** The answer comes after `delayMs`. */
   | { readonly kind: 'slow'; readonly delayMs: number; readonly times?: number }
   /** No answer at all: the connection stays open until the client gives up or the emulator stops. */
-  | { readonly kind: 'silent'; readonly times?: number };
+  | { readonly kind: 'silent'; readonly times?: number }
+  /** A well-formed success whose JSON is padded to `bytes` (what no WeChat answer is: a memory and time bomb). */
+  | { readonly kind: 'huge'; readonly bytes: number; readonly times?: number };
 
 export type FaultKind = Fault['kind'];
 
@@ -41,6 +43,7 @@ export const NAMED_FAULTS: Readonly<Record<string, Fault>> = {
   drop: { kind: 'drop', times: Infinity },
   slow: { kind: 'slow', delayMs: 1500, times: Infinity },
   silent: { kind: 'silent', times: Infinity },
+  huge: { kind: 'huge', bytes: 100 * 1024 * 1024, times: Infinity },
 };
 
 /** A queue of faults; the first one with uses left applies to the next request. */

@@ -1,22 +1,35 @@
+import { wireRouteOf } from '../core/operation';
 import { OPERATIONS, type RegisteredOperation } from '../core/operations';
+import type { WireRouteOf } from '../core/operation';
 import { STATUS_CODES, type Application, type PluginWorld, type WechatAnswer } from './plugin-world';
 
 /**
- * How the emulated WeChat answers each operation, from the state of one PluginWorld. One handler
- * per registered operation (the type makes a missing one a compile error); the gateway and the
- * HTTPS API find them through the registry, by cloud API or HTTPS path and WeChat's `action`.
+ * How the emulated WeChat answers, from the state of one PluginWorld. One handler per wire route
+ * (`/wxa/plugin list`: the HTTPS path and WeChat's `action`), whatever the number of operations
+ * that send to it (the type makes a route without a handler a compile error). The gateway and the
+ * HTTPS API find them through the registry.
  *
  * `caller` is the appid the request is made for: the mini-program on /wxa/plugin, the plugin on
- * /wxa/devplugin. `fields` is the wire body, as WeChat receives it.
+ * /wxa/devplugin. `fields` is the wire body, as WeChat receives it. `token` says whose token the
+ * request carried: the account's own (a cloud call counts as one) or a third-party platform's
+ * authorizer_access_token.
  *
- * Codes marked "modelled" are the emulator's choice where WeChat documents none.
+ * Each answer cites its source: "documented" (WeChat's API page), "reported" (users, staff
+ * replies, another SDK's table; see docs/errors.md) or "modelled" (the emulator's own choice where
+ * no source says).
  */
-export type Handler = (world: PluginWorld, caller: string, fields: Readonly<Record<string, unknown>>) => WechatAnswer;
+export type TokenKind = 'own' | 'authorizer';
+export type Handler = (world: PluginWorld, caller: string, fields: Readonly<Record<string, unknown>>, token?: TokenKind) => WechatAnswer;
+
+/** Every route some registered operation sends to. */
+export type RegisteredRoute = WireRouteOf<RegisteredOperation>;
 
 const MESSAGES: Readonly<Record<number, string>> = {
   0: 'ok',
   40097: 'invalid args',
-  89044: 'plugin appid not exist',
+  89244: 'plugin appid not exist',
+  89256: 'no component info',
+  89257: 'no such version',
   89236: 'the plugin can not be applied',
   89237: 'the plugin has been added',
   89238: 'the number of applied or used plugins has reached the limit',
@@ -44,8 +57,9 @@ function pendingApplication(world: PluginWorld, plugin: string, applicant: unkno
   return application;
 }
 
-export const HANDLERS: Readonly<Record<RegisteredOperation['name'], Handler>> = {
-  applyPlugin(world, miniProgram, { plugin_appid, reason }) {
+export const HANDLERS: Readonly<Record<RegisteredRoute, Handler>> = {
+  // Documented: 89239, 89236, 89237, 89238 (the API page's table).
+  '/wxa/plugin apply'(world, miniProgram, { plugin_appid, reason }) {
     const plugin = world.plugin(plugin_appid);
     if (!plugin) return answer(89239);
     if (!plugin.acceptsApplications) return answer(89236);
@@ -56,7 +70,8 @@ export const HANDLERS: Readonly<Record<RegisteredOperation['name'], Handler>> = 
     return answer(0);
   },
 
-  getPluginList(world, miniProgram) {
+  // Documented: plugin_list with appid, status, nickname, headimgurl.
+  '/wxa/plugin list'(world, miniProgram) {
     const pluginList = world.applicationsOf(miniProgram).map((application) => {
       const plugin = world.plugin(application.pluginAppid);
       return { appid: application.pluginAppid, status: STATUS_CODES[application.status], nickname: plugin?.nickname ?? '', headimgurl: plugin?.headimgurl ?? '' };
@@ -64,24 +79,30 @@ export const HANDLERS: Readonly<Record<RegisteredOperation['name'], Handler>> = 
     return answer(0, { plugin_list: pluginList });
   },
 
-  unbindPlugin(world, miniProgram, { plugin_appid }) {
-    // Modelled: WeChat documents no code for removing a plugin the mini-program does not have.
-    if (!world.find(miniProgram, plugin_appid)) return answer(89044);
+  '/wxa/plugin unbind'(world, miniProgram, { plugin_appid }) {
+    // Reported: 89244 "plugin appid not exist" for a plugin that is not in the list (the older
+    // pages' 89044 carries the same text; WxJava's table and users give 89244).
+    if (!world.find(miniProgram, plugin_appid)) return answer(89244);
     world.remove(miniProgram, plugin_appid as string);
     return answer(0);
   },
 
-  updatePlugin(world, miniProgram, { plugin_appid, user_version }) {
+  '/wxa/plugin update'(world, miniProgram, { plugin_appid, user_version }, token = 'own') {
+    // Reported: 89256 "no component info" for update with a mini-program's own token while apply,
+    // list and unbind work (community reports; WeChat staff blamed the token). Off unless the world
+    // is told to model it, since the cause is unconfirmed.
+    if (world.updateNeedsComponent && token === 'own') return answer(89256);
     const application = world.find(miniProgram, plugin_appid);
-    // Modelled: 89044 for a plugin that is not added or not approved, 40097 for a version the
-    // plugin does not offer for quick update; WeChat documents neither.
-    if (!application || application.status !== 'approved') return answer(89044);
-    if (!world.plugin(plugin_appid)?.versions.includes(String(user_version))) return answer(40097, { errmsg: 'invalid args: user_version' });
+    // Reported: 89244 for a plugin not in the list. Modelled: the same for one not yet approved.
+    if (!application || application.status !== 'approved') return answer(89244);
+    // Reported: 89257 "no such version" for a version that does not allow quick update.
+    if (!world.plugin(plugin_appid)?.versions.includes(String(user_version))) return answer(89257);
     application.version = String(user_version);
     return answer(0);
   },
 
-  getPluginDevApplyList(world, plugin, { page, num }) {
+  // Documented: apply_list, create_time a string of Unix seconds; past the end an empty page (modelled).
+  '/wxa/devplugin dev_apply_list'(world, plugin, { page, num }) {
     const size = Number(num);
     const start = (Number(page) - 1) * size;
     // Past the end, an empty page, as WeChat pages.
@@ -101,7 +122,8 @@ export const HANDLERS: Readonly<Record<RegisteredOperation['name'], Handler>> = 
     return answer(0, { apply_list: applyList });
   },
 
-  agreeDevPluginApplication(world, plugin, { appid }) {
+  // Documented: 89242 not in the list, 89240 not pending.
+  '/wxa/devplugin dev_agree'(world, plugin, { appid }) {
     const application = pendingApplication(world, plugin, appid);
     if ('errcode' in application) return application;
     application.status = 'approved';
@@ -109,7 +131,7 @@ export const HANDLERS: Readonly<Record<RegisteredOperation['name'], Handler>> = 
     return answer(0);
   },
 
-  refuseDevPluginApplication(world, plugin, { appid, reason }) {
+  '/wxa/devplugin dev_refuse'(world, plugin, { appid, reason }) {
     const application = pendingApplication(world, plugin, appid);
     if ('errcode' in application) return application;
     application.status = 'refused';
@@ -117,7 +139,8 @@ export const HANDLERS: Readonly<Record<RegisteredOperation['name'], Handler>> = 
     return answer(0);
   },
 
-  deleteDevPluginApplication(world, plugin, { appid }) {
+  // Documented: 89242, 89243 pending, 89241 only refused or expired.
+  '/wxa/devplugin dev_delete'(world, plugin, { appid }) {
     const application = typeof appid === 'string' ? world.find(appid, plugin) : undefined;
     if (!application) return answer(89242);
     if (application.status === 'applying') return answer(89243);
@@ -127,15 +150,22 @@ export const HANDLERS: Readonly<Record<RegisteredOperation['name'], Handler>> = 
   },
 };
 
+/** Where each cloud-call name lands: every name an operation may call (older and newer) to its HTTPS path. */
+const CLOUD_API_PATHS: ReadonlyMap<string, string> = new Map(
+  OPERATIONS.flatMap((operation) => [operation.cloudApi, operation.cloudApiFallback].filter((api): api is string => api !== undefined).map((api) => [api, operation.httpsPath] as const)),
+);
+
+const ROUTES: ReadonlySet<string> = new Set(OPERATIONS.map(wireRouteOf));
+
 /**
- * The handler for a request: by the cloud API name (gateway) or the HTTPS path, and WeChat's
- * `action` in the body, as the registry declares them. `known` is false when no operation has that
- * API or path at all (the gateway then answers -604100); with `known` true and no handler, the
- * action is wrong (40097).
+ * The handler for a request: its HTTPS path (for a cloud call, the path its API name lands on) and
+ * WeChat's `action` in the body. `known` is false when no operation sends to that API or path at
+ * all (the gateway then answers -604100); with `known` true and no handler, the action is wrong
+ * (40097).
  */
 export function handlerFor(by: { readonly cloudApi: string } | { readonly httpsPath: string }, fields: Readonly<Record<string, unknown>>): { known: boolean; handler?: Handler } {
-  const candidates = OPERATIONS.filter((operation) => ('cloudApi' in by ? operation.cloudApi === by.cloudApi : operation.httpsPath === by.httpsPath));
-  const operation = candidates.find((candidate) => candidate.wechatAction === fields.action);
-  return { known: candidates.length > 0, ...(operation ? { handler: HANDLERS[operation.name] } : {}) };
+  const path = 'cloudApi' in by ? CLOUD_API_PATHS.get(by.cloudApi) : OPERATIONS.some((operation) => operation.httpsPath === by.httpsPath) ? by.httpsPath : undefined;
+  if (path === undefined) return { known: false };
+  const route = `${path} ${String(fields.action)}`;
+  return { known: true, ...(ROUTES.has(route) ? { handler: HANDLERS[route as RegisteredRoute] } : {}) };
 }
-

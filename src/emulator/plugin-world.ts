@@ -86,6 +86,8 @@ export interface PluginWorldOptions {
   readonly expiryMs?: number;
   /** The world's clock, ms since the epoch; `advance` moves it on. */
   readonly now?: () => number;
+  /** Answer 89256 to update made with a mini-program's own token (reported, cause unconfirmed). */
+  readonly updateNeedsComponent?: boolean;
 }
 
 export class PluginWorld {
@@ -96,6 +98,8 @@ export class PluginWorld {
   private offsetMs = 0;
   readonly limit: number;
   readonly expiryMs: number;
+  /** See PluginWorldOptions; tests and `--update-needs-component` switch it. */
+  updateNeedsComponent: boolean;
 
   constructor(options: PluginWorldOptions = {}) {
     for (const plugin of options.plugins ?? DEMO_PLUGINS) this.plugins.set(plugin.appid, plugin);
@@ -103,6 +107,7 @@ export class PluginWorld {
     this.limit = options.limit ?? DEFAULT_PLUGIN_LIMIT;
     this.expiryMs = options.expiryMs ?? DEFAULT_EXPIRY_MS;
     this.clock = options.now ?? Date.now;
+    this.updateNeedsComponent = options.updateNeedsComponent ?? false;
   }
 
   now(): number {

@@ -60,9 +60,25 @@ export function answerFault(fault: Fault, response: ServerResponse, surface: 'cl
         response.end('<html>busy</html>');
       }
       return true;
+    case 'huge': {
+      const body = paddedAnswer(fault.bytes);
+      if (surface === 'cloud') sendOpenApi(response, { respData: body, contentType: 'application/json' });
+      else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(body);
+      }
+      return true;
+    }
     default:
       return false;
   }
+}
+
+/** `{"errcode":0,"errmsg":"ok","pad":"xxx…"}` of `bytes` bytes. */
+function paddedAnswer(bytes: number): Buffer {
+  const head = Buffer.from('{"errcode":0,"errmsg":"ok","pad":"');
+  const tail = Buffer.from('"}');
+  return Buffer.concat([head, Buffer.alloc(Math.max(0, bytes - head.length - tail.length), 'x'), tail]);
 }
 
 export function sendJson(response: ServerResponse, value: unknown, status = 200): void {

@@ -87,7 +87,7 @@ function given(value: string | undefined): string | undefined {
  */
 function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fetch | undefined): AccessTokenSource | undefined {
   const own = options.accessTokenSource;
-  if (own) return { get: async (timeoutMs) => remembered(await own.get(timeoutMs)), invalidate: (refused, code) => own.invalidate(refused, code) };
+  if (own) return { get: async (budget) => remembered(await own.get(budget)), invalidate: (refused, code) => own.invalidate(refused, code) };
   const token = given(options.accessToken);
   const [appid, secret] = [given(options.appid), given(options.secret)];
   const fetched = appid && secret ? stableToken({ appid, secret, baseUrl, fetch: fetchImpl }) : undefined;
@@ -95,7 +95,7 @@ function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fe
   if (!fetched) return givenToken(token);
   let useFetched = false;
   return {
-    get: (timeoutMs) => (useFetched ? fetched.get(timeoutMs) : Promise.resolve(token)),
+    get: (budget) => (useFetched ? fetched.get(budget) : Promise.resolve(token)),
     invalidate(refused, code) {
       if (refused !== token) return fetched.invalidate(refused, code);
       useFetched = true;
@@ -104,14 +104,35 @@ function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fe
   };
 }
 
-/** Why no request can be made, if none can: checked only once a request is valid. */
-function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | undefined, baseUrlError: OperationError | undefined): OperationError | undefined {
-  if (baseUrlError) return baseUrlError;
-  if (tokens) return undefined;
-  const [appid, secret] = [given(options.appid), given(options.secret)];
-  if (appid && !secret) return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING, { detail: 'an appid was given without its secret: set WECHAT_APPSECRET (or pass secret), or use an access token' });
-  if (secret && !appid) return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING, { detail: 'a secret was given without its appid: set WECHAT_APPID (or pass appid), or use an access token' });
-  return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING);
+/** What the options are called where they were given: the library's option names, or the command line's variables. */
+export interface OptionNames {
+  readonly accessToken: string;
+  readonly appid: string;
+  readonly secret: string;
+  readonly baseUrl: string;
+}
+
+const OPTION_NAMES: OptionNames = { accessToken: 'accessToken', appid: 'appid', secret: 'secret', baseUrl: 'baseUrl' };
+
+/**
+ * Why no request can be made with these options, if none can: the one check of the HTTPS form's
+ * setup, for the library (reported on the first valid call, nothing sent) and for `wxplugin`
+ * (exit 2 before anything is sent) alike.
+ */
+export function setupProblem(options: HttpsClientOptions, names: OptionNames = OPTION_NAMES): OperationError | undefined {
+  try {
+    if (given(options.baseUrl)) parseBaseUrl(given(options.baseUrl)!, names.baseUrl);
+  } catch (error) {
+    return error as OperationError;
+  }
+  const [token, appid, secret] = [given(options.accessToken), given(options.appid), given(options.secret)];
+  if (options.accessTokenSource || token || (appid && secret)) return undefined;
+  const detail = appid
+    ? `${names.appid} is set but ${names.secret} is not: set it, or set ${names.accessToken}`
+    : secret
+      ? `${names.secret} is set but ${names.appid} is not: set it, or set ${names.accessToken}`
+      : `no credentials: set ${names.accessToken}, or ${names.appid} and ${names.secret}`;
+  return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING, { detail });
 }
 
 /**
@@ -121,18 +142,12 @@ function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | u
  */
 export function createHttpsClient(supplied: HttpsClientOptions = {}): HttpsClient {
   const { options, problem: optionsProblem } = checkClientOptions(supplied);
-  let baseUrl = DEFAULT_BASE_URL;
-  let baseUrlError: OperationError | undefined;
-  try {
-    if (given(options.baseUrl)) baseUrl = parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
-  } catch (error) {
-    baseUrlError = error as OperationError;
-  }
+  const problem = optionsProblem ?? setupProblem(options);
+  const baseUrl = problem || !given(options.baseUrl) ? DEFAULT_BASE_URL : parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
   // No fetch given: Node's http/https with keep-alive (src/https/http-request.ts).
   const fetchImpl = options.fetch;
-  const tokens = baseUrlError ? undefined : tokenSource(options, baseUrl, fetchImpl);
+  const tokens = problem ? undefined : tokenSource(options, baseUrl, fetchImpl);
   const transport = tokens && createHttpsTransport({ baseUrl, tokens, fetch: fetchImpl });
-  const problem = optionsProblem ?? setupProblem(options, tokens, baseUrlError);
   // Asked for only once a request is valid: bad input is reported first, and nothing is sent.
   const transportOrRefuse = (): Transport => {
     if (problem || !transport) throw problem;

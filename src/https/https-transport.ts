@@ -1,6 +1,7 @@
+import type { Budget } from '../core/deadline';
 import type { Transport } from '../core/engine';
 import { OperationError } from '../core/errors';
-import { remoteError, unexpectedAnswer } from '../core/remote';
+import { answerError, unexpectedAnswer } from '../core/remote';
 import { TOKEN_ERRORS, type AccessTokenSource } from './access-token';
 import { postJson, type Fetch } from './http';
 
@@ -15,11 +16,11 @@ import { postJson, type Fetch } from './http';
 const MAX_SENDS = 3;
 
 export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch?: Fetch | undefined }): Transport {
-  async function sendOnce(httpsPath: string, body: Record<string, string | number>, deadline: number, token: string): Promise<Record<string, unknown>> {
+  async function sendOnce(httpsPath: string, body: Record<string, string | number>, budget: Budget, token: string): Promise<Record<string, unknown>> {
     const url = `${options.baseUrl}${httpsPath}?access_token=${encodeURIComponent(token)}`;
-    const answer = await postJson(options.fetch, url, body, deadline - Date.now());
-    if (typeof answer.errcode !== 'number') throw unexpectedAnswer('a JSON object without errcode');
-    if (answer.errcode !== 0) throw remoteError(answer.errcode, answer.errmsg);
+    const answer = await postJson(options.fetch, url, body, budget.remaining());
+    if (answer.errcode === undefined) throw unexpectedAnswer('a JSON object without errcode');
+    if (answer.errcode !== 0) throw answerError(answer.errcode, answer.errmsg);
     const { errcode: _errcode, errmsg: _errmsg, ...result } = answer;
     return result;
   }
@@ -28,17 +29,16 @@ export function createHttpsTransport(options: { baseUrl: string; tokens: AccessT
   const tokenRefused = (error: unknown): boolean => error instanceof OperationError && TOKEN_ERRORS.has(error.code);
 
   return {
-    async send(_api: string | undefined, httpsPath: string, body: Record<string, string | number>, timeoutMs: number): Promise<Record<string, unknown>> {
-      const deadline = Date.now() + timeoutMs;
-      let token = await options.tokens.get(deadline - Date.now());
+    async send(_api, httpsPath, body, budget) {
+      let token = await options.tokens.get(budget);
       // At most a re-read and then a forced refresh (token-rule.ts): three sends in all.
       for (let sends = 1; ; sends += 1) {
         try {
-          return await sendOnce(httpsPath, body, deadline, token);
+          return await sendOnce(httpsPath, body, budget, token);
         } catch (error) {
           // The refused token goes with the refusal, so that refusals of one token share one fetch.
           if (!tokenRefused(error) || sends === MAX_SENDS || !options.tokens.invalidate(token, (error as OperationError).code)) throw error;
-          token = await options.tokens.get(deadline - Date.now());
+          token = await options.tokens.get(budget);
         }
       }
     },

@@ -1,4 +1,4 @@
-import { withinDeadline } from '../core/deadline';
+import { withinDeadline, type Budget } from '../core/deadline';
 
 /**
  * When to fetch a token, and when a fetch may force WeChat to issue a new one.
@@ -19,8 +19,8 @@ import { withinDeadline } from '../core/deadline';
  * component's or an authoriser's token elsewhere).
  */
 export interface TokenSource {
-  /** A token to use now, fetched if need be, within `timeoutMs`. */
-  get(timeoutMs: number): Promise<string>;
+  /** A token to use now, fetched if need be, within the call's budget. */
+  get(budget: Budget): Promise<string>;
   /**
    * WeChat answered `code` to a request carrying `token`. True: `get` now answers a token worth
    * trying once more. False: there is none (the refusal is the answer).
@@ -94,11 +94,11 @@ export function tokenRule(options: TokenRuleOptions): TokenSource {
   }
 
   return {
-    async get(timeoutMs) {
+    async get(budget) {
       if (cached && now() < cached.refreshAt) return cached.token;
       // Callers arriving together share one fetch; each waits within its own budget.
-      pending ??= fetchToken(timeoutMs).finally(() => (pending = undefined));
-      return withinDeadline(pending, timeoutMs);
+      pending ??= fetchToken(budget.remaining()).finally(() => (pending = undefined));
+      return withinDeadline(pending, budget.remaining());
     },
     invalidate(token, code) {
       // Already replaced, or a fetch answering an earlier refusal is under way: try what get gives.

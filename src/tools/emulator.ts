@@ -10,17 +10,18 @@ import { DEMO_PLUGINS } from '../emulator/plugin-world';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '0' }, fault: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { port: { type: 'string', default: '0' }, fault: { type: 'string' }, 'update-needs-component': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(`Usage: npm run emulator [-- --port PORT] [--fault ${Object.keys(NAMED_FAULTS).join('|')}]\n`);
+    process.stdout.write(`Usage: npm run emulator [-- --port PORT] [--fault ${Object.keys(NAMED_FAULTS).join('|')}] [--update-needs-component]\n`);
     return;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port takes a port number');
   if (values.fault !== undefined && !(values.fault in NAMED_FAULTS)) throw new Error(`unknown fault ${JSON.stringify(values.fault)}`);
-  const emulator = await startEmulator({ port });
+  // --update-needs-component: 89256 for update with a mini-program's own token (reported; docs/errors.md).
+  const emulator = await startEmulator({ port, updateNeedsComponent: values['update-needs-component'] });
   if (values.fault) emulator.faults.add(NAMED_FAULTS[values.fault]!);
   process.stdout.write(
     [

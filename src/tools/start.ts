@@ -15,6 +15,8 @@ import { NAMED_FAULTS } from '../emulator/faults';
 import { demoPluginSecret } from '../emulator/https-api';
 import { DEMO_MINI_PROGRAM_APPID, type Application } from '../emulator/plugin-world';
 import { createHttpsClient } from '../https/client';
+import { flagOf } from '../core/fields';
+import type { AnyOperation } from '../core/operation';
 import { CLOUD_FUNCTIONS } from '../core/operations';
 import { grantedApis, invokeCloudFunction, nodeFromOption, PROJECT_ROOT, type InvocationOutcome } from '../platform/invoke';
 import { parseOptions, usageError } from './cli';
@@ -23,7 +25,22 @@ const DEMO_ADMIN = 'oDemoAdmin_0123456789abcdefgh';
 const DEMO_PLUGIN = 'wx0123456789abcdef';
 const TOOL = { name: 'npm start', help: 'npm start -- --help' };
 const FUNCTIONS = Object.keys(CLOUD_FUNCTIONS);
-const ACTIONS = CLOUD_FUNCTIONS.pluginManager.operations.map((operation) => operation.action);
+const OPERATIONS = CLOUD_FUNCTIONS.pluginManager.operations;
+const ACTIONS = OPERATIONS.map((operation) => operation.action);
+
+/**
+ * The request fields of pluginManager's operations, each with its command-line flag and the
+ * operations that take it: one option per field, its default from each operation's example.
+ */
+const FIELD_OPTIONS = [...new Set(OPERATIONS.flatMap((operation) => Object.keys(operation.fields)))].map((name) => {
+  const users = OPERATIONS.filter((operation) => name in operation.fields);
+  return { name, flag: flagOf(name), help: users[0]!.fields[name]!.help, users };
+});
+
+function fieldHelp(option: (typeof FIELD_OPTIONS)[number]): string {
+  const defaults = option.users.map((operation) => `${operation.action}: ${JSON.stringify((operation.example as Record<string, unknown>)[option.name] ?? null)}`).join(', ');
+  return `  --${option.flag} VALUE`.padEnd(22) + `${option.users.map((operation) => operation.action).join('/')}'s ${option.name} (default ${defaults}; "" sends none where it is optional)`;
+}
 
 const HELP = `Usage: npm start [-- options]
 
@@ -36,11 +53,10 @@ With no options: the life cycle of one plugin through cloudfunctions/pluginManag
 With any of the options below except --node, --time-limit and --state: one run of one function.
   --function NAME     ${FUNCTIONS.join(' or ')} (default pluginManager; applyPlugin only applies)
   --action ACTION     pluginManager's action: ${ACTIONS.join(', ')} (default apply)
-  --plugin-appid ID   the plugin (default ${DEMO_PLUGIN})
-                      demo catalogue: wx0123456789abcdef, wx1111111111111111, wx2222222222222222 (open),
-                      wxc105ed0000000000 (closed to applications); any other appid does not exist
-  --reason TEXT       apply's reason (default: a demo reason; "" sends none)
-  --user-version V    update's version (default 2.2.46; the demo plugin offers 1.0.0, 1.2.0, 2.2.46)
+${FIELD_OPTIONS.map(fieldHelp).join('\n')}
+                      demo plugins: wx0123456789abcdef (versions 1.0.0, 1.2.0, 2.2.46),
+                      wx1111111111111111, wx2222222222222222 (open), wxc105ed0000000000 (closed to
+                      applications); any other appid does not exist
   --openid ID         the caller's OPENID, as getWXContext() reports it  (default ${DEMO_ADMIN})
   --source SOURCE     the caller's SOURCE: wx_client, wx_http, wx_trigger, wx_client,scf, ...  (default wx_client)
   --admins LIST       ADMIN_OPENIDS configured on the function (default ${DEMO_ADMIN}; "" for none)
@@ -48,6 +64,9 @@ With any of the options below except --node, --time-limit and --state: one run o
   --fault NAME        make the gateway misbehave: ${[...Object.keys(NAMED_FAULTS), 'down'].join(', ')}
   --repeat N          invoke N times against the same emulator (a second apply meets 89237)
   --no-credentials    run without TENCENTCLOUD_SECRETID/SECRETKEY, as a laptop would
+  --update-needs-component
+                      make WeChat answer 89256 to update with the mini-program's own token, as
+                      reported by users (docs/errors.md)
 
 Either way:
   --time-limit MS     the function's time limit, as context.time_limit_in_ms (default 3000)
@@ -141,7 +160,8 @@ async function invoke(settings: RunSettings, step: string, name: string, event: 
 
 async function lifeCycle(settings: RunSettings): Promise<void> {
   const call = (step: string, data: Record<string, unknown>) => invoke(settings, step, 'pluginManager', data);
-  await call('1. apply', { action: 'apply', pluginAppid: DEMO_PLUGIN, reason: 'Demo application from npm start: we would like to show store locations on a map.' });
+  const example = (action: string) => ({ action, ...(OPERATIONS.find((operation) => operation.action === action)!.example as Record<string, unknown>) });
+  await call('1. apply', example('apply'));
   await call('2. list', { action: 'list' });
   // The plugin's developer, on the other side: its own credentials, the HTTPS API, the same world.
   const developer = createHttpsClient({ appid: DEMO_PLUGIN, secret: demoPluginSecret(DEMO_PLUGIN), baseUrl: settings.emulator.url });
@@ -149,18 +169,23 @@ async function lifeCycle(settings: RunSettings): Promise<void> {
   process.stdout.write(`${JSON.stringify(agreed, null, settings.json ? undefined : 2)}\n`);
   if (!settings.json) process.stdout.write(`${agreed.errCode === 0 ? '✓' : '✗'} 3. the plugin developer approves (wxplugin dev-agree): errCode ${agreed.errCode}: ${agreed.errMsg}\n\n`);
   await call('4. list', { action: 'list' });
-  await call('5. update', { action: 'update', pluginAppid: DEMO_PLUGIN, userVersion: '2.2.46' });
-  await call('6. unbind', { action: 'unbind', pluginAppid: DEMO_PLUGIN });
+  await call('5. update', example('update'));
+  await call('6. unbind', example('unbind'));
   await call('7. list', { action: 'list' });
+}
+
+/** An operation's request: each of its fields from the command line, or else from its example. */
+function eventFields(operation: AnyOperation, options: Record<string, unknown>): Record<string, unknown> {
+  const example = operation.example as Record<string, unknown>;
+  const fields = Object.keys(operation.fields).map((name) => [name, options[flagOf(name)] ?? example[name]] as const);
+  return Object.fromEntries(fields.filter(([, value]) => value !== undefined));
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(TOOL, {
     function: { type: 'string' },
     action: { type: 'string' },
-    'plugin-appid': { type: 'string' },
-    reason: { type: 'string' },
-    'user-version': { type: 'string' },
+    ...Object.fromEntries(FIELD_OPTIONS.map((option) => [option.flag, { type: 'string' as const }])),
     openid: { type: 'string' },
     source: { type: 'string' },
     admins: { type: 'string' },
@@ -168,6 +193,7 @@ async function main(): Promise<void> {
     fault: { type: 'string' },
     repeat: { type: 'string' },
     'no-credentials': { type: 'boolean' },
+    'update-needs-component': { type: 'boolean' },
     'time-limit': { type: 'string', default: '3000' },
     state: { type: 'string' },
     node: { type: 'string' },
@@ -191,11 +217,14 @@ async function main(): Promise<void> {
   if (name === 'applyPlugin' && action !== 'apply') fail('applyPlugin only applies: use --function pluginManager for other actions');
   const restored = options.state === undefined ? undefined : checkStateFile(options.state);
   const node = checkNode(options.node);
-  const singleRun = ['function', 'action', 'plugin-appid', 'reason', 'user-version', 'openid', 'source', 'admins', 'trusted', 'fault', 'repeat', 'no-credentials'].some(
+  const singleRun = ['function', 'action', ...FIELD_OPTIONS.map((option) => option.flag), 'openid', 'source', 'admins', 'trusted', 'fault', 'repeat', 'no-credentials', 'update-needs-component'].some(
     (key) => (options as Record<string, unknown>)[key] !== undefined,
   );
 
-  const emulator = await startEmulator({ grantedApis: [...new Set(FUNCTIONS.flatMap((fn) => grantedApis(join(PROJECT_ROOT, 'cloudfunctions', fn))))] });
+  const emulator = await startEmulator({
+    grantedApis: [...new Set(FUNCTIONS.flatMap((fn) => grantedApis(join(PROJECT_ROOT, 'cloudfunctions', fn))))],
+    updateNeedsComponent: options['update-needs-component'] === true,
+  });
   if (restored) emulator.world.restore(restored);
   const settings: RunSettings = { emulator, json: options.json === true, timeLimitMs, node };
   try {
@@ -205,15 +234,8 @@ async function main(): Promise<void> {
     }
     if (fault === 'down') await emulator.close();
     else if (fault) emulator.faults.add(NAMED_FAULTS[fault]!);
-    const pluginAppid = options['plugin-appid'] ?? DEMO_PLUGIN;
-    const reason = options.reason ?? 'Demo application from npm start: we would like to show store locations on a map.';
-    const fields: Record<string, Record<string, unknown>> = {
-      apply: { pluginAppid, ...(reason ? { reason } : {}) },
-      list: {},
-      unbind: { pluginAppid },
-      update: { pluginAppid, userVersion: options['user-version'] ?? '2.2.46' },
-    };
-    const event = name === 'applyPlugin' ? fields.apply : { action, ...fields[action] };
+    const fields = eventFields(OPERATIONS.find((operation) => operation.action === action)!, options as Record<string, unknown>);
+    const event = name === 'applyPlugin' ? fields : { action, ...fields };
     const functionEnv: Record<string, string> = { ADMIN_OPENIDS: options.admins ?? DEMO_ADMIN, ...(options.trusted ? { TRUSTED_SOURCES: options.trusted } : {}) };
     for (let run = 1; run <= repeat; run += 1) {
       await invoke(settings, `${repeat > 1 ? `[${run}/${repeat}] ` : ''}${name}${name === 'pluginManager' ? ` ${action}` : ''}`, name, event, {

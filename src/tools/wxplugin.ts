@@ -9,11 +9,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { flagOf, parseFields } from '../core/fields';
-import type { AnyOperation } from '../core/operation';
+import type { AnyOperation, Paging } from '../core/operation';
 import { OPERATIONS } from '../core/operations';
-import { DEV_APPLY_LIST_MAX_NUM } from '../core/operations/get-plugin-dev-apply-list';
-import { parseBaseUrl } from '../https/base-url';
-import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
+import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, setupProblem } from '../https/client';
 import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
@@ -48,7 +46,8 @@ function commandHelp(operation: AnyOperation): string {
     // At least two spaces between a long flag and its text: never "VERSIONthe ...".
     return `${left.length < 22 ? left.padEnd(22) : `${left}  `}${field.help}${said}`;
   });
-  const extra = operation.name === 'getPluginDevApplyList' ? [`  --all               every page from --page on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --num, default ${DEV_APPLY_LIST_MAX_NUM} with --all)`] : [];
+  const paging = operation.paging;
+  const extra = paging ? [`  --all               every page from --${flagOf(paging.pageField)} on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --${flagOf(paging.sizeField)}, default ${paging.maxSize} with --all)`] : [];
   return [
     `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
@@ -93,22 +92,13 @@ function readTimeout(tool: Tool, raw: string | undefined): number {
   return value;
 }
 
-/** Credentials and base URL from the environment; white space alone counts as unset. */
+/** Credentials and base URL from the environment, checked by the client's own rule; white space alone counts as unset. */
 function readEnvironment(tool: Tool) {
   const value = (name: string) => (process.env[name]?.trim() ? process.env[name]!.trim() : undefined);
-  const baseUrl = value('WECHAT_API_BASE_URL');
-  try {
-    if (baseUrl) parseBaseUrl(baseUrl, 'WECHAT_API_BASE_URL');
-  } catch (error) {
-    usageError(tool, (error as OperationError).detail ?? 'WECHAT_API_BASE_URL is not usable');
-  }
-  const [accessToken, appid, secret] = [value('WECHAT_ACCESS_TOKEN'), value('WECHAT_APPID'), value('WECHAT_APPSECRET')];
-  if (!accessToken) {
-    if (appid && !secret) usageError(tool, 'WECHAT_APPID is set but WECHAT_APPSECRET is not: set it, or set WECHAT_ACCESS_TOKEN');
-    if (secret && !appid) usageError(tool, 'WECHAT_APPSECRET is set but WECHAT_APPID is not: set it, or set WECHAT_ACCESS_TOKEN');
-    if (!appid) usageError(tool, 'no credentials: set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET');
-  }
-  return { accessToken, appid, secret, baseUrl };
+  const options = { accessToken: value('WECHAT_ACCESS_TOKEN'), appid: value('WECHAT_APPID'), secret: value('WECHAT_APPSECRET'), baseUrl: value('WECHAT_API_BASE_URL') };
+  const problem = setupProblem(options, { accessToken: 'WECHAT_ACCESS_TOKEN', appid: 'WECHAT_APPID', secret: 'WECHAT_APPSECRET', baseUrl: 'WECHAT_API_BASE_URL' });
+  if (problem) usageError(tool, problem.detail ?? problem.message);
+  return options;
 }
 
 type Result = Record<string, unknown> & { errCode: number; attempts: number };
@@ -120,27 +110,29 @@ interface Pager {
 }
 
 /**
- * `dev-list --all`: pages from --page (default 1) until an empty one, at most ALL_PAGES_BOUND of
- * them, all within the command's one deadline. An empty page, not a short one, ends it: WeChat
- * documents no largest page size, and a page it silently capped below --num would otherwise end
- * the listing early while reporting success. What was read is never discarded: when the bound,
- * the largest page number or a failure ends it, the result keeps the rows read and says
- * `truncated: true`.
+/**
+ * `--all` for an operation read a page at a time (its `paging`): pages from the given one (default
+ * 1) until an empty one, at most ALL_PAGES_BOUND of them, all within the command's one deadline.
+ * An empty page, not a short one, ends it: WeChat documents no largest page size, and a page it
+ * silently capped below the size asked for would otherwise end the listing early while reporting
+ * success. What was read is never discarded: when the bound, the largest page number or a failure
+ * ends it, the result keeps the rows read and says `truncated: true`.
  */
-async function allPages(pager: Pager, first: number, num: number, deadline: number): Promise<Result> {
-  const applyList: unknown[] = [];
+async function allPages(pager: Pager, request: Record<string, unknown>, paging: Paging, deadline: number): Promise<Result> {
+  const rows: unknown[] = [];
+  const first = (request[paging.pageField] as number | undefined) ?? 1;
   let attempts = 0;
   let last: Result | undefined;
   for (let page = first; page < first + ALL_PAGES_BOUND; page += 1) {
     // Past the largest page a request may name: nothing more can be asked for.
     if (!pager.validPage(page)) return { ...last!, truncated: true };
-    const result = await pager.call({ page, num }, { timeoutMs: Math.max(deadline - Date.now(), 1) });
+    const result = await pager.call({ ...request, [paging.pageField]: page }, { timeoutMs: Math.max(deadline - Date.now(), 1) });
     attempts += result.attempts;
-    if (result.errCode !== 0) return last ? { ...result, attempts, applyList, pages: page - first, truncated: true } : { ...result, attempts };
-    const rows = (result.applyList as unknown[] | undefined) ?? [];
-    last = { ...result, attempts, applyList, pages: page - first + 1 };
-    if (rows.length === 0) return last;
-    applyList.push(...rows);
+    if (result.errCode !== 0) return last ? { ...result, attempts, [paging.listKey]: rows, pages: page - first, truncated: true } : { ...result, attempts };
+    const pageRows = (result[paging.listKey] as unknown[] | undefined) ?? [];
+    last = { ...result, attempts, [paging.listKey]: rows, pages: page - first + 1 };
+    if (pageRows.length === 0) return last;
+    rows.push(...pageRows);
   }
   // The bound ended it, not an empty page: there may be more.
   return { ...last!, truncated: true };
@@ -181,7 +173,7 @@ async function main(): Promise<void> {
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   };
-  if (operation.name === 'getPluginDevApplyList') options.all = { type: 'boolean', default: false };
+  if (operation.paging) options.all = { type: 'boolean', default: false };
   const values = parseOptions(tool, options, args) as Record<string, string | boolean | undefined>;
   if (values.help) {
     process.stdout.write(commandHelp(operation));
@@ -194,7 +186,7 @@ async function main(): Promise<void> {
     const raw = values[flagOf(name)];
     if (typeof raw === 'string') request[name] = field.fromText(raw);
   }
-  if (all && request.num === undefined) request.num = DEV_APPLY_LIST_MAX_NUM;
+  if (all && operation.paging) request[operation.paging.sizeField] ??= operation.paging.maxSize;
   // Validated here, before any credential is read or anything sent: a bad argument exits 2.
   try {
     parseFields(operation.fields, request);
@@ -211,16 +203,17 @@ async function main(): Promise<void> {
   const call = client[operation.name]!;
   // --timeout bounds the whole command, from its start: every page of --all shares it.
   const deadline = startedAt + timeoutMs;
+  const paging = operation.paging;
   const validPage = (page: number) => {
     try {
-      parseFields(operation.fields, { ...request, page });
+      parseFields(operation.fields, { ...request, [paging!.pageField]: page });
       return true;
     } catch {
       return false;
     }
   };
-  const result = all
-    ? await allPages({ call, validPage }, (request.page as number | undefined) ?? 1, request.num as number, deadline)
+  const result = all && paging
+    ? await allPages({ call, validPage }, request, paging, deadline)
     : await call(request, { timeoutMs: Math.max(deadline - Date.now(), 1) });
   print(result, values.json === true || !process.stdout.isTTY);
   const holds = result.errCode === 0 || (operation.alreadyHolds ?? []).includes(result.errCode);

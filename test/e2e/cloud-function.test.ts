@@ -164,7 +164,7 @@ describe('gateway faults end in the one shape', () => {
     ['a gateway JSON error (application/json; charset=utf-8)', { kind: 'gateway-json', code: 'SYS_ERR', charset: true, times: Infinity } as const, -501001, 3],
     ['a gateway JSON error (application/json)', { kind: 'gateway-json', code: 'INVALID_PARAM', charset: false, times: Infinity } as const, -501007, 1],
     ['garbage bytes', { kind: 'garbage', times: Infinity } as const, -601001, 3],
-    ['JSON labelled as JSON that is not JSON', { kind: 'not-json', contentType: 'application/json', times: Infinity } as const, -601001, 3],
+    ['JSON labelled as JSON that is not JSON', { kind: 'not-json', contentType: 'application/json', times: Infinity } as const, ProjectCode.UNEXPECTED_ANSWER, 1],
     ['an empty 200 body', { kind: 'empty', times: Infinity } as const, ProjectCode.UNEXPECTED_ANSWER, 1],
     ['text/plain that is not JSON', { kind: 'not-json', contentType: 'text/plain', times: Infinity } as const, ProjectCode.UNEXPECTED_ANSWER, 1],
     ['a protobuf errorCode -604103', { kind: 'pb-error', errorCode: -604103, times: Infinity } as const, -604103, 3],

@@ -4,6 +4,7 @@
  * the `wxplugin` command line as a user runs it (its dev-* commands, and the mini-program commands).
  * Both sides read and change one PluginWorld, so what one side does the other sees.
  */
+import { OPERATIONS } from '../../src/core/operations';
 import { ProjectCode } from '../../src/core/codes';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { DEMO_APP_SECRET, demoPluginSecret } from '../../src/emulator/https-api';
@@ -490,7 +491,7 @@ describe('wxplugin: the developer\'s commands', () => {
       const { code, stdout, stderr } = await wxplugin(['--help'], pluginEnv());
       expect(code).toBe(0);
       expect(stderr).toBe('');
-      for (const command of ['apply', 'list', 'unbind', 'update', 'dev-list', 'dev-agree', 'dev-refuse', 'dev-delete']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+      for (const command of OPERATIONS.map((operation) => operation.action)) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
       expect(stdout).toContain('WECHAT_APPSECRET');
       expect(stdout).toContain("For dev-* commands the account is the plugin's own");
       expect(emulator.calls).toEqual([]);
@@ -560,11 +561,11 @@ describe('wxplugin: the mini-program\'s commands', () => {
     expect(emulator.calls.at(-1)).toEqual({ surface: 'https', apiName: 'wxa/plugin', fields: { action: 'list' }, signed: true });
   });
 
-  test('update: exit 1 (89044) while not approved, exit 0 once approved, exit 2 for "v2"', async () => {
+  test('update: exit 1 (89244) while not approved, exit 0 once approved, exit 2 for "v2"', async () => {
     applied([APPLICANT]);
     const early = await json(['update', '--plugin-appid', PLUGIN, '--user-version', '1.2.0'], miniProgramEnv());
     expect(early.code).toBe(1);
-    expect(early.result.errCode).toBe(89044);
+    expect(early.result.errCode).toBe(89244);
 
     emulator.world.decide(APPLICANT, PLUGIN, 'approved');
     const updated = await json(['update', '--plugin-appid', PLUGIN, '--user-version', '1.2.0'], miniProgramEnv());
@@ -580,7 +581,7 @@ describe('wxplugin: the mini-program\'s commands', () => {
     expect(emulator.calls).toHaveLength(calls);
   });
 
-  test('unbind: exit 0, then exit 1 (89044) when there is nothing left to remove', async () => {
+  test('unbind: exit 0, then exit 1 (89244) when there is nothing left to remove', async () => {
     applied([APPLICANT]);
     emulator.world.decide(APPLICANT, PLUGIN, 'approved');
     const removed = await json(['unbind', '--plugin-appid', PLUGIN], miniProgramEnv());
@@ -590,6 +591,6 @@ describe('wxplugin: the mini-program\'s commands', () => {
 
     const again = await json(['unbind', '--plugin-appid', PLUGIN], miniProgramEnv());
     expect(again.code).toBe(1);
-    expect(again.result.errCode).toBe(89044);
+    expect(again.result.errCode).toBe(89244);
   });
 });

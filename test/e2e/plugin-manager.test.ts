@@ -104,10 +104,10 @@ describe('each action answers as the table says', () => {
       expect((await manage(emulator, { event: listEvent })).result.pluginList).toEqual([]);
     }));
 
-  test('unbind of a plugin the mini-program does not have: the modelled 89044, not retried', () =>
+  test('unbind of a plugin the mini-program does not have: 89244 (reported), not retried', () =>
     withEmulator(async (emulator) => {
       const { result } = await manage(emulator, { event: unbindEvent });
-      expect(result).toMatchObject({ errCode: 89044, retryable: false, attempts: 1 });
+      expect(result).toMatchObject({ errCode: 89244, retryable: false, attempts: 1 });
       expect(result.errMsg).toMatch(/^unbindPlugin:fail /);
       expect(result.errMsg).not.toContain('earlier attempt');
     }));
@@ -136,22 +136,22 @@ describe('each action answers as the table says', () => {
       emulator.world.add({ miniProgramAppid: DEMO_MINI_PROGRAM_APPID, pluginAppid: OPEN_PLUGIN, reason: undefined, status: 'applying' });
       emulator.world.decide(DEMO_MINI_PROGRAM_APPID, OPEN_PLUGIN, 'refused');
     }],
-  ])('update of a plugin %s: the modelled 89044, nothing changed', (_name, arrange) =>
+  ])('update of a plugin %s: 89244, nothing changed', (_name, arrange) =>
     withEmulator(async (emulator) => {
       arrange(emulator);
       const before = stateOf(emulator);
       const { result } = await manage(emulator, { event: { action: 'update', pluginAppid: OPEN_PLUGIN, userVersion: '1.2.0' } });
-      expect(result).toMatchObject({ errCode: 89044, retryable: false, attempts: 1 });
+      expect(result).toMatchObject({ errCode: 89244, retryable: false, attempts: 1 });
       expect(result.errMsg).toMatch(/^updatePlugin:fail /);
       expect(stateOf(emulator)).toEqual(before);
       expect(emulator.calls).toHaveLength(1);
     }));
 
-  test('update to a version the plugin does not offer: the modelled 40097, the version unchanged', () =>
+  test('update to a version the plugin does not offer: 89257 (reported), the version unchanged', () =>
     withEmulator(async (emulator) => {
       approved(emulator);
       const { result } = await manage(emulator, { event: { action: 'update', pluginAppid: OPEN_PLUGIN, userVersion: '9.9.9' } });
-      expect(result).toMatchObject({ errCode: 40097, retryable: false, attempts: 1 });
+      expect(result).toMatchObject({ errCode: 89257, retryable: false, attempts: 1 });
       expect(stateOf(emulator)).toEqual(['approved', '2.2.46']);
     }));
 });
@@ -354,12 +354,12 @@ describe('the faults applyPlugin survives, on list and unbind', () => {
     expect(result).toMatchObject({ errCode: -501001, retryable: true, attempts: 3 });
   });
 
-  test('unbind whose answer was lost after WeChat removed the plugin: the retry meets 89044, and errMsg says why', () =>
+  test('unbind whose answer was lost after WeChat removed the plugin: the retry meets 89244, and errMsg says why', () =>
     withEmulator(async (emulator) => {
       arranged(emulator);
       emulator.faults.add({ kind: 'drop', afterApplying: true });
       const { result } = await manage(emulator, { event: unbindEvent });
-      expect(result).toMatchObject({ errCode: 89044, attempts: 2 });
+      expect(result).toMatchObject({ errCode: 89244, attempts: 2 });
       expect(result.errMsg).toContain('an earlier attempt in this call may have been the one that removed it');
       expect(stateOf(emulator)).toBeUndefined();
     }));

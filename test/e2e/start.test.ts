@@ -1,4 +1,5 @@
 /** `npm start` as a user meets it: options that cannot work say so in one line, exit 2, and run nothing. */
+import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ describe('bad options: exit 2, one line, no stack trace', () => {
     ['--node with a path that is not a Node binary', () => ['--node', '/bin/sh'], /--node \/bin\/sh: .* is not a Node.js binary/],
     ['--node with a path that does not exist', () => ['--node', join(dir, 'nope')], /--node takes 16\|18\|20\|22\|24, .* or the path of a node binary/],
     ['--time-limit that is not a number', () => ['--time-limit', 'soon'], /--time-limit takes a whole number/],
-    ['an unknown action', () => ['--action', 'delete'], /--action takes one of apply, list, unbind, update/],
+    ['an unknown action', () => ['--action', 'delete'], new RegExp(`--action takes one of ${CLOUD_FUNCTIONS.pluginManager.operations.map((operation) => operation.action).join(', ')}`)],
     ['applyPlugin asked to list', () => ['--function', 'applyPlugin', '--action', 'list'], /applyPlugin only applies/],
     ['an unknown option', () => ['--bogus'], /unknown option --bogus/],
   ])('%s', async (_name, args, message) => {

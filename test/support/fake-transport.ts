@@ -14,8 +14,8 @@ export function scriptedTransport(steps: Step[]): RecordingTransport {
   const sent: RecordingTransport['sent'] = [];
   return {
     sent,
-    send(api, path, body, timeoutMs) {
-      sent.push({ api, path, body, timeoutMs, at: Date.now() });
+    send(api, path, body, budget) {
+      sent.push({ api, path, body, timeoutMs: budget.remaining(), at: Date.now() });
       const step = steps[Math.min(sent.length - 1, steps.length - 1)]!;
       if (step === 'ok') return Promise.resolve({});
       if (step === 'hang') return new Promise(() => undefined);

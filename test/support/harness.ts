@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/gateway';
 import { grantedApis, invokeCloudFunction, PROJECT_ROOT, type InvocationOutcome, type InvokeOptions } from '../../src/platform/invoke';
+import type { AnyOperation } from '../../src/core/operation';
+import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 import { INSTALLED_WECHAT_NODES } from './wechat-node';
 
 export { describeEachWechatNode, reportMissingWechatNodes } from './wechat-node';
@@ -39,8 +41,25 @@ export interface ApplyOutcome extends InvocationOutcome {
   readonly log: Record<string, unknown>;
 }
 
-/** The errMsg name an event gets from a function: its operation's, or the function's own when none is chosen. */
-const NAMES: Readonly<Record<string, string>> = { apply: 'applyPlugin', list: 'getPluginList', unbind: 'unbindPlugin', update: 'updatePlugin' };
+/**
+ * The operation an event chooses in a function, from the registry's own route (so errMsg's name and
+ * the result's data keys come from the operation's declaration), or undefined when none is chosen.
+ */
+function chosen(functionDir: string, event: unknown): AnyOperation | undefined {
+  const route = functionDir === FUNCTION_DIR ? CLOUD_FUNCTIONS.applyPlugin : CLOUD_FUNCTIONS.pluginManager;
+  try {
+    return route.select(event).operation;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The data keys a success of `operation` carries: what its readAnswer makes of an empty answer, plus what may come on top. */
+function dataKeys(operation: AnyOperation | undefined, result: Record<string, unknown>): string[] {
+  if (!operation) return [];
+  const declared = Object.keys(operation.readAnswer({}, Object.fromEntries(Object.entries(operation.fields).map(([name, field]) => [name, field.defaultValue])) as never));
+  return [...declared, ...['droppedItems', 'cloudApi'].filter((key) => key in result)];
+}
 
 /**
  * Runs a committed function (applyPlugin unless `functionDir` says otherwise) once, as the cloud
@@ -56,13 +75,13 @@ export async function apply(emulator: Emulator, run: ApplyRun): Promise<ApplyOut
   }
   const result = outcome.report.result as ApplyOutcome['result'];
   const refused = result.errCode === -930101 || result.errCode === -930102;
-  const data = result.errCode === 0 && 'pluginList' in result ? ['pluginList'] : [];
+  const operation = chosen(functionDir, run.event);
+  const data = result.errCode === 0 ? dataKeys(operation, result) : 'cloudApi' in result ? ['cloudApi'] : [];
   const caller = run.caller ?? asAdmin.caller!;
   const keys = ['attempts', 'errCode', 'errMsg', 'retryable', ...(refused && caller.openid ? ['openid'] : []), ...data];
   expect(Object.keys(result).sort()).toEqual(keys.sort());
   expect(Number.isInteger(result.errCode)).toBe(true);
-  const action = functionDir === FUNCTION_DIR ? 'apply' : (run.event as { action?: unknown } | null)?.action;
-  const name = typeof action === 'string' && NAMES[action] ? NAMES[action] : functionDir === FUNCTION_DIR ? 'applyPlugin' : 'pluginManager';
+  const name = operation?.name ?? (functionDir === FUNCTION_DIR ? CLOUD_FUNCTIONS.applyPlugin.name : CLOUD_FUNCTIONS.pluginManager.name);
   expect(result.errMsg).toMatch(result.errCode === 0 ? new RegExp(`^${name}:ok$`) : new RegExp(`^${name}:fail \\S`));
   const printed = `${outcome.stdout}\n${outcome.stderr}\n${JSON.stringify(result)}`;
   for (const secret of outcome.secrets) expect(printed).not.toContain(secret);

@@ -1,3 +1,4 @@
+import { budgetOf } from '../../src/core/deadline';
 import { givenToken, stableToken } from '../../src/https/access-token';
 import { postJson, type Fetch } from '../../src/https/http';
 import { ProjectCode } from '../../src/core/codes';
@@ -21,11 +22,11 @@ describe('stable tokens', () => {
       { access_token: 'second', expires_in: 7200 },
     ]);
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl, refreshMarginMs: 300_000, now: () => now });
-    expect(await tokens.get(1000)).toBe('first');
+    expect(await tokens.get(budgetOf(1000))).toBe('first');
     now = 7200_000 - 300_001;
-    expect(await tokens.get(1000)).toBe('first');
+    expect(await tokens.get(budgetOf(1000))).toBe('first');
     now = 7200_000 - 300_000;
-    expect(await tokens.get(1000)).toBe('second');
+    expect(await tokens.get(budgetOf(1000))).toBe('second');
     expect(bodies).toEqual([
       { grant_type: 'client_credential', appid: 'wxa', secret: 's' },
       { grant_type: 'client_credential', appid: 'wxa', secret: 's' },
@@ -36,24 +37,27 @@ describe('stable tokens', () => {
     let now = 0;
     const { fetchImpl } = scripted([{ access_token: 'a', expires_in: 60 }, { access_token: 'b', expires_in: 60 }]);
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl, now: () => now });
-    await tokens.get(1000);
+    await tokens.get(budgetOf(1000));
     now = 30_000;
-    expect(await tokens.get(1000)).toBe('b');
+    expect(await tokens.get(budgetOf(1000))).toBe('b');
   });
 
   test('callers arriving together share one request', async () => {
     const { fetchImpl, bodies } = scripted([{ access_token: 'shared', expires_in: 7200 }]);
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
-    expect(await Promise.all([tokens.get(1000), tokens.get(1000), tokens.get(1000)])).toEqual(['shared', 'shared', 'shared']);
+    expect(await Promise.all([tokens.get(budgetOf(1000)), tokens.get(budgetOf(1000)), tokens.get(budgetOf(1000))])).toEqual(['shared', 'shared', 'shared']);
     expect(bodies).toHaveLength(1);
   });
 
-  test('after a refusal the next request forces a refresh, once', async () => {
+  test('after a refusal the next request re-reads; only a refusal of that fresh token forces a refresh', async () => {
     const { fetchImpl, bodies } = scripted([{ access_token: 'a', expires_in: 7200 }, { access_token: 'b', expires_in: 7200 }, { access_token: 'c', expires_in: 7200 }]);
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
-    expect(tokens.invalidate(await tokens.get(1000))).toBe(true);
-    expect(await tokens.get(1000)).toBe('b');
-    expect(bodies[1]).toMatchObject({ force_refresh: true });
+    expect(tokens.invalidate(await tokens.get(budgetOf(1000)), 40001)).toBe(true);
+    expect(await tokens.get(budgetOf(1000))).toBe('b');
+    expect(bodies[1]).not.toHaveProperty('force_refresh');
+    expect(tokens.invalidate('b', 40001)).toBe(true);
+    expect(await tokens.get(budgetOf(1000))).toBe('c');
+    expect(bodies[2]).toMatchObject({ force_refresh: true });
   });
 
   test.each([
@@ -62,12 +66,12 @@ describe('stable tokens', () => {
     ['no expires_in', { access_token: 'x' }, ProjectCode.UNEXPECTED_ANSWER],
   ])('an answer with %s is refused with a typed error', async (_name, answer, code) => {
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: scripted([answer]).fetchImpl });
-    await expect(tokens.get(1000)).rejects.toMatchObject({ code });
+    await expect(tokens.get(budgetOf(1000))).rejects.toMatchObject({ code });
   });
 
   test('a given token is used as is and cannot be refreshed', async () => {
     const tokens = givenToken('mine');
-    expect(await tokens.get(1)).toBe('mine');
+    expect(await tokens.get(budgetOf(1))).toBe('mine');
     expect(tokens.invalidate('mine')).toBe(false);
   });
 });
@@ -97,8 +101,8 @@ describe('a shared token fetch and each caller\'s budget', () => {
       return new Response(JSON.stringify({ access_token: 'shared', expires_in: 7200 }), { status: 200 });
     }) as unknown as Fetch;
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: slowFetch });
-    const hurried = tokens.get(100);
-    const patient = tokens.get(5000);
+    const hurried = tokens.get(budgetOf(100));
+    const patient = tokens.get(budgetOf(5000));
     await expect(hurried).rejects.toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
     await expect(patient).resolves.toBe('shared');
     expect(requests).toBe(1);

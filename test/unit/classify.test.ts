@@ -25,7 +25,7 @@ const REJECTIONS: ReadonlyArray<readonly [string, unknown, number, boolean]> = [
   ['protobuf errorCode -604101', cloudSdkError(-604101, 'system error: error code: -604101'), -604101, false],
   ['HTTP 502 with the gateway URL', cloudSdkError(-501001, `${API}:fail -501001 resource system error. 502 Bad Gateway | [${URL_IN_MESSAGE}]`), -501001, true],
   ['garbage body', cloudSdkError(-601001, 'pluginManager.applyPlugin:fail unknown wx response received: Error: invalid wire type 7'), -601001, true],
-  ['JSON that is not JSON', cloudSdkError(-601001, `${API}:fail wechat server internal error, response body is invalid json: <html>`), -601001, true],
+  ['JSON that is not JSON', cloudSdkError(-601001, `${API}:fail wechat server internal error, response body is invalid json: <html>`), ProjectCode.UNEXPECTED_ANSWER, true],
   ['connection refused', cloudSdkError(-501001, `${API}:fail -501001 resource system error. connect ECONNREFUSED 127.0.0.1:9`), -501001, false],
   ['connection reset', cloudSdkError(-501001, `${API}:fail -501001 resource system error. read ECONNRESET`), -501001, true],
   ['socket hang up', cloudSdkError(-501001, `${API}:fail -501001 resource system error. socket hang up`), -501001, true],
@@ -43,7 +43,15 @@ const REJECTIONS: ReadonlyArray<readonly [string, unknown, number, boolean]> = [
   ['a TcbError with an unknown string code', tcbError('SOMETHING_NEW', 'new'), ProjectCode.INTERNAL, false],
   ['a thrown string', 'boom', ProjectCode.INTERNAL, false],
   ['undefined', undefined, ProjectCode.INTERNAL, false],
-  ['errCode as a string', { errCode: '89237', errMsg: 'odd' }, ProjectCode.INTERNAL, false],
+  // WeChat's errcode as the SDK rejects it when it is truthy but not a whole number: not a code.
+  ['errCode as a string', cloudSdkError('89237' as never, `${API}:fail odd`), ProjectCode.UNEXPECTED_ANSWER, true],
+  ['errCode "0"', cloudSdkError('0' as never, `${API}:fail ok`), ProjectCode.UNEXPECTED_ANSWER, true],
+  ['errCode 0.5', cloudSdkError(0.5, `${API}:fail odd`), ProjectCode.UNEXPECTED_ANSWER, true],
+  ['errCode true', cloudSdkError(true as never, `${API}:fail odd`), ProjectCode.UNEXPECTED_ANSWER, true],
+  ['errCode Infinity', cloudSdkError(Infinity, `${API}:fail odd`), ProjectCode.UNEXPECTED_ANSWER, true],
+  ['errCode past 2^53', cloudSdkError(2 ** 60, `${API}:fail odd`), ProjectCode.UNEXPECTED_ANSWER, true],
+  // A code WeChat sends in the project's own range never reads as a local failure.
+  ['errCode -930101 from WeChat', cloudSdkError(-930101, `${API}:fail set ADMIN_OPENIDS`), ProjectCode.UNEXPECTED_ANSWER, true],
   ['errCode 0 in a rejection', { errCode: 0, errMsg: 'odd' }, ProjectCode.INTERNAL, false],
 ];
 
@@ -56,8 +64,8 @@ describe('every SDK rejection maps to one typed error', () => {
   });
 
   test('an unknown WeChat code keeps WeChat\'s message, redacted, and points at the global table', () => {
-    const error = classifyRejection(cloudSdkError(48001, `${API}:fail api unauthorized, see ${URL_IN_MESSAGE}`));
-    expect(error.detail).toContain('errcode 48001 (api unauthorized, see <url>)');
+    const error = classifyRejection(cloudSdkError(40003, `${API}:fail invalid openid, see ${URL_IN_MESSAGE}`));
+    expect(error.detail).toContain('errcode 40003 (invalid openid, see <url>)');
     expect(error.detail).not.toContain('10.2.3.4');
     expect(error.detail).toContain('global error table');
   });
@@ -92,8 +100,8 @@ describe('a resolved call is a success only when it is WeChat\'s answer', () => 
 
 describe('remote messages', () => {
   test('an unknown code without a message is still explained', () => {
-    expect(classifyRejection({ errCode: 48001 }).detail).toBe("WeChat answered errcode 48001: look the code up in WeChat's global error table");
-    expect(classifyRejection({ errCode: 48001, errMsg: '' }).detail).toBe("WeChat answered errcode 48001: look the code up in WeChat's global error table");
+    expect(classifyRejection({ errCode: 40003 }).detail).toBe("WeChat answered errcode 40003: look the code up in WeChat's global error table");
+    expect(classifyRejection({ errCode: 40003, errMsg: '' }).detail).toBe("WeChat answered errcode 40003: look the code up in WeChat's global error table");
   });
 });
 

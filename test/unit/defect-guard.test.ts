@@ -22,11 +22,15 @@ describe('the credentials defect guard', () => {
   test('swallows the defect while a call is in flight and reports it', async () => {
     const target = fakeProcess();
     const guard = createCredentialsDefectGuard(target);
+    // Observed inside the call, asserted outside it: an assertion failing inside would only become
+    // the call's rejected outcome.
+    let listening = -1;
     const { outcome, credentialsMissing } = await guard.run(async () => {
-      expect(target.listenerCount('unhandledRejection')).toBe(1);
+      listening = target.listenerCount('unhandledRejection');
       target.emit('unhandledRejection', defect, Promise.resolve());
       return 'answer';
     });
+    expect(listening).toBe(1);
     expect(outcome).toEqual({ status: 'fulfilled', value: 'answer' });
     expect(credentialsMissing).toBe(true);
     // Still listening for the rest of this turn; gone at the next.
@@ -50,9 +54,12 @@ describe('the credentials defect guard', () => {
     const target = fakeProcess();
     const guard = createCredentialsDefectGuard(target);
     const other = new Error('not ours');
-    await guard.run(async () => {
-      expect(() => target.emit('unhandledRejection', other, Promise.resolve())).toThrow(other);
+    const { outcome } = await guard.run(async () => {
+      target.emit('unhandledRejection', other, Promise.resolve());
+      return 'not rethrown';
     });
+    // The emit threw inside the call, so the call's outcome is that rejection, not a value.
+    expect(outcome).toEqual({ status: 'rejected', reason: other });
   });
 
   test('does not rethrow when the application has its own listener', async () => {
@@ -60,9 +67,11 @@ describe('the credentials defect guard', () => {
     const seen: unknown[] = [];
     target.on('unhandledRejection', (reason) => seen.push(reason));
     const guard = createCredentialsDefectGuard(target);
-    await guard.run(async () => {
-      expect(() => target.emit('unhandledRejection', new Error('theirs'), Promise.resolve())).not.toThrow();
+    const { outcome } = await guard.run(async () => {
+      target.emit('unhandledRejection', new Error('theirs'), Promise.resolve());
+      return 'not rethrown';
     });
+    expect(outcome).toEqual({ status: 'fulfilled', value: 'not rethrown' });
     expect(seen).toHaveLength(1);
   });
 

@@ -142,36 +142,36 @@ describe('the gateway emulator', () => {
 describe("the model of WeChat's plugin state", () => {
   test('answers from what has happened', () => {
     const world = new PluginWorld({ plugins: DEMO_PLUGINS, limit: 2 });
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'r' }).errcode).toBe(0);
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'r' }).errcode).toBe(89237);
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wxc105ed0000000000', reason: 'r' }).errcode).toBe(89236);
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wxffffffffffffffff', reason: 'r' }).errcode).toBe(89239);
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 42, reason: 'r' }).errcode).toBe(89239);
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx1111111111111111', reason: undefined }).errcode).toBe(0);
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx2222222222222222', reason: 'r' }).errcode).toBe(89238);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'r' }).errcode).toBe(0);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'r' }).errcode).toBe(89237);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wxc105ed0000000000', reason: 'r' }).errcode).toBe(89236);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wxffffffffffffffff', reason: 'r' }).errcode).toBe(89239);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 42, reason: 'r' }).errcode).toBe(89239);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx1111111111111111', reason: undefined }).errcode).toBe(0);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx2222222222222222', reason: 'r' }).errcode).toBe(89238);
     // Another mini-program has its own applications and its own limit.
-    expect(HANDLERS.applyPlugin(world, 'wxbbbbbbbbbbbbbbbb', { action: 'apply', plugin_appid: 'wx2222222222222222', reason: 'r' }).errcode).toBe(0);
+    expect(HANDLERS['/wxa/plugin apply'](world, 'wxbbbbbbbbbbbbbbbb', { action: 'apply', plugin_appid: 'wx2222222222222222', reason: 'r' }).errcode).toBe(0);
   });
 
   test('a refused application can be made again, and frees its place', () => {
     const world = new PluginWorld({ plugins: DEMO_PLUGINS, limit: 1 });
-    HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'first' });
+    HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'first' });
     world.decide(MINI_PROGRAM, 'wx0123456789abcdef', 'refused');
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'second' }).errcode).toBe(0);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'second' }).errcode).toBe(0);
     world.decide(MINI_PROGRAM, 'wx0123456789abcdef', 'approved');
-    expect(HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'third' }).errcode).toBe(89237);
+    expect(HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'third' }).errcode).toBe(89237);
     world.decide(MINI_PROGRAM, 'wxffffffffffffffff', 'approved');
     expect(world.applicationsOf(MINI_PROGRAM).map((application) => [application.reason, application.status])).toEqual([['second', 'approved']]);
   });
 
   test('state survives a restart only when saved and restored', () => {
     const world = new PluginWorld();
-    HANDLERS.applyPlugin(world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'saved' });
+    HANDLERS['/wxa/plugin apply'](world, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'saved' });
     const saved = JSON.parse(JSON.stringify(world.snapshot()));
     expect(new PluginWorld().applicationsOf(MINI_PROGRAM)).toEqual([]);
     const restored = new PluginWorld();
     restored.restore(saved);
-    expect(HANDLERS.applyPlugin(restored, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'again' }).errcode).toBe(89237);
+    expect(HANDLERS['/wxa/plugin apply'](restored, MINI_PROGRAM, { action: 'apply', plugin_appid: 'wx0123456789abcdef', reason: 'again' }).errcode).toBe(89237);
   });
 });
 

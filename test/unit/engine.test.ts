@@ -231,7 +231,7 @@ describe('messages and operations beyond applyPlugin', () => {
     const result = await runOperation(CLOUD_FUNCTIONS.pluginManager, { event: { action: 'list' }, caller, timeLimitMs: 3000 }, deps);
     expect(result).toMatchObject({ errCode: ProjectCode.UNEXPECTED_ANSWER, attempts: 1 });
     expect(result).not.toHaveProperty('pluginList');
-    expect(result.errMsg).toBe('getPluginList:fail the answer carried no WeChat result code (plugin_list is not a list), so whether WeChat acted on it is unknown: nothing was changed: list again');
+    expect(result.errMsg).toBe('getPluginList:fail the answer carried no WeChat result code (plugin_list is a string, not a list), so whether WeChat acted on it is unknown: nothing was changed: list again');
   });
 
   test('an unknown action names the function in errMsg', async () => {

@@ -3,6 +3,7 @@
  * redirects, oversized bodies, odd time budgets, and token refusals under concurrency. The
  * end-to-end suite (test/e2e/hardening-https.test.ts) repeats the important ones over loopback.
  */
+import { budgetOf, type Budget } from '../../src/core/deadline';
 import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
 import { givenToken, stableToken } from '../../src/https/access-token';
@@ -187,7 +188,7 @@ describe('stable tokens: what the token request answers (the refresh rule: token
     ['with HTML', () => new Response('<html></html>'), 'answered with no JSON object'],
   ])('a token request answered %s: -930203, saying nothing was sent and what to check', async (_name, answer, what) => {
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fakeFetch(answer).fetchImpl });
-    const error = await failure(tokens.get(1000));
+    const error = await failure(tokens.get(budgetOf(1000)));
     expect(error.code).toBe(ProjectCode.UNEXPECTED_ANSWER);
     expect(error.maybeDelivered).toBe(false);
     expect(error.detail).toBe(`the token request to stable_token ${what}, so nothing was sent: check WECHAT_APPID and WECHAT_APPSECRET`);
@@ -215,16 +216,16 @@ describe('the HTTPS transport', () => {
   test('resolves WeChat\'s answer without errcode and errmsg', async () => {
     const { fetchImpl } = api({ errcode: 0, errmsg: 'ok', plugin_list: [{ appid: 'wx1' }], total: 1 });
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('valid'), fetch: fetchImpl });
-    expect(await transport.send('pluginManager.getPluginList', '/wxa/plugin', { action: 'list' }, 1000)).toEqual({ plugin_list: [{ appid: 'wx1' }], total: 1 });
+    expect(await transport.send('pluginManager.getPluginList', '/wxa/plugin', { action: 'list' }, budgetOf(1000))).toEqual({ plugin_list: [{ appid: 'wx1' }], total: 1 });
   });
 
   test('a refused token goes back to the source with its code: re-read first, forced only when the re-read one is refused too', async () => {
     const { fetchImpl, requests } = api();
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
     const refused: Array<[string, number | undefined]> = [];
-    const spy = { get: (ms: number) => tokens.get(ms), invalidate: (token: string, code?: number) => (refused.push([token, code]), tokens.invalidate(token, code)) };
+    const spy = { get: (budget: Budget) => tokens.get(budget), invalidate: (token: string, code?: number) => (refused.push([token, code]), tokens.invalidate(token, code)) };
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: spy, fetch: fetchImpl });
-    expect(await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, 1000)).toEqual({ plugin_list: [] });
+    expect(await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, budgetOf(1000))).toEqual({ plugin_list: [] });
     expect(refused).toEqual([['stale', 40001], ['stale', 40001]]);
     expect(requests.map((request) => request.url.includes('stable_token') ? `token${request.body.force_refresh ? ' forced' : ''}` : request.url.split('access_token=')[1])).toEqual(['token', 'stale', 'token', 'stale', 'token forced', 'valid']);
   });
@@ -232,7 +233,7 @@ describe('the HTTPS transport', () => {
   test('a source that has no other token ends it: the refusal is the answer, sent once', async () => {
     const { fetchImpl, requests } = api();
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('stale'), fetch: fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: 40001 });
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: 40001 });
     expect(requests).toHaveLength(1);
   });
 
@@ -240,13 +241,13 @@ describe('the HTTPS transport', () => {
     const { fetchImpl, requests } = fakeFetch(() => json({ errcode: 40001, errmsg: 'invalid credential' }));
     const tokens = stableToken({ appid: 'wxa', secret: 'wrong', baseUrl: 'http://x', fetch: fetchImpl });
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens, fetch: fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: 40001 });
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: 40001 });
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.force_refresh).toBeUndefined();
   });
 
   test('an answer without errcode is -930203', async () => {
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('valid'), fetch: fakeFetch(() => json({ ok: true })).fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, 1000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
   });
 });

@@ -92,9 +92,9 @@ describe('credentials', () => {
   });
 
   test.each([
-    [{ appid: DEMO_MINI_PROGRAM_APPID }, /an appid was given without its secret/],
-    [{ secret: DEMO_APP_SECRET }, /a secret was given without its appid/],
-    [{ accessToken: '   ', appid: ' ', secret: '' }, /no credentials for the HTTPS API/],
+    [{ appid: DEMO_MINI_PROGRAM_APPID }, /appid is set but secret is not: set it, or set accessToken/],
+    [{ secret: DEMO_APP_SECRET }, /secret is set but appid is not/],
+    [{ accessToken: '   ', appid: ' ', secret: '' }, /no credentials: set accessToken, or appid and secret/],
   ])('%p: -930301 naming what is missing, nothing sent', async (credentials, message) => {
     const result = await createHttpsClient({ ...credentials, baseUrl: emulator.url }).getPluginList();
     expect(result).toMatchObject({ errCode: ProjectCode.HTTPS_CREDENTIALS_MISSING, attempts: 0 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createCloudFunction } from '../../src/cloud/cloud-function';
 import { ProjectCode } from '../../src/core/codes';
-import { CLOUD_FUNCTIONS } from '../../src/core/operations';
+import { CLOUD_FUNCTIONS, MINI_PROGRAM_OPERATIONS } from '../../src/core/operations';
 import { APPID_PATTERN, TEXT_MAX_CHARS as REASON_MAX_CHARS } from '../../src/core/fields';
 import { fakeSdk } from '../support/fake-sdk';
 
@@ -87,7 +87,7 @@ describe('authorisation, as a property', () => {
   );
   const anyEvent = fc.oneof(
     fc.jsonValue(),
-    fc.record({ action: fc.constantFrom('apply', 'list', 'unbind', 'update'), pluginAppid: fc.stringMatching(/^wx[0-9a-f]{16}$/), userVersion: fc.constant('1.0.0') }),
+    fc.record({ action: fc.constantFrom(...MINI_PROGRAM_OPERATIONS.map((operation) => operation.action)), pluginAppid: fc.stringMatching(/^wx[0-9a-f]{16}$/), userVersion: fc.constant('1.0.0') }),
     fc.record({ httpMethod: fc.constant('POST'), path: fc.string(), headers: fc.dictionary(fc.string(), fc.string()), action: fc.constant('list') }),
   );
 

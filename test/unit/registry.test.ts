@@ -5,7 +5,7 @@ import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
 import { flagOf, parseFields } from '../../src/core/fields';
 import { wireBodyOf, type AnyOperation } from '../../src/core/operation';
-import { CLOUD_FUNCTIONS, OPERATIONS, permissionsOf } from '../../src/core/operations';
+import { CLOUD_FUNCTIONS, MINI_PROGRAM_OPERATIONS, OPERATIONS, permissionsOf } from '../../src/core/operations';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
 function codeOf(run: () => unknown): number | 'ok' {
@@ -41,9 +41,19 @@ describe('the registry', () => {
     expect(permissionsOf(CLOUD_FUNCTIONS.applyPlugin)).toEqual(['pluginManager.applyPlugin']);
   });
 
-  test('pluginManager grants the APIs of apply, list, unbind and update, and no developer-side API', () => {
-    expect(permissionsOf(CLOUD_FUNCTIONS.pluginManager).sort()).toEqual(['pluginManager.applyPlugin', 'pluginManager.getPluginList', 'pluginManager.unbindPlugin']);
-    expect(CLOUD_FUNCTIONS.pluginManager.operations.map((operation) => operation.action)).toEqual(['apply', 'list', 'unbind', 'update']);
+  test('pluginManager serves every mini-program operation and grants each one\'s cloud APIs (older and newer names), and no developer-side API', () => {
+    expect(CLOUD_FUNCTIONS.pluginManager.operations).toEqual(MINI_PROGRAM_OPERATIONS);
+    const apis = MINI_PROGRAM_OPERATIONS.flatMap((operation) => [operation.cloudApi, operation.cloudApiFallback]).filter((api) => api !== undefined);
+    expect(permissionsOf(CLOUD_FUNCTIONS.pluginManager).sort()).toEqual([...new Set(apis)].sort());
+    expect(permissionsOf(CLOUD_FUNCTIONS.pluginManager)).toEqual(expect.arrayContaining(['pluginManager.applyPlugin', 'pluginManager.getPluginList', 'pluginManager.unbindPlugin']));
+  });
+
+  test.each(OPERATIONS.map((operation) => [operation.name, operation] as const))('%s: its example is a valid request, and its paging (if any) names integer fields', (_name, operation) => {
+    expect(() => parseFields(operation.fields, operation.example as Record<string, unknown>)).not.toThrow();
+    if (operation.paging) {
+      expect(operation.fields[operation.paging.pageField as keyof typeof operation.fields]).toMatchObject({ kind: 'integer' });
+      expect(operation.fields[operation.paging.sizeField as keyof typeof operation.fields]).toMatchObject({ kind: 'integer' });
+    }
   });
 
   test('flags are the fields in kebab case', () => {
@@ -128,26 +138,64 @@ describe('fields of the other operations', () => {
 
 describe('reading WeChat\'s answers', () => {
   test('the plugin list is camelCased, keeping fields this project does not know', () => {
-    const data = byName('getPluginList').readAnswer({ plugin_list: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', user_version: '1.0', extra_info: { some_key: 1 } }], next_cursor: 'x' });
+    const data = byName('getPluginList').readAnswer({ plugin_list: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', user_version: '1.0', extra_info: { some_key: 1 } }], next_cursor: 'x' }, {} as never);
     expect(data).toEqual({ pluginList: [{ appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h', userVersion: '1.0', extraInfo: { someKey: 1 } }], nextCursor: 'x' });
   });
 
   test('no plugin_list means none', () => {
-    expect(byName('getPluginList').readAnswer({})).toEqual({ pluginList: [] });
+    expect(byName('getPluginList').readAnswer({}, {} as never)).toEqual({ pluginList: [] });
   });
 
   test('a plugin_list that is not a list is an unexpected answer', () => {
-    expect(codeOf(() => byName('getPluginList').readAnswer({ plugin_list: 'x' }))).toBe(ProjectCode.UNEXPECTED_ANSWER);
-    expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: {} }))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+    expect(codeOf(() => byName('getPluginList').readAnswer({ plugin_list: 'x' }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+    expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: {} }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
   });
 
-  test('the developer\'s list keeps create_time as WeChat sends it (a string)', () => {
-    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', create_time: '1536305096', apply_url: 'u', categories: [{ first: 'a', second: 'b' }] }] });
-    expect(data).toEqual({ applyList: [{ appid: 'wx1', createTime: '1536305096', applyUrl: 'u', categories: [{ first: 'a', second: 'b' }] }] });
+  test('the developer\'s list keeps create_time as WeChat sends it (a string); absent text fields read as empty', () => {
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', status: 1, create_time: '1536305096', apply_url: 'u', categories: [{ first: 'a', second: 'b' }] }] }, {} as never);
+    expect(data).toEqual({ applyList: [{ appid: 'wx1', status: 1, nickname: '', headimgurl: '', reason: '', createTime: '1536305096', applyUrl: 'u', categories: [{ first: 'a', second: 'b' }] }] });
+  });
+
+  test('plugin_list: null is not WeChat\'s answer (not an empty success)', () => {
+    expect(codeOf(() => byName('getPluginList').readAnswer({ plugin_list: null }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+    expect(codeOf(() => byName('getPluginDevApplyList').readAnswer({ apply_list: null }, {} as never))).toBe(ProjectCode.UNEXPECTED_ANSWER);
+  });
+
+  const GOOD = { appid: 'wx1', status: 2, nickname: 'n', headimgurl: 'h' };
+  test.each([
+    ['null', null],
+    ['a number', 7],
+    ['a string', 'wx1'],
+    ['a list', [GOOD]],
+    ['no appid', { ...GOOD, appid: undefined }],
+    ['a numeric appid', { ...GOOD, appid: 12345 }],
+    ['status 99', { ...GOOD, status: 99 }],
+    ['status "2"', { ...GOOD, status: '2' }],
+    ['status 0', { ...GOOD, status: 0 }],
+    ['a numeric nickname', { ...GOOD, nickname: 5 }],
+    ['a null headimgurl', { ...GOOD, headimgurl: null }],
+  ])('a plugin_list item that is %s is left out and counted; the others stay', (_name, bad) => {
+    const data = byName('getPluginList').readAnswer({ plugin_list: [GOOD, bad, { ...GOOD, appid: 'wx2' }] }, {} as never);
+    expect(data).toEqual({ pluginList: [GOOD, { ...GOOD, appid: 'wx2' }], droppedItems: 1 });
+  });
+
+  test.each([
+    ['categories not a list', { categories: 'a' }],
+    ['a category without second', { categories: [{ first: 'a' }] }],
+    ['create_time a number', { create_time: 1536305096 }],
+    ['reason an object', { reason: {} }],
+  ])('an apply_list item with %s is left out and counted', (_name, bad) => {
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', status: 1, ...bad }] }, {} as never) as Record<string, unknown>;
+    expect(data).toEqual({ applyList: [], droppedItems: 1 });
+  });
+
+  test('every status WeChat documents (1-4) is kept', () => {
+    const list = [1, 2, 3, 4].map((status) => ({ ...GOOD, status }));
+    expect(byName('getPluginList').readAnswer({ plugin_list: list }, {} as never)).toEqual({ pluginList: list });
   });
 
   test('write operations add nothing, whatever else the answer holds', () => {
-    expect(byName('unbindPlugin').readAnswer({ anything: 1 })).toEqual({});
+    expect(byName('unbindPlugin').readAnswer({ anything: 1 }, {} as never)).toEqual({});
   });
 
   test('camelCase as wx-server-sdk converts: underscores before lowercase letters only, through arrays', () => {

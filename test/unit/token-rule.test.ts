@@ -1,3 +1,4 @@
+import { budgetOf } from '../../src/core/deadline';
 /**
  * The token rule (src/https/token-rule.ts) against a model of one account's token endpoint: one
  * current token, which a plain request answers and a forced request replaces. `rotate` is another
@@ -40,106 +41,106 @@ function setUp() {
 describe('the token rule: a refusal re-reads before anything is forced', () => {
   test('a token replaced elsewhere: one plain re-read answers the current one, nothing forced', async () => {
     const { wechat, tokens } = setUp();
-    const old = await tokens.get(1000);
+    const old = await tokens.get(budgetOf(1000));
     wechat.rotate();
     expect(tokens.invalidate(old, INVALID)).toBe(true);
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(wechat.asked).toEqual(['plain', 'plain']);
   });
 
   test('an expiry (42001) is a plain re-read, even of a token just fetched: never forced', async () => {
     const { wechat, tokens } = setUp();
     for (let round = 1; round <= 3; round += 1) {
-      const held = await tokens.get(1000);
+      const held = await tokens.get(budgetOf(1000));
       wechat.expire();
       expect(tokens.invalidate(held, TOKEN_EXPIRED)).toBe(true);
-      expect(await tokens.get(1000)).toBe(`t${round}`);
+      expect(await tokens.get(budgetOf(1000))).toBe(`t${round}`);
     }
     expect(wechat.forced()).toBe(0);
   });
 
   test('only a token fetched in answer to a refusal, and still refused, is force-refreshed', async () => {
     const { wechat, tokens } = setUp();
-    const first = await tokens.get(1000);
+    const first = await tokens.get(budgetOf(1000));
     expect(tokens.invalidate(first, INVALID)).toBe(true);
-    const reread = await tokens.get(1000);
+    const reread = await tokens.get(budgetOf(1000));
     expect(reread).toBe(first); // WeChat says it is current
     expect(wechat.forced()).toBe(0);
     expect(tokens.invalidate(reread, INVALID)).toBe(true);
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(wechat.asked).toEqual(['plain', 'plain', 'force']);
   });
 
   test('a token fetched long ago is not fresh: its refusal re-reads', async () => {
     const { wechat, tokens, advance } = setUp();
-    tokens.invalidate(await tokens.get(1000), INVALID);
-    const fresh = await tokens.get(1000);
+    tokens.invalidate(await tokens.get(budgetOf(1000)), INVALID);
+    const fresh = await tokens.get(budgetOf(1000));
     advance(FORCE_INTERVAL_MS + 1);
     tokens.invalidate(fresh, INVALID);
-    await tokens.get(1000);
+    await tokens.get(budgetOf(1000));
     expect(wechat.forced()).toBe(0);
   });
 
   test('at most one forced refresh per process per 30 s; then the refusal is the answer, until the interval has passed', async () => {
     const { wechat, tokens, advance } = setUp();
     const refuseTwice = async () => {
-      tokens.invalidate(await tokens.get(1000), INVALID);
-      return tokens.invalidate(await tokens.get(1000), INVALID);
+      tokens.invalidate(await tokens.get(budgetOf(1000)), INVALID);
+      return tokens.invalidate(await tokens.get(budgetOf(1000)), INVALID);
     };
     expect(await refuseTwice()).toBe(true); // forced
-    const forcedToken = await tokens.get(1000);
+    const forcedToken = await tokens.get(budgetOf(1000));
     expect(tokens.invalidate(forcedToken, INVALID)).toBe(false);
-    expect(await tokens.get(1000)).toBe(forcedToken);
+    expect(await tokens.get(budgetOf(1000))).toBe(forcedToken);
     expect(wechat.forced()).toBe(1);
     advance(FORCE_INTERVAL_MS);
     expect(await refuseTwice()).toBe(true);
-    expect(await tokens.get(1000)).toBe('t2');
+    expect(await tokens.get(budgetOf(1000))).toBe('t2');
     expect(wechat.forced()).toBe(2);
   });
 
   test('concurrent refusals of one token share one re-read, then one forced refresh', async () => {
     const { wechat, tokens } = setUp();
-    const first = await tokens.get(1000);
+    const first = await tokens.get(budgetOf(1000));
     expect(Array.from({ length: 50 }, () => tokens.invalidate(first, INVALID)).every(Boolean)).toBe(true);
-    const reread = await Promise.all(Array.from({ length: 50 }, () => tokens.get(1000)));
+    const reread = await Promise.all(Array.from({ length: 50 }, () => tokens.get(budgetOf(1000))));
     expect(new Set(reread)).toEqual(new Set([first]));
     expect(Array.from({ length: 50 }, () => tokens.invalidate(first, INVALID)).every(Boolean)).toBe(true);
-    expect(new Set(await Promise.all(Array.from({ length: 50 }, () => tokens.get(1000))))).toEqual(new Set(['t1']));
+    expect(new Set(await Promise.all(Array.from({ length: 50 }, () => tokens.get(budgetOf(1000)))))).toEqual(new Set(['t1']));
     expect(wechat.asked).toEqual(['plain', 'plain', 'force']);
   });
 
   test('a late refusal of a token already replaced costs nothing', async () => {
     const { wechat, tokens } = setUp();
-    const old = await tokens.get(1000);
+    const old = await tokens.get(budgetOf(1000));
     wechat.rotate();
     tokens.invalidate(old, INVALID);
-    const current = await tokens.get(1000);
+    const current = await tokens.get(budgetOf(1000));
     expect(tokens.invalidate(old, INVALID)).toBe(true);
-    expect(await tokens.get(1000)).toBe(current);
+    expect(await tokens.get(budgetOf(1000))).toBe(current);
     expect(wechat.asked).toHaveLength(2);
   });
 
   test('a refusal while a plain fetch is under way makes that fetch the re-read', async () => {
     const { wechat, tokens, advance } = setUp();
-    const old = await tokens.get(1000);
+    const old = await tokens.get(budgetOf(1000));
     advance(7_200_000); // due for a plain fetch, which answers the same stable token
-    const refreshing = tokens.get(1000);
+    const refreshing = tokens.get(budgetOf(1000));
     tokens.invalidate(old, INVALID);
     expect(await refreshing).toBe(old);
     // Fetched after the refusal and still refused: now it may be forced.
     tokens.invalidate(old, INVALID);
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(wechat.asked).toEqual(['plain', 'plain', 'force']);
   });
 
   test('a forced refresh that failed is asked for again on the next get', async () => {
     const { wechat, tokens } = setUp();
-    tokens.invalidate(await tokens.get(1000), INVALID);
-    tokens.invalidate(await tokens.get(1000), INVALID);
+    tokens.invalidate(await tokens.get(budgetOf(1000)), INVALID);
+    tokens.invalidate(await tokens.get(budgetOf(1000)), INVALID);
     wechat.fail(true);
-    await expect(tokens.get(1000)).rejects.toThrow('network down');
+    await expect(tokens.get(budgetOf(1000))).rejects.toThrow('network down');
     wechat.fail(false);
-    expect(await tokens.get(1000)).toBe('t1');
+    expect(await tokens.get(budgetOf(1000))).toBe('t1');
     expect(wechat.asked).toEqual(['plain', 'plain', 'force', 'force']);
   });
 });

@@ -1,6 +1,7 @@
 import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
-import { parseFields, TEXT_MAX_CHARS as REASON_MAX_CHARS } from '../../src/core/fields';
+import { parseFields, TEXT_MAX_CHARS, TEXT_MAX_CHARS as REASON_MAX_CHARS } from '../../src/core/fields';
+import { updatePlugin } from '../../src/core/operations/update-plugin';
 import { wireBodyOf } from '../../src/core/operation';
 import { applyPlugin } from '../../src/core/operations/apply-plugin';
 import { singleOperation } from '../../src/core/route';
@@ -130,5 +131,34 @@ describe('applyPlugin request contract', () => {
   test('fields the platform or caller adds are ignored, never forwarded', () => {
     const params = parse({ pluginAppid: APPID, userInfo: { openId: 'oForged', appId: 'wxforged' }, plugin_appid: 'wx9999999999999999' });
     expect(wireBodyOf(applyPlugin, params)).toEqual({ action: 'apply', plugin_appid: APPID });
+  });
+});
+
+describe('huge fields are refused by their length, before any character is counted or matched', () => {
+  const huge = 'x'.repeat(10 * 1024 * 1024);
+  const refusal = (run: () => unknown): OperationError => {
+    try {
+      run();
+    } catch (error) {
+      return error as OperationError;
+    }
+    throw new Error('accepted');
+  };
+
+  test('a 10 MB reason', () => {
+    const error = refusal(() => parseFields(applyPlugin.fields, { pluginAppid: 'wx0123456789abcdef', reason: huge }));
+    expect(error.code).toBe(ProjectCode.INVALID_TEXT);
+    expect(error.detail).toBe(`reason is more than ${TEXT_MAX_CHARS * 2} characters long; shorten it to at most ${TEXT_MAX_CHARS}`);
+  });
+
+  test('a 10 MB appid or version', () => {
+    expect(refusal(() => parseFields(applyPlugin.fields, { pluginAppid: huge })).detail).toBe('pluginAppid must be "wx" followed by 16 lowercase hex digits, got a string of more than 10000 characters');
+    expect(refusal(() => parseFields(updatePlugin.fields, { pluginAppid: 'wx0123456789abcdef', userVersion: huge })).detail).toContain('got a string of more than 10000 characters');
+  });
+
+  test('a text of exactly twice the limit in astral characters is counted, not cut short', () => {
+    const astral = '😀'.repeat(TEXT_MAX_CHARS);
+    expect(astral.length).toBe(TEXT_MAX_CHARS * 2);
+    expect(parseFields(applyPlugin.fields, { pluginAppid: 'wx0123456789abcdef', reason: astral })).toMatchObject({ reason: astral });
   });
 });

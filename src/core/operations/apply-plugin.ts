@@ -22,4 +22,5 @@ export const applyPlugin = defineOperation({
   afterLostAnswer: { 89237: 'an earlier attempt in this call may have been the one that applied' },
   whenOutcomeUnknown: 'the application may or may not have been made: list the plugins before applying again',
   alreadyHolds: [89237],
+  example: { pluginAppid: 'wx0123456789abcdef', reason: 'Demo application from npm start: we would like to show store locations on a map.' },
 });

@@ -6,6 +6,9 @@ import { defineOperation, noData } from '../operation';
  * examples leave `appid` out for refuse and delete, but nothing else says which application is
  * meant, so it is sent with all three (see the README).
  */
+/** The emulator's demo mini-program, as an example applicant. */
+const DEMO_APPLICANT = 'wxa11ce00000000d3e';
+
 const applicant = () => appidField('the applying mini-program\'s appid: "wx" followed by 16 lowercase hex digits');
 
 export const agreeDevPluginApplication = defineOperation({
@@ -20,6 +23,7 @@ export const agreeDevPluginApplication = defineOperation({
   readAnswer: noData,
   afterLostAnswer: { 89240: 'an earlier attempt in this call may have been the one that approved it' },
   whenOutcomeUnknown: 'it may or may not have been approved: list the applications before trying again',
+  example: { appid: DEMO_APPLICANT },
 });
 
 export const refuseDevPluginApplication = defineOperation({
@@ -37,6 +41,7 @@ export const refuseDevPluginApplication = defineOperation({
   readAnswer: noData,
   afterLostAnswer: { 89240: 'an earlier attempt in this call may have been the one that refused it' },
   whenOutcomeUnknown: 'it may or may not have been refused: list the applications before trying again',
+  example: { appid: DEMO_APPLICANT, reason: 'Not available for this category yet.' },
 });
 
 export const deleteDevPluginApplication = defineOperation({
@@ -51,4 +56,5 @@ export const deleteDevPluginApplication = defineOperation({
   readAnswer: noData,
   afterLostAnswer: { 89242: 'an earlier attempt in this call may have been the one that deleted it' },
   whenOutcomeUnknown: 'it may or may not have been deleted: list the applications before trying again',
+  example: { appid: DEMO_APPLICANT },
 });

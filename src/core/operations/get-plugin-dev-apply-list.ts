@@ -40,6 +40,13 @@ export const getPluginDevApplyList = defineOperation({
   },
   toWire: ({ page, num }) => ({ page, num }),
   // A page past the end may come without apply_list: that is an empty page.
-  readAnswer: (answer) => readListAnswer(answer, 'apply_list') as { applyList: PluginApplication[] },
+  readAnswer: (answer) =>
+    readListAnswer(answer, 'apply_list', { nickname: 'text', headimgurl: 'text', categories: 'categories', create_time: 'text', apply_url: 'text', reason: 'text' }) as {
+      applyList: PluginApplication[];
+      /** Only when some: items of WeChat's list that were not in its documented shape, left out. */
+      droppedItems?: number;
+    },
   whenOutcomeUnknown: 'nothing was changed: list again',
+  example: {},
+  paging: { pageField: 'page', sizeField: 'num', maxSize: DEV_APPLY_LIST_MAX_NUM, listKey: 'applyList' },
 });

@@ -20,11 +20,17 @@ export const getPluginList = defineOperation({
   // The older API page's own name and permission; the newer page routes every action through
   // pluginManager.applyPlugin. See the README, "Which cloud-call names".
   cloudApi: 'pluginManager.getPluginList',
+  cloudApiFallback: 'pluginManager.applyPlugin',
   httpsPath: '/wxa/plugin',
   wechatAction: 'list',
   fields: {},
   toWire: () => ({}),
   // A mini-program with no plugins may get no plugin_list at all: that is an empty list.
-  readAnswer: (answer) => readListAnswer(answer, 'plugin_list') as { pluginList: PluginListEntry[] },
+  readAnswer: (answer) => readListAnswer(answer, 'plugin_list', { nickname: 'text', headimgurl: 'text' }) as {
+      pluginList: PluginListEntry[];
+      /** Only when some: items of WeChat's list that were not in its documented shape, left out. */
+      droppedItems?: number;
+    },
   whenOutcomeUnknown: 'nothing was changed: list again',
+  example: {},
 });

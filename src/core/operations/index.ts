@@ -34,7 +34,7 @@ export type CloudFunctionName = keyof typeof CLOUD_FUNCTIONS;
 
 /** Each cloud API the operations call, once, in order. */
 export function cloudApisOf(operations: readonly AnyOperation[]): string[] {
-  return [...new Set(operations.map((operation) => operation.cloudApi).filter((api): api is string => api !== undefined))];
+  return [...new Set(operations.flatMap((operation) => [operation.cloudApi, operation.cloudApiFallback]).filter((api): api is string => api !== undefined))];
 }
 
 /** The permissions a function's config.json must grant: each cloud API its operations call. */

@@ -21,4 +21,5 @@ export const updatePlugin = defineOperation({
   readAnswer: noData,
   // Setting the same version twice leaves the same state.
   whenOutcomeUnknown: 'the version may or may not have changed: list the plugins before trying again',
+  example: { pluginAppid: 'wx0123456789abcdef', userVersion: '2.2.46' },
 });

@@ -1,0 +1,34 @@
+// @ts-check
+/**
+ * Mutation testing of the transport-free core and the HTTPS side (`npm run mutation`, not part of
+ * `npm test`): every mutant of src/core and src/https must be killed by a unit test. Unit suites
+ * only (the end-to-end ones spawn processes and take minutes per mutant), coverage per test so a
+ * mutant runs only the tests that reach it, and at most two workers: a 2-core machine stays usable.
+ * The HTML and JSON reports go to reports/mutation/ (ignored by git).
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'jest',
+  plugins: ['@stryker-mutator/jest-runner'],
+  mutate: ['src/core/**/*.ts', 'src/https/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['dist', 'reports', 'miniprogram', 'scripts/wechat-node/node_modules'],
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    config: {
+      // Unit suites only, and of those only the ones that exercise src/core and src/https.
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      testPathIgnorePatterns: ['/build\\.test\\.ts$', '/lockfiles\\.test\\.ts$', '/wechat-node\\.test\\.ts$', '/miniprogram-types\\.test\\.ts$', '/defer-require\\.test\\.ts$', '/readme\\.test\\.ts$'],
+      coverageThreshold: undefined,
+    },
+    enableFindRelatedTests: false,
+  },
+};
