@@ -2,7 +2,7 @@ import { ProjectCode } from '../core/codes';
 import { asOperationError, failureMessage, withRetries, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
-import type { LogSink } from '../core/log';
+import { formatLogLine, type LogSink } from '../core/log';
 import { isRetryableLater } from '../core/retry';
 import { remoteError } from '../core/remote';
 import { withinDeadline } from '../core/deadline';
@@ -219,18 +219,33 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     };
   }
 
+  /** One log line per component API call, as the engine writes for operations: no token, no secret. */
+  function logLine(name: string, result: OperationResult, startedAt: number, fields: Record<string, string | number>): void {
+    if (!options.log) return;
+    const line = { level: result.errCode === 0 ? 'info' : 'warn', operation: name, action: null, requestId: null, errCode: result.errCode, attempts: result.attempts, durationMs: Date.now() - startedAt, source: null, openid: null, fields, cause: null } as const;
+    try {
+      options.log(formatLogLine(line));
+    } catch {
+      // The log is a second concern: the caller still gets the result.
+    }
+  }
+
   /** Runs `work` with the retry rule inside the time budget, answering in the one shape. */
-  async function run<T extends object>(name: string, work: (deadline: number) => Promise<T>): Promise<OperationResult & Partial<T>> {
+  async function run<T extends object>(name: string, fields: Record<string, string | number>, work: (deadline: number) => Promise<T>): Promise<OperationResult & Partial<T>> {
     const progress = { attempts: 0, maybeDelivered: false };
     type Result = OperationResult & Partial<T>;
-    if (problem) return failed(name, problem, 0) as Result;
-    const deadline = Date.now() + timeoutMs;
+    const startedAt = Date.now();
+    const deadline = startedAt + timeoutMs;
+    let result: Result;
     try {
+      if (problem) throw problem;
       const data = await withRetries(() => work(deadline), {}, deadline, progress);
-      return { ...ok(name, progress.attempts), ...data };
+      result = { ...ok(name, progress.attempts), ...data };
     } catch (caught) {
-      return failed(name, asOperationError(caught), progress.attempts) as Result;
+      result = failed(name, asOperationError(caught), progress.attempts) as Result;
     }
+    logLine(name, result, startedAt, fields);
+    return result;
   }
 
   const badAppid = (name: string, appid: unknown): OperationError | undefined =>
@@ -239,7 +254,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
       : new OperationError(ProjectCode.INVALID_APPID, { detail: `${name} must be "wx" followed by 16 lowercase hex digits, got ${JSON.stringify(String(appid)).slice(0, 40)}` });
 
   async function listPage(offset: number, count: number): Promise<AuthorizerPage> {
-    const result = await run('getAuthorizerList', async (deadline) => {
+    const result = await run('getAuthorizerList', { offset, count }, async (deadline) => {
       const answer = await componentPost(COMPONENT_PATHS.authorizerList, { component_appid: componentAppid, offset, count }, deadline);
       const list = Array.isArray(answer.list) ? (answer.list as Array<Record<string, unknown>>) : [];
       const entries = list.filter((item) => typeof item.authorizer_appid === 'string');
@@ -290,7 +305,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     async getAuthorizerInfo(authorizerAppid) {
       const invalid = badAppid('authorizerAppid', authorizerAppid);
       if (invalid) return failed('getAuthorizerInfo', invalid, 0);
-      return run('getAuthorizerInfo', async (deadline) => {
+      return run('getAuthorizerInfo', { authorizerAppid }, async (deadline) => {
         const answer = await componentPost(COMPONENT_PATHS.authorizerInfo, { component_appid: componentAppid, authorizer_appid: authorizerAppid }, deadline);
         const authorization = (answer.authorization_info ?? {}) as Record<string, unknown>;
         const info = (answer.authorizer_info ?? {}) as Record<string, unknown>;

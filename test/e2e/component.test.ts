@@ -183,6 +183,13 @@ describe('listing authorisers', () => {
       { errCode: 0, offset: 1000, size: 203, total: 1203 },
     ]);
     expect(await store.readRefreshToken(authorizerAppid(1202))).toBe(refreshTokenOf(authorizerAppid(1202), 0));
+    // One log line per page, without any token.
+    expect(logs.map((line) => JSON.parse(line) as Record<string, unknown>).map(({ operation, errCode, offset }) => ({ operation, errCode, offset }))).toEqual([
+      { operation: 'getAuthorizerList', errCode: 0, offset: 0 },
+      { operation: 'getAuthorizerList', errCode: 0, offset: 500 },
+      { operation: 'getAuthorizerList', errCode: 0, offset: 1000 },
+    ]);
+    for (const line of logs) expect(line).not.toMatch(/refreshtoken|ctok_|secret/);
   });
 
   test('the listing then lets every authoriser be called, and info tells set 40', async () => {
