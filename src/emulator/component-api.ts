@@ -24,6 +24,8 @@ import { answerFault, sendJson } from './responses';
 export interface ComponentApiOptions extends ComponentEmulatorOptions {
   /** Append every plugin call to this file as JSON lines. */
   readonly callLog?: string;
+  /** Keep the call log in memory too, for `calls()` (default true; a long run with a file can say false). */
+  readonly keepCallsInMemory?: boolean;
 }
 
 export interface ComponentControl {
@@ -75,7 +77,7 @@ function parseJson(body: Buffer): Record<string, unknown> | undefined {
 
 export function componentApi(options: ComponentApiOptions = {}) {
   const world = new ComponentWorld(options);
-  const log = new CallLog(options.callLog);
+  const log = new CallLog(options.callLog, options.keepCallsInMemory ?? true);
 
   /** 0 and the token, or WeChat's token error. */
   const checkToken = (value: string | null, kind: IssuedToken['kind']): { errcode: number; token?: IssuedToken } => {
