@@ -1,11 +1,11 @@
-import { ProjectCode } from '../core/codes';
-import { asOperationError, failureMessage, withRetries, type OperationResult } from '../core/engine';
+import { describeCode, ProjectCode } from '../core/codes';
+import type { OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
 import { formatLogLine, type LogSink } from '../core/log';
-import { isRetryableLater } from '../core/retry';
+import { backoffDelay, DEFAULT_BACKOFF, isRetryableLater, shouldRetry } from '../core/retry';
 import { remoteError } from '../core/remote';
-import { withinDeadline } from '../core/deadline';
+import { sleep, withinDeadline } from '../core/deadline';
 import { TOKEN_ERRORS, type AccessTokenSource } from '../https/access-token';
 import { parseBaseUrl } from '../https/base-url';
 import { DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, type HttpsClient } from '../https/client';
@@ -102,8 +102,32 @@ function ok(name: string, attempts: number): OperationResult {
   return { errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts };
 }
 
+/** `name:fail what: todo (中文)`, from the catalogue, as the engine words an operation's failure. */
 function failed(name: string, error: OperationError, attempts: number): OperationResult {
-  return { errCode: error.code, errMsg: failureMessage(name, undefined, error, { attempts, maybeDelivered: false }), retryable: isRetryableLater(error.code), attempts };
+  const entry = describeCode(error.code);
+  const text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}${entry.zh ? ` (${entry.zh})` : ''}` : error.message);
+  return { errCode: error.code, errMsg: `${name}:fail ${text}`, retryable: isRetryableLater(error.code), attempts };
+}
+
+const asOperationError = (caught: unknown): OperationError => (caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught }));
+
+/**
+ * `attempt` under the project's retry rule (retry.ts): again after a transient failure, with
+ * backoff, while the deadline leaves room; every attempt counted in `progress`.
+ */
+async function withRetries<T>(attempt: () => Promise<T>, deadline: number, progress: { attempts: number }): Promise<T> {
+  for (;;) {
+    progress.attempts += 1;
+    try {
+      return await withinDeadline(attempt(), deadline - Date.now());
+    } catch (caught) {
+      const error = asOperationError(caught);
+      const delay = backoffDelay(progress.attempts + 1, DEFAULT_BACKOFF, Math.random);
+      const worthRetrying = shouldRetry(error.code) && progress.attempts < DEFAULT_BACKOFF.maxAttempts && deadline - Date.now() - delay >= DEFAULT_BACKOFF.minAttemptMs;
+      if (!worthRetrying) throw error;
+      await sleep(delay);
+    }
+  }
 }
 
 /** WeChat's answer or its errcode as an OperationError; a token field that is missing is not WeChat's answer. */
@@ -232,14 +256,14 @@ export function createComponentClient(options: ComponentClientOptions): Componen
 
   /** Runs `work` with the retry rule inside the time budget, answering in the one shape. */
   async function run<T extends object>(name: string, fields: Record<string, string | number>, work: (deadline: number) => Promise<T>): Promise<OperationResult & Partial<T>> {
-    const progress = { attempts: 0, maybeDelivered: false };
+    const progress = { attempts: 0 };
     type Result = OperationResult & Partial<T>;
     const startedAt = Date.now();
     const deadline = startedAt + timeoutMs;
     let result: Result;
     try {
       if (problem) throw problem;
-      const data = await withRetries(() => work(deadline), {}, deadline, progress);
+      const data = await withRetries(() => work(deadline), deadline, progress);
       result = { ...ok(name, progress.attempts), ...data };
     } catch (caught) {
       result = failed(name, asOperationError(caught), progress.attempts) as Result;

@@ -202,6 +202,19 @@ describe('listing authorisers', () => {
     expect((await component.getAuthorizerInfo(authorizerAppid(999))).errCode).toBe(61003);
   });
 
+  test('WeChat busy (-1) on a page: asked again with backoff, and the listing goes on', async () => {
+    await start();
+    let busy = 1;
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input).includes('api_get_authorizer_list') && busy-- > 0) return new Response(JSON.stringify({ errcode: -1, errmsg: 'system error' }));
+      return fetch(input, init);
+    };
+    const pages = [];
+    for await (const page of client({ fetch: flaky }).listAuthorizers()) pages.push(page);
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatchObject({ errCode: 0, attempts: 2, totalCount: 20 });
+  });
+
   test('a page that fails ends the listing with its code', async () => {
     await start();
     const pages = [];
