@@ -46,6 +46,8 @@ export interface ComponentClientOptions {
 
 /** Permission set 40, 小程序插件管理: what /wxa/plugin and /wxa/devplugin need from an authoriser. */
 export const PLUGIN_MANAGEMENT_SET = 40;
+/** WeChat's answer to a refresh token it no longer accepts. */
+const REFRESH_TOKEN_INVALID = 61023;
 /** api_get_authorizer_list answers at most this many per page. */
 export const AUTHORIZER_PAGE_MAX = 500;
 
@@ -205,10 +207,21 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     read: () => store.readAuthorizerToken(appid),
     lock: (work) => store.withLock(authorizerLock(appid), work),
     async fetch() {
-      const refreshToken = await store.readRefreshToken(appid);
+      let refreshToken = await store.readRefreshToken(appid);
       if (!refreshToken) throw new OperationError(ProjectCode.NO_REFRESH_TOKEN);
-      const body = { component_appid: componentAppid, authorizer_appid: appid, authorizer_refresh_token: refreshToken };
-      const answer = await componentPost(COMPONENT_PATHS.authorizerToken, body, deadline);
+      const exchange = (sent: string) =>
+        componentPost(COMPONENT_PATHS.authorizerToken, { component_appid: componentAppid, authorizer_appid: appid, authorizer_refresh_token: sent }, deadline);
+      let answer: Record<string, unknown>;
+      try {
+        answer = await exchange(refreshToken);
+      } catch (error) {
+        // 61023: a listing (which stores without this lock) may have stored a newer refresh token
+        // since it was read: once more with that one, else the refusal stands.
+        const newer = error instanceof OperationError && error.code === REFRESH_TOKEN_INVALID ? await store.readRefreshToken(appid) : undefined;
+        if (!newer || newer === refreshToken) throw error;
+        refreshToken = newer;
+        answer = await exchange(newer);
+      }
       // The refresh token WeChat returned is the one kept, durably, before its access token is used.
       const returned = answer.authorizer_refresh_token;
       if (typeof returned === 'string' && returned !== '' && returned !== refreshToken) await store.writeRefreshToken(appid, returned);

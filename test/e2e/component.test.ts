@@ -130,6 +130,26 @@ describe('forAuthorizer: the typed operations for one authoriser', () => {
     expect(side().world.requests.authorizerToken).toBe(1);
   });
 
+  test('61023 for a refresh token the store has since replaced: once more with the stored one', async () => {
+    await start();
+    const store = knownStore();
+    const real = store.readRefreshToken.bind(store);
+    let reads = 0;
+    // The first read sees a stale token, as if a listing stored the current one right after it.
+    store.readRefreshToken = async (appid) => (reads++ === 0 ? 'refreshtoken@@@stale' : real(appid));
+    expect(await client({ store }).forAuthorizer(A0).getPluginList()).toMatchObject({ errCode: 0, attempts: 1 });
+    expect(side().world.requests.authorizerToken).toBe(2);
+  });
+
+  test('61023 with nothing newer stored: reported, with what to do', async () => {
+    await start();
+    const store = memoryStore({ refreshTokens: { [A0]: 'refreshtoken@@@stale' } });
+    const result = await client({ store }).forAuthorizer(A0).getPluginList();
+    expect(result).toMatchObject({ errCode: 61023, retryable: false, attempts: 1 });
+    expect(side().world.requests.authorizerToken).toBe(1);
+    expect(side().calls()).toEqual([]);
+  });
+
   test('no refresh token stored: -930304, nothing sent', async () => {
     await start();
     const result = await client().forAuthorizer(A0).getPluginList();
