@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPID_PATTERN } from '../../src/core/fields';
 import { authorizerAppid, authorizerIndex, ComponentWorld, DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET, refreshTokenOf } from '../../src/emulator/component-world';
+import { componentOptionsFrom } from '../../src/emulator/component-cli';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 
 /** 2026-01-01 15:59:59 UTC: a second before WeChat's quota reset (midnight in Beijing). */
@@ -150,5 +151,29 @@ describe('the component endpoints', () => {
     // The call log file holds the one plugin call, as a JSON line.
     const lines = readFileSync(join(dir, 'calls.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([{ t: expect.any(Number), path: '/wxa/plugin', action: 'list', authorizer: appid, errcode: 0 }]);
+  });
+});
+
+describe('npm run emulator\'s component options', () => {
+  test('flags become options; only the ones given', () => {
+    expect(componentOptionsFrom({ authorizers: '10000', 'without-plugin-management': '0.2', 'rotate-refresh-tokens': true, 'rate-limit': '0', 'call-log': '/tmp/x' })).toEqual({
+      authorizers: 10000,
+      withoutPluginManagement: 0.2,
+      rotateRefreshTokens: true,
+      rateLimit: 0,
+      callLog: '/tmp/x',
+      keepCallsInMemory: false,
+    });
+  });
+
+  test.each([
+    [{ authorizers: '-1' }, /--authorizers takes a whole number/],
+    [{ authorizers: '1e3' }, /--authorizers takes a whole number/],
+    [{ 'without-plugin-management': '1.5' }, /--without-plugin-management takes a share from 0 to 1/],
+    [{ 'without-plugin-management': '' }, /--without-plugin-management takes a share/],
+    [{ 'quota-reset-hour': '24' }, /--quota-reset-hour takes a whole number from 0 to 23/],
+    [{ 'token-lifetime': '0' }, /--token-lifetime takes a whole number from 1/],
+  ])('%j is refused: %s', (values, message) => {
+    expect(() => componentOptionsFrom(values)).toThrow(message);
   });
 });
