@@ -236,7 +236,9 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   function authorizerTokens(appid: string): AccessTokenSource {
     let refused: string | undefined;
     return {
-      get(budgetMs) {
+      // A number of milliseconds, or a budget object (the shape the HTTPS transport is moving to).
+      get(budget: number | { remaining(): number }) {
+        const budgetMs = typeof budget === 'number' ? budget : budget.remaining();
         const deadline = Date.now() + budgetMs;
         return withinDeadline(
           currentToken(authorizerCell(appid, deadline), refused, now).then((use) => use.token),
