@@ -86,6 +86,12 @@ export const ProjectCode = {
   INVALID_BASE_URL: -930302,
   /** createHttpsClient's options cannot be used (not an object, a wrong type, a bad timeout). */
   HTTPS_OPTIONS_INVALID: -930303,
+  /** The component client lacks its appid, secret or verify ticket. */
+  COMPONENT_CREDENTIALS_MISSING: -930304,
+  /** No refresh token is stored for the authoriser a call is made for. */
+  NO_REFRESH_TOKEN: -930305,
+  /** The component's token store could not be read or written. */
+  TOKEN_STORE_FAILED: -930306,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -178,6 +184,9 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET', retry: 'never' }],
   [ProjectCode.INVALID_BASE_URL, { source: 'project', what: 'the HTTPS API base URL is not usable', todo: 'set WECHAT_API_BASE_URL to an http(s) URL without credentials, query or fragment, or leave it unset', retry: 'never' }],
   [ProjectCode.HTTPS_OPTIONS_INVALID, { source: 'project', what: 'the HTTPS client\'s options cannot be used', todo: 'fix the option errMsg names where createHttpsClient is called', retry: 'never' }],
+  [ProjectCode.COMPONENT_CREDENTIALS_MISSING, { source: 'project', what: 'the third-party platform\'s credentials are incomplete', todo: 'set WECHAT_COMPONENT_APPID, WECHAT_COMPONENT_SECRET and WECHAT_COMPONENT_VERIFY_TICKET (the ticket, or @FILE holding it)', retry: 'never' }],
+  [ProjectCode.NO_REFRESH_TOKEN, { source: 'project', what: 'no refresh token is stored for this authoriser', todo: 'list the authorisers (wxplugin authorizers) to store their refresh tokens; one that is not listed must authorise the platform first', retry: 'never' }],
+  [ProjectCode.TOKEN_STORE_FAILED, { source: 'project', what: 'the token store could not be read or written', todo: 'check the store (its folder and permissions, or its database), then try again', retry: 'never' }],
 ]);
 
 /** The project's own range: a code WeChat sends in it must never read as one of ours. */

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteContext } from './gateway';
 import { answer, handlerFor } from './handlers';
 import { DEMO_MINI_PROGRAM_APPID, DEMO_PLUGINS } from './plugin-world';
-import { answerFault, sendJson } from './responses';
+import { answerFault, parseJsonObject, sendJson } from './responses';
+import { componentApi, type ComponentApiOptions, type ComponentControl } from './component-api';
 
 /**
  * The HTTPS API as a server meets it at api.weixin.qq.com: `POST /cgi-bin/stable_token` for an
@@ -27,6 +28,8 @@ export interface HttpsApiOptions {
   readonly forcedRefreshGraceMs?: number;
   /** Forced refreshes allowed per appid and day (default 20, as WeChat's). */
   readonly forcedRefreshesPerDay?: number;
+  /** A third-party platform and its authorisers (component-api.ts); none by default. */
+  readonly component?: ComponentApiOptions;
 }
 
 export interface HttpsApi {
@@ -40,6 +43,8 @@ export interface HttpsApi {
   issueToken(appid?: string): string;
   /** How many times /cgi-bin/stable_token was asked, and with force_refresh how often. */
   readonly tokenRequests: { count: number; forced: number };
+  /** The third-party platform's side, when the emulator has one. */
+  readonly component?: ComponentControl;
 }
 
 export const DEMO_APP_SECRET = 'demo0app0secret0not0a0real0secret';
@@ -62,15 +67,6 @@ interface Token {
 /** WeChat's day, for the daily quota: Beijing time (UTC+8). */
 const dayOf = (ms: number): number => Math.floor((ms + 8 * 3_600_000) / 86_400_000);
 
-function parseJson(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function httpsApi(options: HttpsApiOptions = {}) {
   const accounts = options.accounts ?? DEMO_ACCOUNTS;
   const lifetime = options.tokenLifetimeSeconds ?? 7200;
@@ -84,6 +80,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
   /** Forced refreshes per appid on the day in `day`. */
   const forcedToday = new Map<string, { day: number; count: number }>();
   const tokenRequests = { count: 0, forced: 0 };
+  const component = options.component ? componentApi(options.component) : undefined;
 
   const issueToken = (appid: string = DEMO_MINI_PROGRAM_APPID): string => {
     const token = `emu_${randomBytes(24).toString('hex')}`;
@@ -121,6 +118,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
     expireTokens: () => tokens.forEach((token) => (token.expiresAt = 0)),
     revokeTokens: () => tokens.forEach((token) => (token.revoked = true)),
     advanceClock: (ms) => void (clockOffset += ms),
+    ...(component ? { component: component.control } : {}),
   };
 
   /** 0 and the caller's appid, or WeChat's token error. */
@@ -140,10 +138,11 @@ export function httpsApi(options: HttpsApiOptions = {}) {
   const route = async (request: IncomingMessage, body: Buffer, response: ServerResponse, context: RouteContext): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method !== 'POST') return false;
+    if (component && (await component.route(request, body, response, context))) return true;
 
     if (url.pathname === '/cgi-bin/stable_token') {
       tokenRequests.count += 1;
-      const fields = parseJson(body) ?? {};
+      const fields = parseJsonObject(body) ?? {};
       const force = fields.force_refresh === true;
       if (force) tokenRequests.forced += 1;
       const appid = typeof fields.appid === 'string' ? fields.appid : '';
@@ -155,7 +154,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
       return true;
     }
 
-    const fields = parseJson(body);
+    const fields = parseJsonObject(body);
     const { known, handler } = handlerFor({ httpsPath: url.pathname }, fields ?? {});
     if (!known) return false;
     const fault = context.faults.take();

@@ -71,7 +71,7 @@ function remembered(token: string): string {
 }
 
 /** A call's own budget when it gives a usable one, the client's otherwise. */
-function timeLimitOf(call: CallOptions, options: HttpsClientOptions): number {
+function timeLimitOf(call: CallOptions, options: { readonly timeoutMs?: number }): number {
   const own = typeof call === 'object' && call !== null ? call.timeoutMs : undefined;
   return typeof own === 'number' && own > 0 ? own : options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS;
 }
@@ -153,13 +153,22 @@ export function createHttpsClient(supplied: HttpsClientOptions = {}): HttpsClien
     if (problem || !transport) throw problem;
     return transport;
   };
+  return operationMethods(transportOrRefuse, options);
+}
+
+/**
+ * One typed method per registered operation, each a run of the engine over `transport` (asked for
+ * only once a request is valid). Shared by createHttpsClient and the component client's
+ * forAuthorizer, so both have the same methods, validation, retries and result shape.
+ */
+export function operationMethods(transport: () => Transport, options: { readonly timeoutMs?: number; readonly log?: LogSink }): HttpsClient {
   const methods = OPERATIONS.map((operation) => {
     const route = singleOperation(operation);
     const method = (request: unknown = {}, call: CallOptions = {}) =>
       runOperation(
         route,
         { event: request, caller: APP_CREDENTIALS_HOLDER, timeLimitMs: timeLimitOf(call, options), killedAtTimeLimit: false },
-        { transport: transportOrRefuse, config: readConfig({}), log: options.log ?? (() => undefined) },
+        { transport, config: readConfig({}), log: options.log ?? (() => undefined) },
       );
     return [operation.name, method] as const;
   });

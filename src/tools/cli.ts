@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { OperationError } from '../core/errors';
+import { parseBaseUrl } from '../https/base-url';
 import { forTerminal } from './terminal';
 
 /**
@@ -100,4 +102,15 @@ export function requireNode18(toolName: string): void {
 /** Exits once what was printed has been written: nothing left running (a token fetch given up on) can make the process linger. */
 export function exitWhenWritten(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+/** `WECHAT_API_BASE_URL` (white space alone counts as unset), checked: a bad one is a usage error. */
+export function readBaseUrlVariable(tool: Tool): string | undefined {
+  const raw = process.env.WECHAT_API_BASE_URL?.trim() || undefined;
+  try {
+    if (raw) parseBaseUrl(raw, 'WECHAT_API_BASE_URL');
+  } catch (error) {
+    usageError(tool, (error as OperationError).detail ?? 'WECHAT_API_BASE_URL is not usable');
+  }
+  return raw;
 }

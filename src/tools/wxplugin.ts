@@ -15,6 +15,7 @@ import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, setupPro
 import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
+import { runAuthorizers } from './authorizers';
 
 /** How to run it, as installed (`npx wxplugin`) or in this repository (`npm run -s wxplugin --`). */
 const RUN = ['wxplugin', 'apply'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
@@ -68,6 +69,7 @@ const TOOL_HELP = [
   '',
   "Plugin management over WeChat's HTTPS API. Commands:",
   ...OPERATIONS.map((operation) => `  ${operation.action.padEnd(12)}${operation.summary}`),
+  `  ${'authorizers'.padEnd(12)}list a third-party platform's authorisers and who granted plugin management`,
   '',
   `\`${RUN} <command> --help\` (or \`${RUN} help <command>\`) lists a command's options. The result is printed as JSON`,
   '(a table for lists on a terminal). Exit status: 0 when the requested state holds, 1 for any other',
@@ -162,6 +164,7 @@ async function main(): Promise<void> {
     if (command === undefined) process.exitCode = 2;
     return;
   }
+  if (command === 'authorizers') return runAuthorizers(RUN, args);
   const operation = OPERATIONS.find((candidate) => candidate.action === command) as AnyOperation | undefined;
   if (!operation) usageError(TOOL, `unknown command ${shownCommand(command)}: one of ${OPERATIONS.map((candidate) => candidate.action).join(', ')}`);
   const tool: Tool = { name: `wxplugin ${operation.action}`, help: `${RUN} ${operation.action} --help` };
