@@ -21,7 +21,8 @@ function filesUnder(dir) {
 
 function digest(root, files, extra = '') {
   const hash = createHash('sha256').update(extra);
-  for (const file of files) hash.update(`\0${relative(root, file)}\0`).update(readFileSync(file));
+  // A file that is not there (a copy without the lock file, say) counts as absent, not as an error.
+  for (const file of files) hash.update(`\0${relative(root, file)}\0`).update(existsSync(file) ? readFileSync(file) : '\0absent');
   return hash.digest('hex');
 }
 

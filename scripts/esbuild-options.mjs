@@ -129,7 +129,13 @@ if (cachedData === undefined) {
  *   replaces it with the loader's when the cache is used);
  * - the machine's load: V8 flushes the bytecode of functions that have not run for a few garbage
  *   collections, and when those happen depends on time, so a busy build machine dropped different
- *   functions. --no-flush-bytecode while the cache is made, set back before serialising.
+ *   functions: --no-flush-bytecode while the cache is made, set back before serialising. And the
+ *   cache was serialised right after the first call, when whether a socket's close or a timer's
+ *   callback had run yet depended on the load: it is serialised once the event loop has nothing
+ *   left to run. And V8 writes each function's age (full collections since it last ran) into the
+ *   cache: twenty forced full collections before serialising take every age to its cap (without
+ *   them, 1 cache in 8 to 1 in 3 made at once differed in ~25 bytes on Node 24 at a load average
+ *   of 14-19; with them, 42 of 42 identical).
  */
 const CACHE_SCRIPT = `
 const fs = require('fs'), path = require('path'), vm = require('vm'), Module = require('module'), http = require('http');
@@ -144,6 +150,11 @@ const answer = Buffer.concat([Buffer.from([0x0a, body.length]), body, Buffer.fro
 const gateway = http.createServer((request, response) => {
   request.resume();
   request.on('end', () => { response.writeHead(200, { 'content-type': 'application/octet-stream' }); response.end(answer); });
+});
+const sockets = new Set();
+gateway.on('connection', (socket) => {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
 });
 gateway.listen(0, '127.0.0.1', async () => {
   Object.assign(process.env, {
@@ -163,10 +174,27 @@ gateway.listen(0, '127.0.0.1', async () => {
       // The cache holds whatever was compiled until then.
     }
   }
-  require('v8').setFlagsFromString('--random-seed=0');
-  require('v8').setFlagsFromString('--flush-bytecode');
-  fs.writeFileSync(out, script.createCachedData());
-  process.exit(0);
+  // Serialised once nothing is left to run (beforeExit), not right after the call: on a busy
+  // machine, whether a socket's close or a timer's callback had run by then varied.
+  gateway.close();
+  for (const socket of sockets) socket.destroy();
+  setTimeout(() => {
+    process.stderr.write('the cache generator\\'s first call left work pending for 60 s\\n');
+    process.exit(1);
+  }, 60000).unref();
+  process.once('beforeExit', () => {
+    // V8 keeps an age per function, raised by each full garbage collection since it last ran, and
+    // writes it into the cache: how many collections a busy machine happened to run changed a few
+    // bytes (Node 24). Twenty full collections take every age to its cap, whatever came before.
+    require('v8').setFlagsFromString('--expose-gc');
+    const gc = require('vm').runInNewContext('gc');
+    for (let i = 0; i < 20; i += 1) gc();
+    require('v8').setFlagsFromString('--no-expose-gc');
+    require('v8').setFlagsFromString('--random-seed=0');
+    require('v8').setFlagsFromString('--flush-bytecode');
+    fs.writeFileSync(out, script.createCachedData());
+    process.exit(0);
+  });
 });
 `;
 /** Makes the V8 code cache of outDir/bundle.js with `node` (Node `version`, whose V8 must be `v8`), into `out`. */

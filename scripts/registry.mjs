@@ -3,7 +3,7 @@
 // written twice.
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './esbuild-plugins.mjs';
 
@@ -29,21 +29,25 @@ export function writeFunctionEntry(name) {
   const dir = join(PROJECT_ROOT, 'dist', 'function-entries');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.ts`);
-  writeFileSync(
-    file,
-    [
-      `// The ${name} cloud function, as the operation registry (src/core/operations/index.ts) declares it.`,
-      `import * as cloud from 'wx-server-sdk';`,
-      `import { createCloudFunction } from '../../src/cloud/cloud-function';`,
-      `import { CLOUD_FUNCTIONS } from '../../src/core/operations';`,
-      ``,
-      `// Set by index.js on this module when it offered V8 a code cache (scripts/esbuild-options.mjs).`,
-      `declare const module: { readonly cachedDataRejected?: boolean };`,
-      ``,
-      `export const main = createCloudFunction(CLOUD_FUNCTIONS[${JSON.stringify(name)}], { sdk: cloud, cachedDataRejected: module.cachedDataRejected });`,
-      '',
-    ].join('\n'),
-  );
+  const text = [
+    `// The ${name} cloud function, as the operation registry (src/core/operations/index.ts) declares it.`,
+    `import * as cloud from 'wx-server-sdk';`,
+    `import { createCloudFunction } from '../../src/cloud/cloud-function';`,
+    `import { CLOUD_FUNCTIONS } from '../../src/core/operations';`,
+    ``,
+    `// Set by index.js on this module when it offered V8 a code cache (scripts/esbuild-options.mjs).`,
+    `declare const module: { readonly cachedDataRejected?: boolean };`,
+    ``,
+    `export const main = createCloudFunction(CLOUD_FUNCTIONS[${JSON.stringify(name)}], { sdk: cloud, cachedDataRejected: module.cachedDataRejected });`,
+    '',
+  ].join('\n');
+  // Builds may run at once (the reproducibility test runs two): a file rewritten in place could be
+  // read half-written by another. Written only when it differs, and then whole, by a rename.
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    const scratch = `${file}.${process.pid}.tmp`;
+    writeFileSync(scratch, text);
+    renameSync(scratch, file);
+  }
   return file;
 }
 
