@@ -48,12 +48,15 @@ describe('stable tokens', () => {
     expect(bodies).toHaveLength(1);
   });
 
-  test('after a refusal the next request forces a refresh, once', async () => {
-    const { fetchImpl, bodies } = scripted([{ access_token: 'a', expires_in: 7200 }, { access_token: 'b', expires_in: 7200 }, { access_token: 'c', expires_in: 7200 }]);
+  test('after a refusal the next request re-reads (a plain request); only a re-read token refused again is forced', async () => {
+    const { fetchImpl, bodies } = scripted([{ access_token: 'a', expires_in: 7200 }, { access_token: 'a', expires_in: 7200 }, { access_token: 'c', expires_in: 7200 }]);
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
-    expect(tokens.invalidate(await tokens.get(1000))).toBe(true);
-    expect(await tokens.get(1000)).toBe('b');
-    expect(bodies[1]).toMatchObject({ force_refresh: true });
+    expect(tokens.invalidate(await tokens.get(1000), 40001)).toBe(true);
+    expect(await tokens.get(1000)).toBe('a');
+    expect(bodies[1]).not.toHaveProperty('force_refresh');
+    expect(tokens.invalidate('a', 40001)).toBe(true);
+    expect(await tokens.get(1000)).toBe('c');
+    expect(bodies[2]).toMatchObject({ force_refresh: true });
   });
 
   test.each([
