@@ -18,6 +18,7 @@ import { CLOUD_FUNCTIONS } from '../core/operations';
 import { grantedApis, invokeCloudFunction, nodeFromOption, PROJECT_ROOT, type InvocationOutcome } from '../platform/invoke';
 import { parseOptions, usageError } from './cli';
 import { openStateFile, StateFileError, type StateFile } from './state-file';
+import { forTerminal, jsonForTerminal } from './terminal';
 
 const DEMO_ADMIN = 'oDemoAdmin_0123456789abcdefgh';
 const DEMO_PLUGIN = 'wx0123456789abcdef';
@@ -121,13 +122,13 @@ async function invoke(settings: RunSettings, step: string, name: string, event: 
   });
   const result = outcome.report.kind === 'returned' ? outcome.report.result : null;
   if (!settings.json) {
-    for (const line of outcome.stdout.split('\n').filter(Boolean)) process.stderr.write(`function log: ${line}\n`);
+    for (const line of outcome.stdout.split('\n').filter(Boolean)) process.stderr.write(`function log: ${forTerminal(line)}\n`);
     for (const call of emulator.calls.slice(before)) {
-      process.stderr.write(`gateway received: ${call.apiName} ${JSON.stringify(call.fields)}${call.fault ? ` (fault: ${call.fault})` : ''}\n`);
+      process.stderr.write(`gateway received: ${call.apiName} ${jsonForTerminal(call.fields)}${call.fault ? ` (fault: ${call.fault})` : ''}\n`);
     }
   }
-  process.stdout.write(`${JSON.stringify(result, null, settings.json ? undefined : 2)}\n`);
-  if (!settings.json) process.stdout.write(`${summary(step, outcome, emulator.calls.length - before)}\n\n`);
+  process.stdout.write(`${jsonForTerminal(result, settings.json ? undefined : 2)}\n`);
+  if (!settings.json) process.stdout.write(`${forTerminal(summary(step, outcome, emulator.calls.length - before))}\n\n`);
   if (outcome.report.kind !== 'returned') process.exitCode = 1;
   settings.keep();
   return outcome;
@@ -140,8 +141,8 @@ async function lifeCycle(settings: RunSettings): Promise<void> {
   // The plugin's developer, on the other side: its own credentials, the HTTPS API, the same world.
   const developer = createHttpsClient({ appid: DEMO_PLUGIN, secret: demoPluginSecret(DEMO_PLUGIN), baseUrl: settings.emulator.url });
   const agreed = await developer.agreeDevPluginApplication({ appid: DEMO_MINI_PROGRAM_APPID });
-  process.stdout.write(`${JSON.stringify(agreed, null, settings.json ? undefined : 2)}\n`);
-  if (!settings.json) process.stdout.write(`${agreed.errCode === 0 ? '✓' : '✗'} 3. the plugin developer approves (wxplugin dev-agree): errCode ${agreed.errCode}: ${agreed.errMsg}\n\n`);
+  process.stdout.write(`${jsonForTerminal(agreed, settings.json ? undefined : 2)}\n`);
+  if (!settings.json) process.stdout.write(`${agreed.errCode === 0 ? '✓' : '✗'} 3. the plugin developer approves (wxplugin dev-agree): errCode ${agreed.errCode}: ${forTerminal(agreed.errMsg)}\n\n`);
   await call('4. list', { action: 'list' });
   await call('5. update', { action: 'update', pluginAppid: DEMO_PLUGIN, userVersion: '2.2.46' });
   await call('6. unbind', { action: 'unbind', pluginAppid: DEMO_PLUGIN });
