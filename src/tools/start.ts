@@ -8,8 +8,7 @@
  * credentials), list, update, unbind, list. With single-run options it invokes one function once.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/gateway';
 import { NAMED_FAULTS } from '../emulator/faults';
 import { demoPluginSecret } from '../emulator/https-api';
@@ -20,6 +19,8 @@ import type { AnyOperation } from '../core/operation';
 import { CLOUD_FUNCTIONS } from '../core/operations';
 import { grantedApis, invokeCloudFunction, nodeFromOption, PROJECT_ROOT, type InvocationOutcome } from '../platform/invoke';
 import { parseOptions, usageError } from './cli';
+import { openStateFile, StateFileError, type StateFile } from './state-file';
+import { forTerminal, jsonForTerminal } from './terminal';
 
 const DEMO_ADMIN = 'oDemoAdmin_0123456789abcdefgh';
 const DEMO_PLUGIN = 'wx0123456789abcdef';
@@ -85,20 +86,12 @@ would have killed it), 2 for bad options.
 
 const fail = (message: string): never => usageError(TOOL, message);
 
-/** A file the state can be read from (if it exists) and written to: a clear word otherwise. */
-function checkStateFile(path: string): Application[] | undefined {
-  const full = resolve(path);
-  if (!existsSync(dirname(full)) || !statSync(dirname(full)).isDirectory()) fail(`--state ${path}: the folder ${dirname(full)} does not exist`);
-  if (!existsSync(full)) return undefined;
-  try {
-    const state: unknown = JSON.parse(readFileSync(full, 'utf8'));
-    if (!Array.isArray(state) || !state.every((item) => typeof item === 'object' && item !== null && typeof item.miniProgramAppid === 'string' && typeof item.pluginAppid === 'string')) {
-      throw new Error('not a list of applications');
-    }
-    return state as Application[];
-  } catch (error) {
-    return fail(`--state ${path}: not a state file written by npm start (${(error as Error).message.split('\n')[0]}): remove it or pass another path`);
+/** A state file's content: a list of applications, as PluginWorld.snapshot() writes it. */
+function checkState(state: unknown): Application[] {
+  if (!Array.isArray(state) || !state.every((item) => typeof item === 'object' && item !== null && typeof item.miniProgramAppid === 'string' && typeof item.pluginAppid === 'string')) {
+    throw new Error('not a list of applications');
   }
+  return state as Application[];
 }
 
 /** --node must name a Node binary: asked for its version before anything runs. */
@@ -129,6 +122,8 @@ interface RunSettings {
   readonly json: boolean;
   readonly timeLimitMs: number;
   readonly node: string | undefined;
+  /** Called after each step: keeps what succeeded (--state). */
+  readonly keep: () => void;
 }
 
 async function invoke(settings: RunSettings, step: string, name: string, event: unknown, extra: Partial<Parameters<typeof invokeCloudFunction>[0]> = {}): Promise<InvocationOutcome> {
@@ -147,14 +142,15 @@ async function invoke(settings: RunSettings, step: string, name: string, event: 
   });
   const result = outcome.report.kind === 'returned' ? outcome.report.result : null;
   if (!settings.json) {
-    for (const line of outcome.stdout.split('\n').filter(Boolean)) process.stderr.write(`function log: ${line}\n`);
+    for (const line of outcome.stdout.split('\n').filter(Boolean)) process.stderr.write(`function log: ${forTerminal(line)}\n`);
     for (const call of emulator.calls.slice(before)) {
-      process.stderr.write(`gateway received: ${call.apiName} ${JSON.stringify(call.fields)}${call.fault ? ` (fault: ${call.fault})` : ''}\n`);
+      process.stderr.write(`gateway received: ${call.apiName} ${jsonForTerminal(call.fields)}${call.fault ? ` (fault: ${call.fault})` : ''}\n`);
     }
   }
-  process.stdout.write(`${JSON.stringify(result, null, settings.json ? undefined : 2)}\n`);
-  if (!settings.json) process.stdout.write(`${summary(step, outcome, emulator.calls.length - before)}\n\n`);
+  process.stdout.write(`${jsonForTerminal(result, settings.json ? undefined : 2)}\n`);
+  if (!settings.json) process.stdout.write(`${forTerminal(summary(step, outcome, emulator.calls.length - before))}\n\n`);
   if (outcome.report.kind !== 'returned') process.exitCode = 1;
+  settings.keep();
   return outcome;
 }
 
@@ -166,8 +162,8 @@ async function lifeCycle(settings: RunSettings): Promise<void> {
   // The plugin's developer, on the other side: its own credentials, the HTTPS API, the same world.
   const developer = createHttpsClient({ appid: DEMO_PLUGIN, secret: demoPluginSecret(DEMO_PLUGIN), baseUrl: settings.emulator.url });
   const agreed = await developer.agreeDevPluginApplication({ appid: DEMO_MINI_PROGRAM_APPID });
-  process.stdout.write(`${JSON.stringify(agreed, null, settings.json ? undefined : 2)}\n`);
-  if (!settings.json) process.stdout.write(`${agreed.errCode === 0 ? '✓' : '✗'} 3. the plugin developer approves (wxplugin dev-agree): errCode ${agreed.errCode}: ${agreed.errMsg}\n\n`);
+  process.stdout.write(`${jsonForTerminal(agreed, settings.json ? undefined : 2)}\n`);
+  if (!settings.json) process.stdout.write(`${agreed.errCode === 0 ? '✓' : '✗'} 3. the plugin developer approves (wxplugin dev-agree): errCode ${agreed.errCode}: ${forTerminal(agreed.errMsg)}\n\n`);
   await call('4. list', { action: 'list' });
   await call('5. update', example('update'));
   await call('6. unbind', example('unbind'));
@@ -215,7 +211,13 @@ async function main(): Promise<void> {
   const action = options.action ?? 'apply';
   if (!ACTIONS.includes(action)) fail(`--action takes one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`);
   if (name === 'applyPlugin' && action !== 'apply') fail('applyPlugin only applies: use --function pluginManager for other actions');
-  const restored = options.state === undefined ? undefined : checkStateFile(options.state);
+  let state: StateFile<Application[]> | undefined;
+  try {
+    state = options.state === undefined ? undefined : await openStateFile(options.state, checkState);
+  } catch (error) {
+    if (!(error instanceof StateFileError)) throw error;
+    fail(`--state ${options.state}: ${error.message}`);
+  }
   const node = checkNode(options.node);
   const singleRun = ['function', 'action', ...FIELD_OPTIONS.map((option) => option.flag), 'openid', 'source', 'admins', 'trusted', 'fault', 'repeat', 'no-credentials', 'update-needs-component'].some(
     (key) => (options as Record<string, unknown>)[key] !== undefined,
@@ -225,8 +227,17 @@ async function main(): Promise<void> {
     grantedApis: [...new Set(FUNCTIONS.flatMap((fn) => grantedApis(join(PROJECT_ROOT, 'cloudfunctions', fn))))],
     updateNeedsComponent: options['update-needs-component'] === true,
   });
-  if (restored) emulator.world.restore(restored);
-  const settings: RunSettings = { emulator, json: options.json === true, timeLimitMs, node };
+  if (state?.initial) emulator.world.restore(state.initial);
+  const keep = () => state?.save(emulator.world.snapshot());
+  // Interrupted (Ctrl-C, a kill): what succeeded so far is saved, and the next run may go on.
+  const interrupted = (code: number) => () => {
+    keep();
+    void state?.release().finally(() => process.exit(code));
+    if (!state) process.exit(code);
+  };
+  process.once('SIGINT', interrupted(130));
+  process.once('SIGTERM', interrupted(143));
+  const settings: RunSettings = { emulator, json: options.json === true, timeLimitMs, node, keep };
   try {
     if (!singleRun) {
       await lifeCycle(settings);
@@ -245,7 +256,8 @@ async function main(): Promise<void> {
       });
     }
   } finally {
-    if (options.state) writeFileSync(options.state, `${JSON.stringify(emulator.world.snapshot(), null, 2)}\n`);
+    keep();
+    await state?.release();
     if (fault !== 'down') await emulator.close();
   }
 }

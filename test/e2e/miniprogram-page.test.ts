@@ -72,6 +72,8 @@ const clipboard: string[] = [];
 const requested: string[] = [];
 /** When set, the platform fails before any function runs, as wx.cloud.callFunction then rejects. */
 let platformDown = false;
+/** When set, the platform answers this result instead of running the function (a hostile answer). */
+let answerInstead: unknown;
 
 beforeAll(async () => {
   compiled = compileMiniprogram();
@@ -82,6 +84,7 @@ beforeAll(async () => {
     async callFunction({ name, data = {} }) {
       requested.push(`${name}.${(data as { action?: string }).action ?? ''}`);
       if (platformDown) throw { errCode: -501001, errMsg: 'cloud.callFunction:fail -501001 resource system error' };
+      if (answerInstead !== undefined) return { result: JSON.parse(JSON.stringify(answerInstead)) as unknown, errMsg: 'cloud.callFunction:ok' };
       const event = { ...JSON.parse(JSON.stringify(data)), userInfo: { appId: DEMO_MINI_PROGRAM_APPID, openId: openid } };
       const { report, stderr } = await invokeCloudFunction({
         functionDir: join(FUNCTIONS, name),
@@ -228,6 +231,29 @@ describe('an administrator', () => {
 describe('failures outside the function', () => {
   afterEach(() => {
     platformDown = false;
+    answerInstead = undefined;
+  });
+
+  test('a failed refresh clears the rows it can no longer vouch for', async () => {
+    openid = ADMIN;
+    emulator.world.add({ miniProgramAppid: DEMO_MINI_PROGRAM_APPID, pluginAppid: SECOND.appid, status: 'applying', reason: '' });
+    const p = open();
+    await until('a plugin row', () => rows(p).length === 1);
+    platformDown = true;
+    p.querySelector('#refresh')!.dispatchEvent('tap');
+    await until('an error', () => p.querySelector('#error') !== undefined);
+    await loaded(p);
+    expect(rows(p)).toEqual([]);
+    emulator.world.remove(DEMO_MINI_PROGRAM_APPID, SECOND.appid);
+  });
+
+  test('a list with a null item, a number and odd fields shows what it can and never crashes', async () => {
+    openid = ADMIN;
+    answerInstead = { errCode: 0, errMsg: 'getPluginList:ok', retryable: false, attempts: 1, pluginList: [null, 42, { appid: OPEN_PLUGIN, status: 99, nickname: null }, { appid: SECOND.appid, status: 1, nickname: 'Second' }] };
+    const p = open();
+    await until('the rows', () => rows(p).length === 2);
+    expect(rows(p)).toEqual([[OPEN_PLUGIN, OPEN_PLUGIN, 'status 99'], ['Second', SECOND.appid, 'applying']]);
+    expect(p.querySelector('#error')).toBeUndefined();
   });
 
   test('a platform failure shows its errMsg, like any other', async () => {

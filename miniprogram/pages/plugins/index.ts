@@ -16,13 +16,25 @@ interface Row {
   approved: boolean;
 }
 
-function toRow(entry: PluginListEntry): Row {
-  return {
-    appid: entry.appid,
-    name: entry.nickname || entry.appid,
-    statusText: STATUS_WORDS[entry.status] ?? `status ${entry.status}`,
-    approved: entry.status === 2,
-  };
+/**
+ * One row per plugin WeChat listed. The list arrives from the network: an item that is not an
+ * object (null, a number) is left out rather than crashing the page, and a field of the wrong type
+ * shows as what it is.
+ */
+function toRows(list: unknown): Row[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((entry): entry is Partial<Record<keyof PluginListEntry, unknown>> => typeof entry === 'object' && entry !== null)
+    .map((entry) => {
+      const appid = typeof entry.appid === 'string' ? entry.appid : '';
+      const status = typeof entry.status === 'number' ? entry.status : undefined;
+      return {
+        appid,
+        name: typeof entry.nickname === 'string' && entry.nickname ? entry.nickname : appid,
+        statusText: (status !== undefined ? STATUS_WORDS[status] : undefined) ?? `status ${String(entry.status)}`,
+        approved: status === 2,
+      };
+    });
 }
 
 Component({
@@ -51,12 +63,15 @@ Component({
   },
 
   methods: {
-    /** Reads the list again; keeps a notice the action before it left. */
+    /**
+     * Reads the list again; keeps a notice the action before it left. A failed refresh clears the
+     * rows: a list shown beside the error would pass for the current state.
+     */
     async refresh(): Promise<void> {
       this.setData({ loading: true });
       const result = await pluginManager.list({});
-      this.setData({ loading: false });
-      if (this.report(result)) this.setData({ plugins: (result.pluginList ?? []).map(toRow) });
+      const listed = this.report(result);
+      this.setData({ loading: false, plugins: listed ? toRows(result.pluginList) : [] });
     },
 
     /** Shows a result: true when it succeeded. Every failure shows its errMsg. */
