@@ -13,7 +13,7 @@ export default {
   mutate: ['src/core/**/*.ts', 'src/https/**/*.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 2,
-  timeoutMS: 20000,
+  timeoutMS: 5000,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },

@@ -1,7 +1,6 @@
 import { refuseHttpAccess, type Caller } from '../core/authorize';
-import { ProjectCode } from '../core/codes';
 import { readConfig, type Env } from '../core/config';
-import { runOperation, type OperationResult, type Transport } from '../core/engine';
+import { runOperation, unexpectedFailure, type OperationResult, type Transport } from '../core/engine';
 import { stdoutSink, type LogSink } from '../core/log';
 import type { Route } from '../core/route';
 import type { CloudSdk } from './sdk';
@@ -107,12 +106,7 @@ export function createCloudFunction(route: Route, options: CloudFunctionOptions)
       );
     } catch {
       // Only reachable through a defect here or in getWXContext; runOperation itself never rejects.
-      return {
-        errCode: ProjectCode.INTERNAL,
-        errMsg: `${route.name}:fail the function failed unexpectedly: read its log and report it`,
-        retryable: false,
-        attempts: 0,
-      };
+      return unexpectedFailure(route.name);
     }
   };
 }

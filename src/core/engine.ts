@@ -120,6 +120,10 @@ function readData(operation: AnyOperation, answer: Answer, params: Record<string
   return Object.fromEntries(Object.entries(data).filter(([key]) => !RESERVED_KEYS.has(key)));
 }
 
+/**
+ * errMsg, assembled here only: `name:ok`, or `name:fail <what happened>: <what to do>` from the
+ * catalogue (or the error's own detail), with the operation's notes.
+ */
 function failureMessage(name: string, operation: AnyOperation | undefined, error: OperationError, progress: Attempted): string {
   const entry = describeCode(error.code);
   const api = progress.cloudApi ?? operation?.cloudApi ?? 'the API';
@@ -200,6 +204,15 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
     }),
   );
   return result;
+}
+
+/**
+ * The result for a defect outside the engine (a cloud function's own wrapper caught something the
+ * engine never throws): the one shape, the message assembled the same way as every other.
+ */
+export function unexpectedFailure(name: string): OperationResult & Record<string, unknown> {
+  const error = new OperationError(ProjectCode.INTERNAL);
+  return { errCode: error.code, errMsg: failureMessage(name, undefined, error, { attempts: 0, maybeDelivered: false }), retryable: false, attempts: 0 };
 }
 
 /**

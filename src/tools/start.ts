@@ -38,9 +38,13 @@ const FIELD_OPTIONS = [...new Set(OPERATIONS.flatMap((operation) => Object.keys(
   return { name, flag: flagOf(name), help: users[0]!.fields[name]!.help, users };
 });
 
+/** One help line per field option: the operations that take it, and its default from their examples. */
 function fieldHelp(option: (typeof FIELD_OPTIONS)[number]): string {
-  const defaults = option.users.map((operation) => `${operation.action}: ${JSON.stringify((operation.example as Record<string, unknown>)[option.name] ?? null)}`).join(', ');
-  return `  --${option.flag} VALUE`.padEnd(22) + `${option.users.map((operation) => operation.action).join('/')}'s ${option.name} (default ${defaults}; "" sends none where it is optional)`;
+  const field = option.users[0]!.fields[option.name]!;
+  const left = `  --${option.flag} ${field.kind === 'integer' ? 'N' : field.kind.toUpperCase()}`;
+  const defaults = [...new Set(option.users.map((operation) => JSON.stringify((operation.example as Record<string, unknown>)[option.name] ?? null)))];
+  const optional = field.presence === 'optional' ? '; "" sends none' : '';
+  return `${left.padEnd(21)} ${option.users.map((operation) => operation.action).join(', ')}: default ${defaults.join(' or ')}${optional}`;
 }
 
 const HELP = `Usage: npm start [-- options]

@@ -100,7 +100,7 @@ describe('the cloud function adapter', () => {
     const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
     expect(await main(event)).toEqual({
       errCode: ProjectCode.INTERNAL,
-      errMsg: 'applyPlugin:fail the function failed unexpectedly: read its log and report it',
+      errMsg: "applyPlugin:fail the function failed unexpectedly: read the function's log line for this request id and report it",
       retryable: false,
       attempts: 0,
     });
