@@ -1,0 +1,24 @@
+/**
+ * What a batch needs from the component (third-party platform) library: the typed operations for
+ * one authoriser, and the authorisers a page at a time. `createComponentClient` gives exactly this;
+ * the interface keeps the batch's own code and tests independent of how tokens are obtained.
+ */
+export interface OperationOutcome {
+  readonly errCode: number;
+  readonly errMsg: string;
+  readonly retryable: boolean;
+  readonly attempts: number;
+}
+
+export type OperationCall = (request: Record<string, unknown>) => Promise<OperationOutcome>;
+
+export interface AuthorizerPageLike {
+  readonly errCode: number;
+  readonly errMsg: string;
+  readonly authorizers: ReadonlyArray<{ readonly authorizerAppid: string }>;
+}
+
+export interface BatchComponent {
+  forAuthorizer(authorizerAppid: string): Readonly<Record<string, OperationCall>>;
+  listAuthorizers(): AsyncIterable<AuthorizerPageLike>;
+}
