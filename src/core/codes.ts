@@ -54,6 +54,12 @@ export const ProjectCode = {
   HTTPS_CREDENTIALS_MISSING: -930301,
   /** The HTTPS form's base URL is not an http(s) URL, or carries credentials, a query or a fragment. */
   INVALID_BASE_URL: -930302,
+  /** The component client lacks its appid, secret or verify ticket. */
+  COMPONENT_CREDENTIALS_MISSING: -930303,
+  /** No refresh token is stored for the authoriser a call is made for. */
+  NO_REFRESH_TOKEN: -930304,
+  /** The component's token store could not be read or written. */
+  TOKEN_STORE_FAILED: -930305,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -80,6 +86,21 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [40013, { source: 'wechat', zh: '不合法的 AppID', what: 'the appid is not valid', todo: 'check WECHAT_APPID' }],
   [40125, { source: 'wechat', zh: '不合法的 secret', what: 'the app secret is not valid', todo: 'check WECHAT_APPSECRET (the mini-program console can reset it)' }],
   [40164, { source: 'wechat', zh: '调用接口的IP地址不在白名单中', what: 'this server\'s IP address is not on the appid\'s whitelist', todo: 'add it in the mini-program console (Development > Development settings)' }],
+  // The third-party platform (component) side (see docs/third-party.md).
+  [61003, { source: 'wechat', what: 'this mini-program has not authorised the third-party platform, or has withdrawn it', todo: 'check the authoriser list (wxplugin authorizers); its owner must authorise the platform again' }],
+  [61004, { source: 'wechat', what: 'this server\'s IP address is not on the third-party platform\'s whitelist', todo: 'add it in the Open Platform console (the platform\'s development settings, IP whitelist)' }],
+  [61005, { source: 'wechat', what: 'the component_verify_ticket has expired', todo: 'pass the latest ticket WeChat pushed (every 10 minutes) in WECHAT_COMPONENT_VERIFY_TICKET; api_start_push_ticket restarts the pushes' }],
+  [61006, { source: 'wechat', what: 'the component_verify_ticket is not valid', todo: 'pass the ticket exactly as WeChat pushed it, decrypted, in WECHAT_COMPONENT_VERIFY_TICKET' }],
+  [61007, { source: 'wechat', what: 'this mini-program did not grant the third-party platform plugin management (permission set 40)', todo: 'ask its owner to authorise the platform again with plugin management (小程序插件管理) ticked; nothing is retried' }],
+  [61011, { source: 'wechat', what: 'the appid is not a third-party platform\'s', todo: 'check WECHAT_COMPONENT_APPID and WECHAT_COMPONENT_SECRET: they are the platform\'s, not a mini-program\'s' }],
+  [61023, { source: 'wechat', what: 'the authoriser\'s refresh token is not valid', todo: 'list the authorisers again (wxplugin authorizers) to store the current refresh token; if it persists, its owner must authorise the platform again' }],
+  [61024, { source: 'wechat', what: 'a third-party platform\'s credentials were used to ask for an ordinary access token', todo: 'use the component client (WECHAT_COMPONENT_APPID, WECHAT_COMPONENT_SECRET), not WECHAT_APPID and WECHAT_APPSECRET' }],
+  [45009, { source: 'wechat', what: 'the daily quota of this API is used up (called for an authoriser: that mini-program\'s own quota)', todo: 'wait for WeChat\'s daily reset, or reset it with clear_quota (10 times a month)' }],
+  [45011, { source: 'wechat', what: 'too many calls to this API in too short a time', todo: 'slow down, and try again in a minute' }],
+  [48001, { source: 'wechat', what: 'the account may not call this API, or the token is of the wrong kind', todo: 'check that the account has the capability, and that the token is the one this API takes' }],
+  [89256, { source: 'wechat', zh: 'token 信息有误', what: 'WeChat found no third-party platform in the token (reported for update with a mini-program\'s own token)', todo: 'update through the third-party platform that manages the mini-program (createComponentClient(...).forAuthorizer(appid))' }],
+  [89257, { source: 'wechat', what: 'this plugin version does not allow quick update', todo: 'choose a version the plugin developer allows quick update to' }],
+  [89258, { source: 'wechat', what: 'the mini-program has a phased (gray) release in progress, so quick update is refused', todo: 'finish or cancel the phased release, then update again' }],
   // CloudBase platform codes a caller meets (see ../shared/reference/cloud-functions.md).
   [-401001, { source: 'platform', what: 'the caller has no permission to call cloud functions', todo: 'check the environment\'s security rules' }],
   [-404011, { source: 'platform', what: 'the cloud function failed to execute (it threw or timed out)', todo: 'read the function\'s log in the cloud console' }],
@@ -113,6 +134,9 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.INTERNAL, { source: 'project', what: 'the function failed unexpectedly', todo: 'read the function\'s log line for this request id and report it' }],
   [ProjectCode.HTTPS_CREDENTIALS_MISSING, { source: 'project', what: 'no credentials for the HTTPS API', todo: 'set WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET' }],
   [ProjectCode.INVALID_BASE_URL, { source: 'project', what: 'the HTTPS API base URL is not usable', todo: 'set WECHAT_API_BASE_URL to an http(s) URL without credentials, query or fragment, or leave it unset' }],
+  [ProjectCode.COMPONENT_CREDENTIALS_MISSING, { source: 'project', what: 'the third-party platform\'s credentials are incomplete', todo: 'set WECHAT_COMPONENT_APPID, WECHAT_COMPONENT_SECRET and WECHAT_COMPONENT_VERIFY_TICKET (the ticket, or @FILE holding it)' }],
+  [ProjectCode.NO_REFRESH_TOKEN, { source: 'project', what: 'no refresh token is stored for this authoriser', todo: 'list the authorisers (wxplugin authorizers) to store their refresh tokens; one that is not listed must authorise the platform first' }],
+  [ProjectCode.TOKEN_STORE_FAILED, { source: 'project', what: 'the token store could not be read or written', todo: 'check the store (its folder and permissions, or its database), then try again' }],
 ]);
 
 export function describeCode(code: number): CodeEntry | undefined {

@@ -98,13 +98,22 @@ export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient
     if (problem || !transport) throw problem;
     return transport;
   };
+  return operationMethods(transportOrRefuse, options);
+}
+
+/**
+ * One typed method per registered operation, each a run of the engine over `transport` (asked for
+ * only once a request is valid). Shared by createHttpsClient and the component client's
+ * forAuthorizer, so both have the same methods, validation, retries and result shape.
+ */
+export function operationMethods(transport: () => Transport, options: { readonly timeoutMs?: number; readonly log?: LogSink }): HttpsClient {
   const methods = OPERATIONS.map((operation) => {
     const route = singleOperation(operation);
     const method = (request: unknown = {}) =>
       runOperation(
         route,
         { event: request, caller: APP_CREDENTIALS_HOLDER, timeLimitMs: options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS, killedAtTimeLimit: false },
-        { transport: transportOrRefuse, config: readConfig({}), log: options.log ?? (() => undefined) },
+        { transport, config: readConfig({}), log: options.log ?? (() => undefined) },
       );
     return [operation.name, method] as const;
   });
