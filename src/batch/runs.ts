@@ -16,6 +16,8 @@ export interface RunSpec {
   readonly request: Readonly<Record<string, unknown>>;
   /** `all` (api_get_authorizer_list) or `file`. */
   readonly source: 'all' | 'file';
+  /** With `file`: its absolute path, to list it again when a run is resumed before it was all enqueued. */
+  readonly sourceFile?: string;
   readonly rate: number;
   /** Seconds a job may run before pg-boss takes it for lost (its worker died) and hands it out again. */
   readonly jobTimeout: number;
@@ -45,8 +47,8 @@ export function newRunId(now: Date, random: () => number = Math.random): string 
 
 export async function createRun(db: SqlDb, boss: PgBoss, spec: RunSpec): Promise<void> {
   await db.query(
-    `INSERT INTO ${SCHEMA}.run (id, component, operation, request, source, rate, job_timeout) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [spec.id, spec.component, spec.operation, JSON.stringify(spec.request), spec.source, spec.rate, spec.jobTimeout],
+    `INSERT INTO ${SCHEMA}.run (id, component, operation, request, source, source_file, rate, job_timeout) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [spec.id, spec.component, spec.operation, JSON.stringify(spec.request), spec.source, spec.sourceFile ?? null, spec.rate, spec.jobTimeout],
   );
   await boss.createQueue(queueOf(spec.id), { name: queueOf(spec.id), policy: 'standard', retryLimit: 3, retryDelay: 1, expireInSeconds: spec.jobTimeout + EXPIRY_SLACK_SECONDS });
 }
@@ -57,6 +59,7 @@ interface RunRow {
   operation: string;
   request: Record<string, unknown> | string;
   source: 'all' | 'file';
+  source_file: string | null;
   rate: number;
   job_timeout: number;
   listed: boolean;
@@ -70,6 +73,7 @@ function toRecord(row: RunRow): RunRecord {
     operation: row.operation,
     request: typeof row.request === 'string' ? (JSON.parse(row.request) as Record<string, unknown>) : row.request,
     source: row.source,
+    ...(row.source_file ? { sourceFile: row.source_file } : {}),
     rate: Number(row.rate),
     jobTimeout: Number(row.job_timeout),
     listed: row.listed,
@@ -88,11 +92,12 @@ export async function latestRun(db: SqlDb): Promise<RunRecord | undefined> {
   return rows[0] && toRecord(rows[0]);
 }
 
-/** Runs with work left (for `wxplugin worker`): not yet listed, or with an authoriser not finished. */
+/** Runs with work left (for `wxplugin worker`): not yet listed, or with an authoriser pending or due again. */
 export async function openRuns(db: SqlDb): Promise<RunRecord[]> {
   const { rows } = await db.query<RunRow>(
     `SELECT r.* FROM ${SCHEMA}.run r WHERE NOT r.listed OR EXISTS (
-       SELECT 1 FROM ${SCHEMA}.item i WHERE i.run = r.id AND i.state = 'pending'
+       SELECT 1 FROM ${SCHEMA}.item i WHERE i.run = r.id
+         AND (i.state = 'pending' OR (i.state = 'deferred' AND i.not_before <= clock_timestamp()))
      ) ORDER BY r.created_at`,
     [],
   );

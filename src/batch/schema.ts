@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.run (
   operation text NOT NULL,
   request jsonb NOT NULL,
   source text NOT NULL,
+  source_file text,
   rate double precision NOT NULL,
   job_timeout integer NOT NULL,
   listed boolean NOT NULL DEFAULT false,
@@ -51,7 +52,6 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.token (
   kind text NOT NULL,
   name text NOT NULL,
   value text NOT NULL,
-  expires_at bigint,
   PRIMARY KEY (component, kind, name)
 );
 COMMIT;`;

@@ -65,6 +65,8 @@ const TOOL_HELP = [
   '',
   "Plugin management over WeChat's HTTPS API. Commands:",
   ...OPERATIONS.map((operation) => `  ${operation.action.padEnd(12)}${operation.summary}`),
+  `  ${'batch'.padEnd(12)}one operation for many authorised mini-programs, as a durable run (\`${RUN} batch --help\`)`,
+  `  ${'worker'.padEnd(12)}work the jobs of open batch runs (\`${RUN} worker --help\`)`,
   '',
   `\`${RUN} <command> --help\` lists a command's options. The result is printed as JSON`,
   '(a table for lists on a terminal). Exit status: 0 when the requested state holds, 1 for any other',
@@ -146,6 +148,11 @@ async function main(): Promise<void> {
   if (command === undefined || command === '-h' || command === '--help') {
     process.stdout.write(TOOL_HELP);
     if (command === undefined) process.exitCode = 2;
+    return;
+  }
+  if (command === 'batch' || command === 'worker') {
+    // Loaded only here: the job engine and its database drivers stay out of every other command.
+    process.exitCode = await (await import('../batch/cli')).batchMain(command, args);
     return;
   }
   const operation = OPERATIONS.find((candidate) => candidate.action === command) as AnyOperation | undefined;
