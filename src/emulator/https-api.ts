@@ -4,6 +4,7 @@ import type { RouteContext } from './gateway';
 import { answer, handlerFor } from './handlers';
 import { DEMO_MINI_PROGRAM_APPID, DEMO_PLUGINS } from './plugin-world';
 import { answerFault, sendJson } from './responses';
+import { componentApi, type ComponentApiOptions, type ComponentControl } from './component-api';
 
 /**
  * The HTTPS API as a server meets it at api.weixin.qq.com: `POST /cgi-bin/stable_token` for an
@@ -21,6 +22,8 @@ export interface HttpsApiOptions {
   readonly accounts?: Readonly<Record<string, string>>;
   /** Lifetime of issued tokens, as WeChat's `expires_in`. */
   readonly tokenLifetimeSeconds?: number;
+  /** A third-party platform and its authorisers (component-api.ts); none by default. */
+  readonly component?: ComponentApiOptions;
 }
 
 export interface HttpsApi {
@@ -32,6 +35,8 @@ export interface HttpsApi {
   issueToken(appid?: string): string;
   /** How many times /cgi-bin/stable_token was asked, and with force_refresh how often. */
   readonly tokenRequests: { count: number; forced: number };
+  /** The third-party platform's side, when the emulator has one. */
+  readonly component?: ComponentControl;
 }
 
 export const DEMO_APP_SECRET = 'demo0app0secret0not0a0real0secret';
@@ -65,6 +70,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
   /** The token stable_token currently hands out, per appid. */
   const current = new Map<string, string>();
   const tokenRequests = { count: 0, forced: 0 };
+  const component = options.component ? componentApi(options.component) : undefined;
 
   const issueToken = (appid: string = DEMO_MINI_PROGRAM_APPID): string => {
     const token = `emu_${randomBytes(24).toString('hex')}`;
@@ -87,6 +93,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
     issueToken,
     expireTokens: () => tokens.forEach((token) => (token.expiresAt = 0)),
     revokeTokens: () => tokens.forEach((token) => (token.revoked = true)),
+    ...(component ? { component: component.control } : {}),
   };
 
   /** 0 and the caller's appid, or WeChat's token error. */
@@ -106,6 +113,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
   const route = async (request: IncomingMessage, body: Buffer, response: ServerResponse, context: RouteContext): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method !== 'POST') return false;
+    if (component && (await component.route(request, body, response, context))) return true;
 
     if (url.pathname === '/cgi-bin/stable_token') {
       tokenRequests.count += 1;

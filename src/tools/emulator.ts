@@ -7,20 +7,22 @@ import { DEMO_MINI_PROGRAM_APPID, startEmulator } from '../emulator/gateway';
 import { NAMED_FAULTS } from '../emulator/faults';
 import { DEMO_APP_SECRET, demoPluginSecret } from '../emulator/https-api';
 import { DEMO_PLUGINS } from '../emulator/plugin-world';
+import { COMPONENT_CLI_HELP, COMPONENT_CLI_OPTIONS, componentBanner, componentOptionsFrom } from '../emulator/component-cli';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '0' }, fault: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { port: { type: 'string', default: '0' }, fault: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false }, ...COMPONENT_CLI_OPTIONS },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(`Usage: npm run emulator [-- --port PORT] [--fault ${Object.keys(NAMED_FAULTS).join('|')}]\n`);
+    process.stdout.write(`Usage: npm run emulator [-- --port PORT] [--fault ${Object.keys(NAMED_FAULTS).join('|')}] [component options]\n\n${COMPONENT_CLI_HELP}\n`);
     return;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port takes a port number');
   if (values.fault !== undefined && !(values.fault in NAMED_FAULTS)) throw new Error(`unknown fault ${JSON.stringify(values.fault)}`);
-  const emulator = await startEmulator({ port });
+  const component = componentOptionsFrom(values);
+  const emulator = await startEmulator({ port, https: { component } });
   if (values.fault) emulator.faults.add(NAMED_FAULTS[values.fault]!);
   process.stdout.write(
     [
@@ -39,11 +41,16 @@ async function main(): Promise<void> {
       `  npm run -s wxplugin -- dev-agree --appid ${DEMO_MINI_PROGRAM_APPID}`,
       '',
       `Cloud gateway for wx-server-sdk: TCB_CONTEXT_CNFG='{"URL":"${emulator.gatewayUrl}"}'`,
+      ...componentBanner(emulator.url, component),
+      '',
       `Plugins: ${DEMO_PLUGINS.map((plugin) => `${plugin.appid} (${plugin.acceptsApplications ? 'open' : 'closed'})`).join(', ')}`,
       '',
     ].join('\n'),
   );
-  const stop = () => void emulator.close().then(() => process.exit(0));
+  const stop = () => void emulator.close().then(() => {
+    emulator.https.component?.close();
+    process.exit(0);
+  });
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

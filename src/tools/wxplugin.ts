@@ -16,6 +16,7 @@ import { parseBaseUrl } from '../https/base-url';
 import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
 import { parseOptions, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
+import { runAuthorizers } from './authorizers';
 
 /** How to run it, as installed (`npx wxplugin`) or in this repository (`npm run -s wxplugin --`). */
 const RUN = ['wxplugin', 'apply'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
@@ -65,6 +66,7 @@ const TOOL_HELP = [
   '',
   "Plugin management over WeChat's HTTPS API. Commands:",
   ...OPERATIONS.map((operation) => `  ${operation.action.padEnd(12)}${operation.summary}`),
+  `  ${'authorizers'.padEnd(12)}list a third-party platform's authorisers and who granted plugin management`,
   `  ${'batch'.padEnd(12)}one operation for many authorised mini-programs, as a durable run (\`${RUN} batch --help\`)`,
   `  ${'worker'.padEnd(12)}work the jobs of open batch runs (\`${RUN} worker --help\`)`,
   '',
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
     if (command === undefined) process.exitCode = 2;
     return;
   }
+  if (command === 'authorizers') return runAuthorizers(RUN, args);
   if (command === 'batch' || command === 'worker') {
     // Loaded only here: the job engine and its database drivers stay out of every other command.
     process.exitCode = await (await import('../batch/cli')).batchMain(command, args);
