@@ -52,7 +52,7 @@ const ENVIRONMENT = `Environment:
   DATABASE_URL                     a PostgreSQL server to keep runs on, shared by \`wxplugin worker\`
                                    on any machine; without it, the embedded store in --store`;
 
-const WORK_HELP = `  --concurrency N     calls in flight in this process (default: the rate, at most 32)
+const WORK_HELP = `  --concurrency N     calls in flight in this process (default: the rate, at most 128)
   --timeout MS        each call's budget, retries and token fetches included (default ${DEFAULTS.timeoutMs})
   --store DIR         the embedded store's folder (default ./${DEFAULT_STORE_DIR}); one process at a time`;
 
@@ -97,6 +97,9 @@ ${ENVIRONMENT}
 
 type Values = Record<string, string | boolean | undefined>;
 
+/** About one second of calls in flight (each waits for its slot), within reason. */
+const defaultConcurrency = (rate: number): number => Math.max(1, Math.min(128, Math.ceil(rate)));
+
 /** Runs `work` with the store open, turning store problems into one line and exit 2. */
 async function withStore<T>(tool: Tool, where: Where, work: (store: BatchStore) => Promise<T>): Promise<T> {
   let store: BatchStore;
@@ -131,15 +134,17 @@ function componentFor(context: Context, rate: number): BatchComponent {
   const { db } = context.store;
   const key = `component:${context.credentials.componentAppid}`;
   const limiter = new SharedLimiter(sqlReserve(db, key, rate), Math.max(1, Math.min(100, Math.ceil(rate / 10))));
+  const store = sqlComponentStore(db, context.credentials.componentAppid);
   const client = createComponentClient({
     ...context.credentials,
-    store: sqlComponentStore(db, context.credentials.componentAppid),
+    store,
     fetch: pacedFetch(limiter),
     timeoutMs: context.timeoutMs,
   });
   return {
     forAuthorizer: (appid) => client.forAuthorizer(appid) as unknown as ReturnType<BatchComponent['forAuthorizer']>,
     listAuthorizers: () => client.listAuthorizers(),
+    prime: (appids) => store.prime(appids),
   };
 }
 
@@ -161,7 +166,7 @@ async function finishRun(context: Context, run: RunRecord, pages: AsyncIterable<
   const { db, boss } = context.store;
   const operation = operationOf(run.operation)!;
   await ensureRateRow(db, `component:${context.credentials.componentAppid}`);
-  const concurrency = wholeNumber(BATCH_TOOL, 'concurrency', values.concurrency, Math.max(1, Math.min(32, Math.ceil(run.rate))), 1, 1000);
+  const concurrency = wholeNumber(BATCH_TOOL, 'concurrency', values.concurrency, defaultConcurrency(run.rate), 1, 1000);
   let stopping = false;
   const stop = () => {
     if (stopping) process.exit(EXIT_UNFINISHED);
@@ -243,7 +248,7 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   const where = readWhere(tool, values);
   return withStore(tool, where, async (store) => {
     const context = { store, credentials, timeoutMs };
-    await noTicketProblem(tool, context);
+    await keepTicket(context);
     const spec = { id: newRunId(new Date()), component: credentials.componentAppid, operation: operation.name, request, source: file ? ('file' as const) : ('all' as const), ...(file ? { sourceFile: file } : {}), rate, jobTimeout };
     await createRun(store.db, store.boss, spec);
     const run = (await readRun(store.db, spec.id))!;
@@ -253,13 +258,10 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   });
 }
 
-/** The verify ticket: from the environment (then kept in the store for every worker), or one the store already has. */
-async function noTicketProblem(tool: Tool, context: Context): Promise<void> {
-  const store = sqlComponentStore(context.store.db, context.credentials.componentAppid);
-  if (typeof context.credentials.verifyTicket === 'string') await store.writeTicket(context.credentials.verifyTicket);
-  else if (!context.credentials.verifyTicket && !(await store.readTicket())) {
-    usageError(tool, 'WECHAT_COMPONENT_VERIFY_TICKET is not set and the store holds no ticket: set it to the latest ticket WeChat pushed (or @FILE holding it)');
-  }
+/** The ticket given in the environment is kept in the store, where every worker finds it. */
+async function keepTicket(context: Context): Promise<void> {
+  const ticket = context.credentials.verifyTicket;
+  if (typeof ticket === 'string') await sqlComponentStore(context.store.db, context.credentials.componentAppid).writeTicket(ticket);
 }
 
 /** `resume [RUN]` and `status [RUN]`: an optional run id first, then options. */
@@ -289,7 +291,7 @@ async function resume(args: readonly string[]): Promise<number> {
     const run = await findRun(tool, store, id);
     if (run.component !== credentials.componentAppid) usageError(tool, `run ${run.id} belongs to the platform ${run.component}, not WECHAT_COMPONENT_APPID's`);
     const context = { store, credentials, timeoutMs };
-    await noTicketProblem(tool, context);
+    await keepTicket(context);
     // Anything a crash left without a job gets one again; the claim keeps each authoriser to one call.
     await requeuePending(store.db, store.boss, run);
     const pages = run.listed ? undefined : run.source === 'file' ? authorizerFilePages(run.sourceFile!) : listedPages(componentFor(context, run.rate));
@@ -340,7 +342,7 @@ async function worker(args: readonly string[]): Promise<number> {
   const where = readWhere(WORKER_TOOL, values);
   return withStore(WORKER_TOOL, where, async (store) => {
     const context = { store, credentials, timeoutMs };
-    if (typeof credentials.verifyTicket === 'string') await sqlComponentStore(store.db, credentials.componentAppid).writeTicket(credentials.verifyTicket);
+    await keepTicket(context);
     await ensureRateRow(store.db, `component:${credentials.componentAppid}`);
     let stopping = false;
     const stop = () => (stopping ? process.exit(EXIT_UNFINISHED) : (stopping = true));
@@ -353,7 +355,7 @@ async function worker(args: readonly string[]): Promise<number> {
       for (const run of runs) {
         if (stopping) break;
         if (!components.has(run.rate)) components.set(run.rate, componentFor(context, run.rate));
-        const concurrency = wholeNumber(WORKER_TOOL, 'concurrency', values.concurrency, Math.max(1, Math.min(32, Math.ceil(run.rate))), 1, 1000);
+        const concurrency = wholeNumber(WORKER_TOOL, 'concurrency', values.concurrency, defaultConcurrency(run.rate), 1, 1000);
         taken += await workRun({
           db: store.db,
           boss: store.boss,

@@ -21,4 +21,6 @@ export interface AuthorizerPageLike {
 export interface BatchComponent {
   forAuthorizer(authorizerAppid: string): Readonly<Record<string, OperationCall>>;
   listAuthorizers(): AsyncIterable<AuthorizerPageLike>;
+  /** Optional: read ahead what the calls for these authorisers will need (their tokens). */
+  prime?(authorizerAppids: readonly string[]): Promise<void>;
 }

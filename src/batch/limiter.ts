@@ -62,6 +62,8 @@ export async function ensureRateRow(db: SqlDb, key: string): Promise<void> {
   await db.query(`INSERT INTO ${RATE_TABLE} (key, next_at) VALUES ($1, 0) ON CONFLICT (key) DO NOTHING`, [key]);
 }
 
+const RESERVE_LINGER_MS = 2;
+
 type Sleep = (ms: number) => Promise<void>;
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -90,6 +92,8 @@ export class SharedLimiter {
   private async pump(): Promise<void> {
     if (this.reserving) return;
     this.reserving = true;
+    // A moment for the callers arriving together to share one reservation.
+    await this.sleep(RESERVE_LINGER_MS);
     while (this.waiting.length) {
       const group = this.waiting.splice(0, this.maxBlock);
       try {

@@ -9,8 +9,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN, flagOf, parseFields } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
-import { parseBaseUrl } from '../https/base-url';
 import { DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
+import { readComponentEnvironment } from '../tools/authorizers';
 import { parseOptions, usageError, type Tool } from '../tools/cli';
 import { DEFAULT_RATE } from './limiter';
 
@@ -61,33 +61,13 @@ export function readWhere(tool: Tool, values: Values): Where {
   return { ...(databaseUrl ? { databaseUrl } : {}), dir: resolve(typeof values.store === 'string' ? values.store : DEFAULT_STORE_DIR) };
 }
 
-export interface ComponentCredentials {
-  readonly componentAppid: string;
-  readonly componentSecret: string;
-  /** From WECHAT_COMPONENT_VERIFY_TICKET: the ticket, or `@FILE` for a file holding it. */
-  readonly verifyTicket?: string | { readonly file: string };
-  readonly baseUrl?: string;
-}
+export type ComponentCredentials = ReturnType<typeof readComponentEnvironment>;
 
+/** The component's credentials (shared with `wxplugin authorizers`); its appid also keys the store. */
 export function readCredentials(tool: Tool): ComponentCredentials {
-  const baseUrl = env('WECHAT_API_BASE_URL');
-  try {
-    if (baseUrl) parseBaseUrl(baseUrl, 'WECHAT_API_BASE_URL');
-  } catch (error) {
-    usageError(tool, (error as OperationError).detail ?? 'WECHAT_API_BASE_URL is not usable');
-  }
-  const [componentAppid, componentSecret, ticket] = [env('WECHAT_COMPONENT_APPID'), env('WECHAT_COMPONENT_SECRET'), env('WECHAT_COMPONENT_VERIFY_TICKET')];
-  if (!componentAppid || !componentSecret) {
-    usageError(tool, `${componentAppid ? 'WECHAT_COMPONENT_SECRET' : 'WECHAT_COMPONENT_APPID'} is not set: batch runs use the third-party platform's credentials (WECHAT_COMPONENT_APPID, WECHAT_COMPONENT_SECRET, WECHAT_COMPONENT_VERIFY_TICKET)`);
-  }
-  if (!APPID_PATTERN.test(componentAppid)) usageError(tool, 'WECHAT_COMPONENT_APPID must be "wx" followed by 16 lowercase hex digits');
-  let verifyTicket: ComponentCredentials['verifyTicket'];
-  if (ticket?.startsWith('@')) {
-    const file = resolve(ticket.slice(1));
-    if (!existsSync(file)) usageError(tool, `WECHAT_COMPONENT_VERIFY_TICKET names a file that does not exist: ${ticket.slice(1)}`);
-    verifyTicket = { file };
-  } else if (ticket) verifyTicket = ticket;
-  return { componentAppid, componentSecret, ...(verifyTicket ? { verifyTicket } : {}), ...(baseUrl ? { baseUrl } : {}) };
+  const credentials = readComponentEnvironment(tool);
+  if (!APPID_PATTERN.test(credentials.componentAppid)) usageError(tool, 'WECHAT_COMPONENT_APPID must be "wx" followed by 16 lowercase hex digits');
+  return credentials;
 }
 
 /** An operation's request from its flags, validated as the single-call command does. */

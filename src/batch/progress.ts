@@ -3,6 +3,7 @@
  * rate and ETA (cli-progress) on a terminal, a JSON line every few seconds otherwise. The counts
  * come from the store, so they include what other workers finish.
  */
+import type CliProgress from 'cli-progress';
 import type { Counts } from './outcome';
 
 export interface Progress {
@@ -14,7 +15,7 @@ const finishedOf = (counts: Counts) => counts.succeeded + counts.alreadyDone + c
 
 export function terminalProgress(stream: NodeJS.WriteStream, runId: string): Progress {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SingleBar } = require('cli-progress') as typeof import('cli-progress');
+  const { SingleBar } = require('cli-progress') as typeof CliProgress;
   const bar = new SingleBar(
     {
       stream,

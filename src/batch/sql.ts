@@ -6,6 +6,9 @@
  * Both drivers are loaded only here, only when a batch command opens a store: `wxplugin apply` and
  * the cloud functions never load them.
  */
+import type * as Pglite from '@electric-sql/pglite';
+import type * as Pg from 'pg';
+
 export interface SqlResult<Row> {
   readonly rows: Row[];
 }
@@ -56,14 +59,14 @@ export function pgliteSql(pglite: PgliteLike): SqlDb {
 
 export async function openEmbedded(dataDir: string): Promise<SqlDb> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  const { PGlite } = require('@electric-sql/pglite') as typeof Pglite;
   const pglite = await PGlite.create(dataDir);
   return pgliteSql(pglite as unknown as PgliteLike);
 }
 
 export async function openServer(connectionString: string, maxConnections: number): Promise<SqlDb> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Pool } = require('pg') as typeof import('pg');
+  const { Pool } = require('pg') as typeof Pg;
   const pool = new Pool({ connectionString, max: maxConnections, application_name: 'wxplugin' });
   // An idle connection the server drops must not crash the process: the next query reconnects.
   pool.on('error', () => undefined);

@@ -6,6 +6,7 @@
  * authoriser with nothing left to finish it.
  */
 import type PgBoss from 'pg-boss';
+import { Coalescer } from './coalesce';
 import type { BatchComponent } from './component';
 import { decide } from './outcome';
 import { claim, queueOf, recordFinished, sendJobs, type Finished, type JobData, type RunRecord } from './runs';
@@ -29,43 +30,13 @@ export interface RunWorkerOptions {
   readonly now?: () => number;
 }
 
+/** A crash loses at most this much of finished calls' records (their jobs then run again). */
+const RECORD_LINGER_MS = 10;
+
 interface Done {
   readonly jobId: string;
   readonly finished?: Finished;
   readonly followUp?: { appid: string; startAfter: Date };
-}
-
-/**
- * Writes come from many calls at once; whoever finishes while a write is under way joins the next
- * one, so the store sees one statement per crowd, not one per authoriser.
- */
-class Recorder {
-  private queue: Done[] = [];
-  private flushing: Promise<void> | undefined;
-
-  constructor(private readonly write: (batch: Done[]) => Promise<void>) {}
-
-  add(done: Done): Promise<void> {
-    this.queue.push(done);
-    return this.flush();
-  }
-
-  private flush(): Promise<void> {
-    if (!this.flushing) {
-      this.flushing = (async () => {
-        while (this.queue.length) {
-          const batch = this.queue;
-          this.queue = [];
-          await this.write(batch);
-        }
-      })().finally(() => (this.flushing = undefined));
-    }
-    return this.flushing;
-  }
-
-  idle(): Promise<void> {
-    return this.flushing ?? Promise.resolve();
-  }
 }
 
 /** Works the run until no job is ready or `shouldStop`; resolves with the number of jobs taken. */
@@ -74,12 +45,14 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
   const now = options.now ?? Date.now;
   const queue = queueOf(run.id);
   const call = (appid: string) => options.component.forAuthorizer(appid)[run.operation]!;
-  const recorder = new Recorder(async (batch) => {
+  // Follow-up jobs first, then the records, then pg-boss: a crash between any two leaves a job that
+  // runs again, never an authoriser without one.
+  const recorder = new Coalescer<Done>(async (batch) => {
     const followUps = batch.flatMap((done) => (done.followUp ? [done.followUp] : []));
     await sendJobs(boss, run, followUps);
     await recordFinished(db, run.id, batch.flatMap((done) => (done.finished ? [done.finished] : [])));
     await boss.complete(queue, batch.map((done) => done.jobId));
-  });
+  }, RECORD_LINGER_MS);
 
   const inFlight = new Set<Promise<void>>();
   let taken = 0;
@@ -109,7 +82,9 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
   for (;;) {
     if (options.shouldStop()) break;
     const room = options.concurrency - inFlight.size;
-    if (room <= 0) {
+    // Jobs are fetched in batches (one statement each for fetch, claim and completion), not one
+    // per finished call: wait until half the room is free, unless nothing is in flight.
+    if (room <= 0 || (inFlight.size > 0 && room < Math.ceil(options.concurrency / 2))) {
       await Promise.race(inFlight);
       continue;
     }
@@ -121,6 +96,7 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
     }
     taken += jobs.length;
     const claimed = await claim(db, run, jobs.map((job) => job.data.appid));
+    await options.component.prime?.([...claimed.keys()]);
     for (const job of jobs) {
       const tries = claimed.get(job.data.appid);
       // Two jobs for one authoriser in one fetch: the claim is one, so only the first calls.
@@ -132,6 +108,5 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
     }
   }
   await Promise.all(inFlight);
-  await recorder.idle();
   return taken;
 }
