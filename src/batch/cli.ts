@@ -145,6 +145,7 @@ function componentFor(context: Context, rate: number): BatchComponent {
     forAuthorizer: (appid) => client.forAuthorizer(appid) as unknown as ReturnType<BatchComponent['forAuthorizer']>,
     listAuthorizers: () => client.listAuthorizers(),
     prime: (appids) => store.prime(appids),
+    fetchRefreshToken: (appid) => client.getAuthorizerInfo(appid),
   };
 }
 

@@ -21,6 +21,11 @@ export interface AuthorizerPageLike {
 export interface BatchComponent {
   forAuthorizer(authorizerAppid: string): Readonly<Record<string, OperationCall>>;
   listAuthorizers(): AsyncIterable<AuthorizerPageLike>;
+  /**
+   * Optional: fetches and stores an authoriser's refresh token (api_get_authorizer_info answers with
+   * it), for an authoriser named in a file whose token the store does not hold yet.
+   */
+  fetchRefreshToken?(authorizerAppid: string): Promise<OperationOutcome>;
   /** Optional: read ahead what the calls for these authorisers will need (their tokens). */
   prime?(authorizerAppids: readonly string[]): Promise<void>;
 }

@@ -6,6 +6,7 @@
  * authoriser with nothing left to finish it.
  */
 import type PgBoss from 'pg-boss';
+import { ProjectCode } from '../core/codes';
 import { Coalescer } from './coalesce';
 import type { BatchComponent } from './component';
 import { decide } from './outcome';
@@ -60,7 +61,12 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
     const appid = job.data.appid;
     // Not claimed: finished, deferred to later, or being worked by a live worker. Nothing to call.
     if (tries === undefined) return recorder.add({ jobId: job.id });
-    const result = await call(appid)({ ...run.request });
+    let result = await call(appid)({ ...run.request });
+    if (result.errCode === ProjectCode.NO_REFRESH_TOKEN && options.component.fetchRefreshToken) {
+      // Named in a file, never listed: its refresh token comes with its authorisation info.
+      const info = await options.component.fetchRefreshToken(appid);
+      result = info.errCode === 0 ? await call(appid)({ ...run.request }) : info;
+    }
     const attempt = tries + 1;
     const decision = decide(result, options.alreadyHolds, attempt, now());
     const { errCode, errMsg, retryable: _retryable, attempts: _attempts, ...data } = result as typeof result & Record<string, unknown>;
