@@ -51,7 +51,10 @@ describe('10,000 authorisers on the embedded store, killed mid-run and resumed',
     expect(resumed.code).toBe(1);
     const lines = jsonLines(resumed.stdout);
     const summary = lines.pop()!;
-    expect(summary).toEqual({ run: expect.any(String), total: AUTHORIZERS, succeeded: 9000, alreadyDone: 0, notAuthorised: 1000, deferred: 0, failed: 0 });
+    // An authoriser whose success the kill kept from being recorded is called again after resume,
+    // meets "already added" (89237), and counts as already so.
+    expect(summary).toEqual({ run: expect.any(String), total: AUTHORIZERS, succeeded: expect.any(Number), alreadyDone: expect.any(Number), notAuthorised: 1000, deferred: 0, failed: 0 });
+    expect((summary.succeeded as number) + (summary.alreadyDone as number)).toBe(9000);
     expect(lines).toHaveLength(AUTHORIZERS);
     expect(new Set(lines.map((line) => line.authorizer)).size).toBe(AUTHORIZERS);
     expect(lines.find((line) => line.authorizer === authorizerAppid(9))).toMatchObject({ outcome: 'notAuthorised', errCode: 61007 });
@@ -68,7 +71,9 @@ describe('10,000 authorisers on the embedded store, killed mid-run and resumed',
       if (entry && entry.calls > 1) redone += 1;
     }
     process.stdout.write(`batch-embedded: killed after ${atKill} calls; ${redone} authoriser(s) called again after resume, 0 duplicate successes\n`);
-    expect(redone).toBeLessThan(300);
+    // Only calls in flight or unrecorded at the kill are made again: at most the concurrency (128).
+    expect(redone).toBeLessThanOrEqual(128);
+    expect(summary.alreadyDone).toBeLessThanOrEqual(redone);
 
     // The rate bound, in every one-second window of the emulator's log.
     expect(busiestSecond(component.calls().map((call) => call.t))).toBeLessThanOrEqual(RATE);
@@ -88,7 +93,7 @@ describe('10,000 authorisers on the embedded store, killed mid-run and resumed',
     // And the run, asked about later, says the same.
     const status = await runTool('wxplugin.js', ['batch', 'status', '--store', store(), '--json'], env);
     expect(status.code).toBe(1);
-    expect(jsonLines(status.stdout)[0]).toMatchObject({ total: AUTHORIZERS, succeeded: 9000, notAuthorised: 1000, pending: 0, listed: true, jobs: 0 });
+    expect(jsonLines(status.stdout)[0]).toMatchObject({ total: AUTHORIZERS, succeeded: summary.succeeded, alreadyDone: summary.alreadyDone, notAuthorised: 1000, pending: 0, listed: true, jobs: 0 });
   });
 });
 
