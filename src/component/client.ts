@@ -1,14 +1,13 @@
-import { ProjectCode } from '../core/codes';
-import { asOperationError, failureMessage, withRetries, type OperationResult } from '../core/engine';
+import { describeCode, ProjectCode } from '../core/codes';
+import type { OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
-import type { LogSink } from '../core/log';
-import { isRetryableLater } from '../core/retry';
+import { formatLogLine, type LogSink } from '../core/log';
+import { backoffDelay, DEFAULT_BACKOFF, isRetryableLater, shouldRetry } from '../core/retry';
 import { remoteError } from '../core/remote';
-import { withinDeadline } from '../core/deadline';
+import { sleep, withinDeadline } from '../core/deadline';
 import { TOKEN_ERRORS, type AccessTokenSource } from '../https/access-token';
-import { parseBaseUrl } from '../https/base-url';
-import { DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, type HttpsClient } from '../https/client';
+import { DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, resolveBaseUrl, type HttpsClient } from '../https/client';
 import { postJson, type Fetch } from '../https/http';
 import { createHttpsTransport } from '../https/https-transport';
 import { authorizerLock, COMPONENT_LOCK, memoryStore, type ComponentStore, type StoredToken } from './store';
@@ -47,6 +46,8 @@ export interface ComponentClientOptions {
 
 /** Permission set 40, 小程序插件管理: what /wxa/plugin and /wxa/devplugin need from an authoriser. */
 export const PLUGIN_MANAGEMENT_SET = 40;
+/** WeChat's answer to a refresh token it no longer accepts. */
+const REFRESH_TOKEN_INVALID = 61023;
 /** api_get_authorizer_list answers at most this many per page. */
 export const AUTHORIZER_PAGE_MAX = 500;
 
@@ -102,8 +103,32 @@ function ok(name: string, attempts: number): OperationResult {
   return { errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts };
 }
 
+/** `name:fail what: todo (中文)`, from the catalogue, as the engine words an operation's failure. */
 function failed(name: string, error: OperationError, attempts: number): OperationResult {
-  return { errCode: error.code, errMsg: failureMessage(name, undefined, error, { attempts, maybeDelivered: false }), retryable: isRetryableLater(error.code), attempts };
+  const entry = describeCode(error.code);
+  const text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}${entry.zh ? ` (${entry.zh})` : ''}` : error.message);
+  return { errCode: error.code, errMsg: `${name}:fail ${text}`, retryable: isRetryableLater(error.code), attempts };
+}
+
+const asOperationError = (caught: unknown): OperationError => (caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught }));
+
+/**
+ * `attempt` under the project's retry rule (retry.ts): again after a transient failure, with
+ * backoff, while the deadline leaves room; every attempt counted in `progress`.
+ */
+async function withRetries<T>(attempt: () => Promise<T>, deadline: number, progress: { attempts: number }): Promise<T> {
+  for (;;) {
+    progress.attempts += 1;
+    try {
+      return await withinDeadline(attempt(), deadline - Date.now());
+    } catch (caught) {
+      const error = asOperationError(caught);
+      const delay = backoffDelay(progress.attempts + 1, DEFAULT_BACKOFF, Math.random);
+      const worthRetrying = shouldRetry(error.code) && progress.attempts < DEFAULT_BACKOFF.maxAttempts && deadline - Date.now() - delay >= DEFAULT_BACKOFF.minAttemptMs;
+      if (!worthRetrying) throw error;
+      await sleep(delay);
+    }
+  }
 }
 
 /** WeChat's answer or its errcode as an OperationError; a token field that is missing is not WeChat's answer. */
@@ -131,13 +156,8 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   const store = guardedStore(options.store ?? memoryStore());
   const [componentAppid, componentSecret] = [given(options.componentAppid), given(options.componentSecret)];
 
-  let baseUrl = DEFAULT_BASE_URL;
-  let problem: OperationError | undefined;
-  try {
-    if (given(options.baseUrl)) baseUrl = parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
-  } catch (error) {
-    problem = error as OperationError;
-  }
+  const { baseUrl, error: baseUrlError } = resolveBaseUrl(options.baseUrl);
+  let problem = baseUrlError;
   if (!problem && (!componentAppid || !componentSecret)) {
     problem = new OperationError(ProjectCode.COMPONENT_CREDENTIALS_MISSING, {
       detail: `the third-party platform's ${componentAppid ? 'secret' : 'appid'} is missing: set WECHAT_COMPONENT_APPID and WECHAT_COMPONENT_SECRET (or pass componentAppid and componentSecret)`,
@@ -187,10 +207,21 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     read: () => store.readAuthorizerToken(appid),
     lock: (work) => store.withLock(authorizerLock(appid), work),
     async fetch() {
-      const refreshToken = await store.readRefreshToken(appid);
+      let refreshToken = await store.readRefreshToken(appid);
       if (!refreshToken) throw new OperationError(ProjectCode.NO_REFRESH_TOKEN);
-      const body = { component_appid: componentAppid, authorizer_appid: appid, authorizer_refresh_token: refreshToken };
-      const answer = await componentPost(COMPONENT_PATHS.authorizerToken, body, deadline);
+      const exchange = (sent: string) =>
+        componentPost(COMPONENT_PATHS.authorizerToken, { component_appid: componentAppid, authorizer_appid: appid, authorizer_refresh_token: sent }, deadline);
+      let answer: Record<string, unknown>;
+      try {
+        answer = await exchange(refreshToken);
+      } catch (error) {
+        // 61023: a listing (which stores without this lock) may have stored a newer refresh token
+        // since it was read: once more with that one, else the refusal stands.
+        const newer = error instanceof OperationError && error.code === REFRESH_TOKEN_INVALID ? await store.readRefreshToken(appid) : undefined;
+        if (!newer || newer === refreshToken) throw error;
+        refreshToken = newer;
+        answer = await exchange(newer);
+      }
       // The refresh token WeChat returned is the one kept, durably, before its access token is used.
       const returned = answer.authorizer_refresh_token;
       if (typeof returned === 'string' && returned !== '' && returned !== refreshToken) await store.writeRefreshToken(appid, returned);
@@ -219,18 +250,33 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     };
   }
 
-  /** Runs `work` with the retry rule inside the time budget, answering in the one shape. */
-  async function run<T extends object>(name: string, work: (deadline: number) => Promise<T>): Promise<OperationResult & Partial<T>> {
-    const progress = { attempts: 0, maybeDelivered: false };
-    type Result = OperationResult & Partial<T>;
-    if (problem) return failed(name, problem, 0) as Result;
-    const deadline = Date.now() + timeoutMs;
+  /** One log line per component API call, as the engine writes for operations: no token, no secret. */
+  function logLine(name: string, result: OperationResult, startedAt: number, fields: Record<string, string | number>): void {
+    if (!options.log) return;
+    const line = { level: result.errCode === 0 ? 'info' : 'warn', operation: name, action: null, requestId: null, errCode: result.errCode, attempts: result.attempts, durationMs: Date.now() - startedAt, source: null, openid: null, fields, cause: null } as const;
     try {
-      const data = await withRetries(() => work(deadline), {}, deadline, progress);
-      return { ...ok(name, progress.attempts), ...data };
-    } catch (caught) {
-      return failed(name, asOperationError(caught), progress.attempts) as Result;
+      options.log(formatLogLine(line));
+    } catch {
+      // The log is a second concern: the caller still gets the result.
     }
+  }
+
+  /** Runs `work` with the retry rule inside the time budget, answering in the one shape. */
+  async function run<T extends object>(name: string, fields: Record<string, string | number>, work: (deadline: number) => Promise<T>): Promise<OperationResult & Partial<T>> {
+    const progress = { attempts: 0 };
+    type Result = OperationResult & Partial<T>;
+    const startedAt = Date.now();
+    const deadline = startedAt + timeoutMs;
+    let result: Result;
+    try {
+      if (problem) throw problem;
+      const data = await withRetries(() => work(deadline), deadline, progress);
+      result = { ...ok(name, progress.attempts), ...data };
+    } catch (caught) {
+      result = failed(name, asOperationError(caught), progress.attempts) as Result;
+    }
+    logLine(name, result, startedAt, fields);
+    return result;
   }
 
   const badAppid = (name: string, appid: unknown): OperationError | undefined =>
@@ -239,7 +285,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
       : new OperationError(ProjectCode.INVALID_APPID, { detail: `${name} must be "wx" followed by 16 lowercase hex digits, got ${JSON.stringify(String(appid)).slice(0, 40)}` });
 
   async function listPage(offset: number, count: number): Promise<AuthorizerPage> {
-    const result = await run('getAuthorizerList', async (deadline) => {
+    const result = await run('getAuthorizerList', { offset, count }, async (deadline) => {
       const answer = await componentPost(COMPONENT_PATHS.authorizerList, { component_appid: componentAppid, offset, count }, deadline);
       const list = Array.isArray(answer.list) ? (answer.list as Array<Record<string, unknown>>) : [];
       const entries = list.filter((item) => typeof item.authorizer_appid === 'string');
@@ -290,7 +336,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     async getAuthorizerInfo(authorizerAppid) {
       const invalid = badAppid('authorizerAppid', authorizerAppid);
       if (invalid) return failed('getAuthorizerInfo', invalid, 0);
-      return run('getAuthorizerInfo', async (deadline) => {
+      return run('getAuthorizerInfo', { authorizerAppid }, async (deadline) => {
         const answer = await componentPost(COMPONENT_PATHS.authorizerInfo, { component_appid: componentAppid, authorizer_appid: authorizerAppid }, deadline);
         const authorization = (answer.authorization_info ?? {}) as Record<string, unknown>;
         const info = (answer.authorizer_info ?? {}) as Record<string, unknown>;

@@ -59,35 +59,27 @@ export interface EngineDeps {
   readonly random?: () => number;
 }
 
-export interface Attempted {
+interface Attempted {
   attempts: number;
   /** An earlier attempt may have reached WeChat without us reading the answer. */
   maybeDelivered: boolean;
 }
 
-export function asOperationError(caught: unknown): OperationError {
+function asOperationError(caught: unknown): OperationError {
   return caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught });
 }
 
 async function sendWithRetries(operation: AnyOperation, body: WireBody, deps: EngineDeps, deadline: number, progress: Attempted): Promise<Answer> {
-  const transport = deps.transport();
-  return withRetries((remaining) => transport.send(operation.cloudApi, operation.httpsPath, body, remaining), deps, deadline, progress);
-}
-
-/**
- * The retry rule applied to any request (an operation's, or a third-party platform's component
- * API): attempts while the failure is transient and the deadline leaves room, with backoff.
- */
-export async function withRetries<T>(attempt: (remainingMs: number) => Promise<T>, deps: Pick<EngineDeps, 'backoff' | 'random'>, deadline: number, progress: Attempted): Promise<T> {
   const policy = deps.backoff ?? DEFAULT_BACKOFF;
   const random = deps.random ?? Math.random;
+  const transport = deps.transport();
   // A limit shorter than the safety margin leaves no time at all: say so without sending.
   if (deadline <= Date.now()) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED);
   for (;;) {
     progress.attempts += 1;
     try {
       const remaining = deadline - Date.now();
-      return await withinDeadline(attempt(remaining), remaining);
+      return await withinDeadline(transport.send(operation.cloudApi, operation.httpsPath, body, remaining), remaining);
     } catch (caught) {
       const error = asOperationError(caught);
       const delay = backoffDelay(progress.attempts + 1, policy, random);
@@ -111,7 +103,7 @@ function readData(operation: AnyOperation, answer: Answer): Record<string, unkno
   return Object.fromEntries(Object.entries(data).filter(([key]) => !RESERVED_KEYS.has(key)));
 }
 
-export function failureMessage(name: string, operation: AnyOperation | undefined, error: OperationError, progress: Attempted): string {
+function failureMessage(name: string, operation: AnyOperation | undefined, error: OperationError, progress: Attempted): string {
   const entry = describeCode(error.code);
   let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(operation?.cloudApi ?? 'the API') : error.message);
   if (entry?.zh && error.detail === undefined) text += ` (${entry.zh})`;

@@ -3,7 +3,7 @@ import type { RouteContext } from './gateway';
 import { answer, handlerFor } from './handlers';
 import { CallLog, type CallLogEntry } from './component-call-log';
 import { authorizerAppid, authorizerIndex, ComponentWorld, type ComponentEmulatorOptions, type IssuedToken } from './component-world';
-import { answerFault, sendJson } from './responses';
+import { answerFault, parseJsonObject, sendJson } from './responses';
 
 /**
  * The component side of the emulated HTTPS API, answering from one ComponentWorld:
@@ -24,6 +24,8 @@ import { answerFault, sendJson } from './responses';
 export interface ComponentApiOptions extends ComponentEmulatorOptions {
   /** Append every plugin call to this file as JSON lines. */
   readonly callLog?: string;
+  /** Keep the call log in memory too, for `calls()` (default true; a long run with a file can say false). */
+  readonly keepCallsInMemory?: boolean;
 }
 
 export interface ComponentControl {
@@ -64,18 +66,9 @@ const COMPONENT_PREFIX = '/cgi-bin/component/';
 const COMPONENT_DAILY_LIMIT = 10_000;
 const PAGE_MAX = 500;
 
-function parseJson(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function componentApi(options: ComponentApiOptions = {}) {
   const world = new ComponentWorld(options);
-  const log = new CallLog(options.callLog);
+  const log = new CallLog(options.callLog, options.keepCallsInMemory ?? true);
 
   /** 0 and the token, or WeChat's token error. */
   const checkToken = (value: string | null, kind: IssuedToken['kind']): { errcode: number; token?: IssuedToken } => {
@@ -165,7 +158,7 @@ export function componentApi(options: ComponentApiOptions = {}) {
   async function route(request: IncomingMessage, body: Buffer, response: ServerResponse, context: RouteContext): Promise<boolean> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
-    const fields = parseJson(body);
+    const fields = parseJsonObject(body);
 
     if (path === `${COMPONENT_PREFIX}api_component_token`) {
       sendJson(response, fields ? componentToken(fields) : fail(47001));

@@ -51,6 +51,8 @@ export function componentOptionsFrom(values: Values): ComponentApiOptions {
     rateLimit: whole('rate-limit', values['rate-limit'], 0, 1_000_000_000),
     tokenLifetimeSeconds: whole('token-lifetime', values['token-lifetime'], 1, 86_400),
     callLog: typeof values['call-log'] === 'string' && values['call-log'] !== '' ? values['call-log'] : undefined,
+    // Nothing in the tool's process reads the log back: the file is the record.
+    keepCallsInMemory: false,
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ComponentApiOptions;
 }

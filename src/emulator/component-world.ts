@@ -98,6 +98,8 @@ export class ComponentWorld {
   private readonly tickets = new Map<string, number>();
   private ticketSerial = 1;
   private currentComponentToken: string | undefined;
+  private readonly tokenPrefix = randomBytes(8).toString('hex');
+  private tokenSerial = 0;
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly states = new Map<number, AuthorizerState>();
   /** Times of the plugin calls let through in the last second, oldest first. */
@@ -158,7 +160,9 @@ export class ComponentWorld {
     // A replaced token keeps working a grace window, as reported, then stops.
     const old = previous === undefined ? undefined : this.tokens.get(previous);
     if (old) old.expiresAt = Math.min(old.expiresAt, this.now() + this.graceMs);
-    const token = `${kind === 'component' ? 'ctok' : 'atok'}_${randomBytes(16).toString('hex')}`;
+    // Unique and not guessable across emulator runs; a counter keeps 100,000 of them cheap to make.
+    this.tokenSerial += 1;
+    const token = `${kind === 'component' ? 'ctok' : 'atok'}_${this.tokenPrefix}${this.tokenSerial.toString(36)}`;
     this.tokens.set(token, { kind, ...(appid ? { appid } : {}), expiresAt: this.now() + this.lifetimeMs });
     return token;
   }

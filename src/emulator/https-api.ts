@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteContext } from './gateway';
 import { answer, handlerFor } from './handlers';
 import { DEMO_MINI_PROGRAM_APPID, DEMO_PLUGINS } from './plugin-world';
-import { answerFault, sendJson } from './responses';
+import { answerFault, parseJsonObject, sendJson } from './responses';
 import { componentApi, type ComponentApiOptions, type ComponentControl } from './component-api';
 
 /**
@@ -52,15 +52,6 @@ interface Token {
   readonly appid: string;
   expiresAt: number;
   revoked: boolean;
-}
-
-function parseJson(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function httpsApi(options: HttpsApiOptions = {}) {
@@ -117,7 +108,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
 
     if (url.pathname === '/cgi-bin/stable_token') {
       tokenRequests.count += 1;
-      const fields = parseJson(body) ?? {};
+      const fields = parseJsonObject(body) ?? {};
       const force = fields.force_refresh === true;
       if (force) tokenRequests.forced += 1;
       const appid = typeof fields.appid === 'string' ? fields.appid : '';
@@ -128,7 +119,7 @@ export function httpsApi(options: HttpsApiOptions = {}) {
       return true;
     }
 
-    const fields = parseJson(body);
+    const fields = parseJsonObject(body);
     const { known, handler } = handlerFor({ httpsPath: url.pathname }, fields ?? {});
     if (!known) return false;
     const fault = context.faults.take();

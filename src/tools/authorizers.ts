@@ -8,9 +8,7 @@
  */
 import { createComponentClient, type AuthorizerInfo, type ListedAuthorizer } from '../component/client';
 import { fileStore } from '../component/file-store';
-import type { OperationError } from '../core/errors';
-import { parseBaseUrl } from '../https/base-url';
-import { parseOptions, usageError, type Tool } from './cli';
+import { parseOptions, readBaseUrlVariable, usageError, type Tool } from './cli';
 import { localDate, printable } from './tables';
 
 export const COMPONENT_ENVIRONMENT = `Environment:
@@ -44,12 +42,7 @@ export function authorizersHelp(run: string): string {
 /** The component's credentials from the environment; a missing one is a usage error. */
 export function readComponentEnvironment(tool: Tool) {
   const value = (name: string) => (process.env[name]?.trim() ? process.env[name]!.trim() : undefined);
-  const baseUrl = value('WECHAT_API_BASE_URL');
-  try {
-    if (baseUrl) parseBaseUrl(baseUrl, 'WECHAT_API_BASE_URL');
-  } catch (error) {
-    usageError(tool, (error as OperationError).detail ?? 'WECHAT_API_BASE_URL is not usable');
-  }
+  const baseUrl = readBaseUrlVariable(tool);
   const missing = ['WECHAT_COMPONENT_APPID', 'WECHAT_COMPONENT_SECRET', 'WECHAT_COMPONENT_VERIFY_TICKET'].filter((name) => !value(name));
   if (missing.length) usageError(tool, `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set: the third-party platform's credentials are needed`);
   const ticket = value('WECHAT_COMPONENT_VERIFY_TICKET')!;

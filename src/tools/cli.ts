@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { OperationError } from '../core/errors';
+import { parseBaseUrl } from '../https/base-url';
 
 /**
  * The command-line tools' shared argument handling: strict options, and for any mistake one line on
@@ -58,4 +60,15 @@ export function parseOptions<O extends Options>(tool: Tool, options: O, args: re
   } catch (error) {
     return usageError(tool, explain(error as { code?: string; message: string }, args));
   }
+}
+
+/** `WECHAT_API_BASE_URL` (white space alone counts as unset), checked: a bad one is a usage error. */
+export function readBaseUrlVariable(tool: Tool): string | undefined {
+  const raw = process.env.WECHAT_API_BASE_URL?.trim() || undefined;
+  try {
+    if (raw) parseBaseUrl(raw, 'WECHAT_API_BASE_URL');
+  } catch (error) {
+    usageError(tool, (error as OperationError).detail ?? 'WECHAT_API_BASE_URL is not usable');
+  }
+  return raw;
 }
