@@ -52,7 +52,7 @@ const ENVIRONMENT = `Environment:
   DATABASE_URL                     a PostgreSQL server to keep runs on, shared by \`wxplugin worker\`
                                    on any machine; without it, the embedded store in --store`;
 
-const WORK_HELP = `  --concurrency N     calls in flight in this process (default: the rate, at most 128)
+const WORK_HELP = `  --concurrency N     calls in flight in this process (default: half the rate, at most 128)
   --timeout MS        each call's budget, retries and token fetches included (default ${DEFAULTS.timeoutMs})
   --store DIR         the embedded store's folder (default ./${DEFAULT_STORE_DIR}); one process at a time`;
 
@@ -97,8 +97,8 @@ ${ENVIRONMENT}
 
 type Values = Record<string, string | boolean | undefined>;
 
-/** About one second of calls in flight (each waits for its slot), within reason. */
-const defaultConcurrency = (rate: number): number => Math.max(1, Math.min(128, Math.ceil(rate)));
+/** About one second of authorisers in flight (each needs about two requests, each waits for its slot). */
+const defaultConcurrency = (rate: number): number => Math.max(1, Math.min(128, Math.ceil(rate / 2)));
 
 /** Runs `work` with the store open, turning store problems into one line and exit 2. */
 async function withStore<T>(tool: Tool, where: Where, work: (store: BatchStore) => Promise<T>): Promise<T> {

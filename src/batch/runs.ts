@@ -161,6 +161,19 @@ export async function claim(db: SqlDb, run: RunRecord, appids: readonly string[]
   return new Map(rows.map((row) => [row.appid, Number(row.tries)]));
 }
 
+/**
+ * Keeps this worker's claims alive while their calls wait for a slot or for WeChat: a call may
+ * take longer than the job timeout, and only a claim that lapses means its worker died.
+ */
+export async function extendClaims(db: SqlDb, run: RunRecord, appids: readonly string[]): Promise<void> {
+  if (appids.length === 0) return;
+  await db.query(
+    `UPDATE ${SCHEMA}.item SET claimed_until = clock_timestamp() + make_interval(secs => $3)
+     WHERE run = $1 AND appid = ANY($2::text[]) AND state NOT IN (${FINAL_SQL}) AND claimed_until IS NOT NULL`,
+    [run.id, appids, run.jobTimeout],
+  );
+}
+
 export interface Finished {
   readonly appid: string;
   /** `pending` again for a retry. */

@@ -10,7 +10,7 @@ import { ProjectCode } from '../core/codes';
 import { Coalescer } from './coalesce';
 import type { BatchComponent } from './component';
 import { decide } from './outcome';
-import { claim, queueOf, recordFinished, sendJobs, type Finished, type JobData, type RunRecord } from './runs';
+import { claim, extendClaims, queueOf, recordFinished, sendJobs, type Finished, type JobData, type RunRecord } from './runs';
 import type { SqlDb } from './sql';
 
 export interface RunWorkerOptions {
@@ -56,11 +56,24 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
   }, RECORD_LINGER_MS);
 
   const inFlight = new Set<Promise<void>>();
+  const working = new Set<string>();
+  // A third of the job timeout: two beats can be missed before the claim lapses.
+  const heartbeat = setInterval(() => {
+    void extendClaims(db, run, [...working]).catch((error: unknown) => options.onError?.(error));
+  }, Math.max(1000, (run.jobTimeout * 1000) / 3));
   let taken = 0;
   const handle = async (job: PgBoss.Job<JobData>, tries: number | undefined): Promise<void> => {
     const appid = job.data.appid;
     // Not claimed: finished, deferred to later, or being worked by a live worker. Nothing to call.
     if (tries === undefined) return recorder.add({ jobId: job.id });
+    working.add(appid);
+    try {
+      await callAndRecord(job, appid, tries);
+    } finally {
+      working.delete(appid);
+    }
+  };
+  const callAndRecord = async (job: PgBoss.Job<JobData>, appid: string, tries: number): Promise<void> => {
     let result = await call(appid)({ ...run.request });
     if (result.errCode === ProjectCode.NO_REFRESH_TOKEN && options.component.fetchRefreshToken) {
       // Named in a file, never listed: its refresh token comes with its authorisation info.
@@ -85,34 +98,42 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
     options.onFinished?.(done.finished!);
   };
 
-  for (;;) {
-    if (options.shouldStop()) break;
-    const room = options.concurrency - inFlight.size;
-    // Jobs are fetched in batches (one statement each for fetch, claim and completion), not one
-    // per finished call: wait until half the room is free, unless nothing is in flight.
-    if (room <= 0 || (inFlight.size > 0 && room < Math.ceil(options.concurrency / 2))) {
-      await Promise.race(inFlight);
-      continue;
-    }
-    const jobs = (await boss.fetch<JobData>(queue, { batchSize: room })) ?? [];
-    if (jobs.length === 0) {
-      if (inFlight.size === 0) break;
-      await Promise.race(inFlight);
-      continue;
-    }
-    taken += jobs.length;
-    const claimed = await claim(db, run, jobs.map((job) => job.data.appid));
-    await options.component.prime?.([...claimed.keys()]);
-    for (const job of jobs) {
-      const tries = claimed.get(job.data.appid);
-      // Two jobs for one authoriser in one fetch: the claim is one, so only the first calls.
-      claimed.delete(job.data.appid);
-      const task: Promise<void> = handle(job, tries)
-        .catch((error: unknown) => options.onError?.(error))
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
+  try {
+    await takeJobs();
+    await Promise.all(inFlight);
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return taken;
+
+  async function takeJobs(): Promise<void> {
+    for (;;) {
+      if (options.shouldStop()) break;
+      const room = options.concurrency - inFlight.size;
+      // Jobs are fetched in batches (one statement each for fetch, claim and completion), not one
+      // per finished call: wait until half the room is free, unless nothing is in flight.
+      if (room <= 0 || (inFlight.size > 0 && room < Math.ceil(options.concurrency / 2))) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const jobs = (await boss.fetch<JobData>(queue, { batchSize: room })) ?? [];
+      if (jobs.length === 0) {
+        if (inFlight.size === 0) break;
+        await Promise.race(inFlight);
+        continue;
+      }
+      taken += jobs.length;
+      const claimed = await claim(db, run, jobs.map((job) => job.data.appid));
+      await options.component.prime?.([...claimed.keys()]);
+      for (const job of jobs) {
+        const tries = claimed.get(job.data.appid);
+        // Two jobs for one authoriser in one fetch: the claim is one, so only the first calls.
+        claimed.delete(job.data.appid);
+        const task: Promise<void> = handle(job, tries)
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
     }
   }
-  await Promise.all(inFlight);
-  return taken;
 }

@@ -54,6 +54,8 @@ Either way:
   --state FILE        load the emulator's plugin state from FILE and save it back afterwards
   --node 16|18|PATH   run the functions on WeChat's Node 16.13 or 18.15 build (or any node binary)
   --json              print only the results as JSON
+  --third-party       instead: a third-party platform's batch run (wxplugin batch apply --all) over
+                      300 emulated authorisers, on the embedded store (docs/third-party.md)
   -h, --help          this text
 
 The plugin developer's side by hand: \`npm run emulator\` in one terminal, then the dev-* commands of
@@ -171,10 +173,17 @@ async function main(): Promise<void> {
     state: { type: 'string' },
     node: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'third-party': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (options.help) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (options['third-party']) {
+    // A short batch over a third-party platform's authorisers (src/batch/demo.ts); its exit status.
+    const { thirdPartyDemo } = await import('../batch/demo');
+    process.exitCode = await thirdPartyDemo(join(PROJECT_ROOT, 'dist', 'wxplugin.js'), options.json === true);
     return;
   }
   const timeLimitMs = /^\d{1,6}$/.test(options['time-limit']!) ? Number(options['time-limit']) : NaN;
