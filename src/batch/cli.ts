@@ -100,6 +100,13 @@ type Values = Record<string, string | boolean | undefined>;
 /** About one second of authorisers in flight (each needs about two requests, each waits for its slot). */
 const defaultConcurrency = (rate: number): number => Math.max(1, Math.min(128, Math.ceil(rate / 2)));
 
+/** What every command that calls WeChat reads besides its own flags: the call budget, the credentials, the store. */
+function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; credentials: ComponentCredentials; where: Where } {
+  const timeoutMs = wholeNumber(tool, 'timeout', values.timeout, DEFAULTS.timeoutMs, 100, 600_000);
+  wholeNumber(tool, 'concurrency', values.concurrency, 1, 1, 1000);
+  return { timeoutMs, credentials: readCredentials(tool), where: readWhere(tool, values) };
+}
+
 /** Runs `work` with the store open, turning store problems into one line and exit 2. */
 async function withStore<T>(tool: Tool, where: Where, work: (store: BatchStore) => Promise<T>): Promise<T> {
   let store: BatchStore;
@@ -242,11 +249,8 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   if ((values.all === true) === (typeof values.authorizers === 'string')) usageError(tool, 'say which authorisers: --all, or --authorizers FILE (one appid per line)');
   const rate = readRate(tool, values.rate);
   const jobTimeout = wholeNumber(tool, 'job-timeout', values['job-timeout'], DEFAULT_JOB_TIMEOUT_S, 10, 3600);
-  const timeoutMs = wholeNumber(tool, 'timeout', values.timeout, DEFAULTS.timeoutMs, 100, 600_000);
-  wholeNumber(tool, 'concurrency', values.concurrency, 1, 1, 1000);
   const file = typeof values.authorizers === 'string' ? await checkAuthorizerFile(tool, values.authorizers) : undefined;
-  const credentials = readCredentials(tool);
-  const where = readWhere(tool, values);
+  const { timeoutMs, credentials, where } = readWorkSettings(tool, values);
   return withStore(tool, where, async (store) => {
     const context = { store, credentials, timeoutMs };
     await keepTicket(context);
@@ -284,10 +288,7 @@ async function resume(args: readonly string[]): Promise<number> {
     process.stdout.write(BATCH_HELP);
     return 0;
   }
-  const timeoutMs = wholeNumber(tool, 'timeout', values.timeout, DEFAULTS.timeoutMs, 100, 600_000);
-  wholeNumber(tool, 'concurrency', values.concurrency, 1, 1, 1000);
-  const credentials = readCredentials(tool);
-  const where = readWhere(tool, values);
+  const { timeoutMs, credentials, where } = readWorkSettings(tool, values);
   return withStore(tool, where, async (store) => {
     const run = await findRun(tool, store, id);
     if (run.component !== credentials.componentAppid) usageError(tool, `run ${run.id} belongs to the platform ${run.component}, not WECHAT_COMPONENT_APPID's`);
@@ -337,10 +338,7 @@ async function worker(args: readonly string[]): Promise<number> {
     process.stdout.write(WORKER_HELP);
     return 0;
   }
-  const timeoutMs = wholeNumber(WORKER_TOOL, 'timeout', values.timeout, DEFAULTS.timeoutMs, 100, 600_000);
-  wholeNumber(WORKER_TOOL, 'concurrency', values.concurrency, 1, 1, 1000);
-  const credentials = readCredentials(WORKER_TOOL);
-  const where = readWhere(WORKER_TOOL, values);
+  const { timeoutMs, credentials, where } = readWorkSettings(WORKER_TOOL, values);
   return withStore(WORKER_TOOL, where, async (store) => {
     const context = { store, credentials, timeoutMs };
     await keepTicket(context);

@@ -5,24 +5,14 @@
  * run at the same time; the run ends when no authoriser is pending and none deferred is due.
  */
 import type PgBoss from 'pg-boss';
-import type { BatchComponent } from './component';
-import { countRun, dueDeferred, enqueuePage, liveJobs, markListed, pendingAppids, sendJobs, type Finished, type RunRecord } from './runs';
+import { countRun, dueDeferred, enqueuePage, liveJobs, markListed, pendingAppids, sendJobs, type RunRecord } from './runs';
 import type { SqlDb } from './sql';
-import { workRun } from './worker';
+import { workRun, type RunWorkerOptions } from './worker';
 import type { Counts } from './outcome';
 
-export interface DriveOptions {
-  readonly db: SqlDb;
-  readonly boss: PgBoss;
-  readonly run: RunRecord;
-  readonly component: BatchComponent;
-  readonly alreadyHolds: readonly number[];
-  readonly concurrency: number;
+export interface DriveOptions extends RunWorkerOptions {
   /** The authorisers still to enqueue, a page at a time; none when the run is already listed. */
   readonly pages?: AsyncIterable<readonly string[]>;
-  readonly shouldStop: () => boolean;
-  readonly onFinished?: (finished: Finished) => void;
-  readonly onError?: (error: unknown) => void;
   /** How long to wait before looking again when others hold the run's remaining jobs. */
   readonly pollMs?: number;
 }

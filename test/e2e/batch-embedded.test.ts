@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { authorizerAppid } from '../../src/emulator/component-world';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
-import { busiestSecond, callsByAuthorizer, componentEnv, jsonLines, startCli, waitFor } from '../support/batch';
+import { busiestSecond, checkApplyReport, checkOnceEach, componentEnv, jsonLines, lostRefreshTokens, startCli, waitFor } from '../support/batch';
 import { runTool } from '../support/run-tool';
 
 jest.setTimeout(900_000);
@@ -49,27 +49,13 @@ describe('10,000 authorisers on the embedded store, killed mid-run and resumed',
     const resumed = await runTool('wxplugin.js', ['batch', 'resume', '--store', store(), '--json'], env);
     // 10 % of the authorisers did not grant plugin management: refused, so exit 1.
     expect(resumed.code).toBe(1);
-    const lines = jsonLines(resumed.stdout);
-    const summary = lines.pop()!;
-    // An authoriser whose success the kill kept from being recorded is called again after resume,
-    // meets "already added" (89237), and counts as already so.
-    expect(summary).toEqual({ run: expect.any(String), total: AUTHORIZERS, succeeded: expect.any(Number), alreadyDone: expect.any(Number), notAuthorised: 1000, deferred: 0, failed: 0 });
-    expect((summary.succeeded as number) + (summary.alreadyDone as number)).toBe(9000);
-    expect(lines).toHaveLength(AUTHORIZERS);
-    expect(new Set(lines.map((line) => line.authorizer)).size).toBe(AUTHORIZERS);
+    const { lines, summary } = checkApplyReport(resumed.stdout, AUTHORIZERS);
     expect(lines.find((line) => line.authorizer === authorizerAppid(9))).toMatchObject({ outcome: 'notAuthorised', errCode: 61007 });
 
     // The call log: one success per authoriser with set 40; what was redone after the kill is a
     // call whose record the kill lost, and it met "already added", never a second success.
-    const by = callsByAuthorizer(component.calls());
-    let redone = 0;
-    for (let index = 0; index < AUTHORIZERS; index += 1) {
-      const appid = authorizerAppid(index);
-      const entry = by.get(appid);
-      const granted = component.world.grantsPluginManagement(appid);
-      expect({ appid, successes: entry?.successes ?? 0 }).toEqual({ appid, successes: granted ? 1 : 0 });
-      if (entry && entry.calls > 1) redone += 1;
-    }
+    const { wrong, redone } = checkOnceEach(component, AUTHORIZERS);
+    expect(wrong).toEqual([]);
     process.stdout.write(`batch-embedded: killed after ${atKill} calls; ${redone} authoriser(s) called again after resume, 0 duplicate successes\n`);
     // Only calls in flight or unrecorded at the kill are made again: at most the concurrency (128).
     expect(redone).toBeLessThanOrEqual(128);
@@ -82,10 +68,8 @@ describe('10,000 authorisers on the embedded store, killed mid-run and resumed',
     const db = await PGlite.create(join(store(), 'pgdata'));
     try {
       const { rows } = await db.query<{ name: string; value: string }>("SELECT name, value FROM wxplugin_batch.token WHERE kind = 'refresh'");
-      const stored = new Map(rows.map((row) => [row.name, row.value]));
-      expect(stored.size).toBe(AUTHORIZERS);
-      const lost = [...Array(AUTHORIZERS).keys()].map(authorizerAppid).filter((appid) => stored.get(appid) !== component.world.refreshToken(appid));
-      expect(lost).toEqual([]);
+      expect(rows).toHaveLength(AUTHORIZERS);
+      expect(lostRefreshTokens(rows, component, AUTHORIZERS)).toEqual([]);
     } finally {
       await db.close();
     }

@@ -9,9 +9,8 @@
  * with CI=true it fails instead: CI must run it.
  */
 import { Client } from 'pg';
-import { authorizerAppid } from '../../src/emulator/component-world';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
-import { busiestSecond, callsByAuthorizer, componentEnv, jsonLines, startCli, waitFor, type Started } from '../support/batch';
+import { busiestSecond, checkApplyReport, checkOnceEach, componentEnv, lostRefreshTokens, startCli, waitFor, type Started } from '../support/batch';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../support/postgres';
 
 jest.setTimeout(900_000);
@@ -57,21 +56,10 @@ if (!bin) {
       const others = await Promise.all(workers.slice(1).map((worker) => worker.done));
       for (const other of others) expect(other.code).toBe(0);
       expect(finished.code).toBe(1);
-      const lines = jsonLines(finished.stdout);
-      const summary = lines.pop()!;
-      expect(summary).toEqual({ run: expect.any(String), total: AUTHORIZERS, succeeded: expect.any(Number), alreadyDone: expect.any(Number), notAuthorised: 1000, deferred: 0, failed: 0 });
-      // What the killed worker had called but not recorded is called again and meets 89237.
-      expect((summary.succeeded as number) + (summary.alreadyDone as number)).toBe(9000);
-      expect(lines).toHaveLength(AUTHORIZERS);
+      const { summary } = checkApplyReport(finished.stdout, AUTHORIZERS);
 
-      const by = callsByAuthorizer(component.calls());
-      let redone = 0;
-      for (let index = 0; index < AUTHORIZERS; index += 1) {
-        const appid = authorizerAppid(index);
-        const entry = by.get(appid);
-        expect({ appid, successes: entry?.successes ?? 0 }).toEqual({ appid, successes: component.world.grantsPluginManagement(appid) ? 1 : 0 });
-        if (entry && entry.calls > 1) redone += 1;
-      }
+      const { wrong, redone } = checkOnceEach(component, AUTHORIZERS);
+      expect(wrong).toEqual([]);
       process.stdout.write(`batch-postgres: worker killed after ${atKill} calls; ${redone} authoriser(s) called again, 0 duplicate successes\n`);
       expect(summary.alreadyDone).toBeLessThanOrEqual(redone);
       expect(busiestSecond(component.calls().map((call) => call.t))).toBeLessThanOrEqual(RATE);
@@ -80,9 +68,7 @@ if (!bin) {
       await client.connect();
       try {
         const { rows } = await client.query<{ name: string; value: string }>("SELECT name, value FROM wxplugin_batch.token WHERE kind = 'refresh'");
-        const stored = new Map(rows.map((row) => [row.name, row.value]));
-        const lost = [...Array(AUTHORIZERS).keys()].map(authorizerAppid).filter((appid) => stored.get(appid) !== component.world.refreshToken(appid));
-        expect(lost).toEqual([]);
+        expect(lostRefreshTokens(rows, component, AUTHORIZERS)).toEqual([]);
       } finally {
         await client.end();
       }

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../../src/emulator/component-world';
+import type { ComponentControl } from '../../src/emulator/component-api';
+import { authorizerAppid, DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../../src/emulator/component-world';
 import type { CallLogEntry } from '../../src/emulator/component-call-log';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 import type { ToolRun } from './run-tool';
@@ -76,4 +77,44 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * The call log against the rule "done at most once with success": the authorisers whose count of
+ * successful calls is not exactly one (set 40 granted) or zero (not granted), and how many were
+ * called more than once (work redone after a crash).
+ */
+export function checkOnceEach(component: ComponentControl, count: number): { readonly wrong: string[]; readonly redone: number } {
+  const by = callsByAuthorizer(component.calls());
+  const wrong: string[] = [];
+  let redone = 0;
+  for (let index = 0; index < count; index += 1) {
+    const appid = authorizerAppid(index);
+    const entry = by.get(appid);
+    if ((entry?.successes ?? 0) !== (component.world.grantsPluginManagement(appid) ? 1 : 0)) wrong.push(appid);
+    if (entry && entry.calls > 1) redone += 1;
+  }
+  return { wrong, redone };
+}
+
+/** The authorisers whose refresh token in the store (rows of wxplugin_batch.token) is not the one WeChat holds now. */
+export function lostRefreshTokens(rows: ReadonlyArray<{ name: string; value: string }>, component: ComponentControl, count: number): string[] {
+  const stored = new Map(rows.map((row) => [row.name, row.value]));
+  return [...Array(count).keys()].map(authorizerAppid).filter((appid) => stored.get(appid) !== component.world.refreshToken(appid));
+}
+
+/**
+ * A --json report of a run over the emulator's platform (one in ten without set 40, apply): one
+ * object per authoriser, then the totals. An authoriser whose success a crash kept from being
+ * recorded was called again and met "already added" (89237): it counts as already so.
+ */
+export function checkApplyReport(stdout: string, count: number): { readonly lines: Array<Record<string, unknown>>; readonly summary: Record<string, unknown> } {
+  const lines = jsonLines(stdout);
+  const summary = lines.pop()!;
+  const refused = count / 10;
+  expect(summary).toEqual({ run: expect.any(String), total: count, succeeded: expect.any(Number), alreadyDone: expect.any(Number), notAuthorised: refused, deferred: 0, failed: 0 });
+  expect((summary.succeeded as number) + (summary.alreadyDone as number)).toBe(count - refused);
+  expect(lines).toHaveLength(count);
+  expect(new Set(lines.map((line) => line.authorizer)).size).toBe(count);
+  return { lines, summary };
 }

@@ -5,17 +5,7 @@
 import fc from 'fast-check';
 import { PACING_SHARE, reserveFrom, SharedLimiter, slotSpacingMs, type Reservation } from '../../src/batch/limiter';
 import { Coalescer } from '../../src/batch/coalesce';
-
-/** Most slots in any one-second window [t, t + 1000). */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let start = 0, end = 0; end < sorted.length; end += 1) {
-    while (sorted[end]! - sorted[start]! >= 1000) start += 1;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+import { busiestSecond } from '../support/batch';
 
 describe('the slot rule', () => {
   test('property: however reservations arrive, at most `rate` slots fall in any second, never before they were asked for', () => {
