@@ -1,6 +1,7 @@
 /**
  * The package as another project gets it. `npm pack` (which runs "prepack": the tools and the
- * library build) of a copy of this project's sources, the tarball installed offline into a fresh
+ * library build) of a copy of this project's sources, the tarball installed (its only dependencies,
+ * the batch runs', from npm's cache where it has them, else the registry) into a fresh
  * project outside this one, then used as a consumer uses it: the `wxplugin` bin, `require` and
  * `import` of the library against the emulator (on this machine's Node and on WeChat's Node 18.15,
  * the oldest the package supports), and TypeScript against its declarations.
@@ -86,7 +87,9 @@ beforeAll(async () => {
   consumer = join(work, 'consumer');
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`);
-  installRun = await npm(['install', join(tarballs, packed.filename), '--offline', '--no-audit', '--no-fund'], consumer);
+  // Not --offline: `npm ci` caches tarballs, not the registry's metadata that resolving the batch
+  // dependencies' own dependencies needs.
+  installRun = await npm(['install', join(tarballs, packed.filename), '--prefer-offline', '--no-audit', '--no-fund'], consumer);
   installed = join(consumer, 'node_modules', NAME);
 }, 300_000);
 
@@ -133,7 +136,7 @@ describe('npm pack', () => {
 });
 
 describe('npm install <tarball> in a fresh project', () => {
-  test('installs offline: the package alone, nothing of this project run or needed', () => {
+  test('installs: the package and the batch runs\' dependencies, nothing of this project run or needed', () => {
     expect(installRun).toMatchObject({ code: 0 });
     const top = readdirSync(join(consumer, 'node_modules')).filter((entry) => !entry.startsWith('.'));
     expect(top).toContain(NAME);

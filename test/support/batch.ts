@@ -118,3 +118,20 @@ export function checkApplyReport(stdout: string, count: number): { readonly line
   expect(new Set(lines.map((line) => line.authorizer)).size).toBe(count);
   return { lines, summary };
 }
+
+/** The refresh tokens an embedded store holds, read by a child process (PGlite cannot load inside jest's VM). */
+export async function readEmbeddedRefreshTokens(dataDir: string): Promise<Array<{ name: string; value: string }>> {
+  const script = `const { PGlite } = require('@electric-sql/pglite');
+    (async () => {
+      const db = await PGlite.create(${JSON.stringify(dataDir)});
+      const { rows } = await db.query("SELECT name, value FROM wxplugin_batch.token WHERE kind = 'refresh'");
+      await db.close();
+      process.stdout.write(JSON.stringify(rows));
+    })();`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: PROJECT_ROOT });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`reading the store failed (${code})`);
+  return JSON.parse(stdout) as Array<{ name: string; value: string }>;
+}
