@@ -6,13 +6,16 @@
  * emulator's log, no refresh token is lost (the emulator hands out a new one each time), and the
  * rate bound holds in every one-second window of the log.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authorizerAppid } from '../../src/emulator/component-world';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { busiestSecond, checkApplyReport, checkOnceEach, componentEnv, jsonLines, lostRefreshTokens, readEmbeddedRefreshTokens, startCli, waitFor } from '../support/batch';
 import { runTool } from '../support/run-tool';
+import { INSTALLED_WECHAT_NODES } from '../support/wechat-node';
+import { PROJECT_ROOT } from '../../src/platform/invoke';
 
 jest.setTimeout(900_000);
 
@@ -113,6 +116,22 @@ describe('a small platform: a file of authorisers, the daily quota, bad argument
     const noCredentials = await runTool('wxplugin.js', ['batch', 'apply', '--plugin-appid', OPEN_PLUGIN, '--all', '--store', store()], { PATH: process.env.PATH ?? '' });
     expect(noCredentials.code).toBe(2);
     expect(noCredentials.stderr).toMatch(/WECHAT_COMPONENT_APPID/);
+    expect(emulator.https.component!.calls()).toEqual([]);
+  });
+
+  // WeChat's Node builds (16.13, 18.15), where npm installed them (runtimes.test.ts reports any missing).
+  if (INSTALLED_WECHAT_NODES.length) test.each(INSTALLED_WECHAT_NODES)('on %s (older than Node 20) the batch commands say they need Node 20: exit 2, nothing opened or sent', async (_name, node) => {
+    for (const args of [['batch', 'status', '--store', join(work, 'old-node')], ['worker']]) {
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(node, [join(PROJECT_ROOT, 'dist', 'wxplugin.js'), ...args], { env: componentEnv(emulator.url) });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/need Node\.js 20 or later .*this is Node\.js 1[68]\./);
+      expect(existsSync(join(work, 'old-node'))).toBe(false);
+    }
     expect(emulator.https.component!.calls()).toEqual([]);
   });
 
