@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { lockDir } from './dir-lock';
-import { createSchema } from './schema';
+import { createSchema, SCHEMA } from './schema';
 import { openEmbedded, openServer, pgBossDb, type SqlDb } from './sql';
 
 export interface BatchStore {
@@ -25,11 +25,12 @@ export interface StoreOptions {
 export const BOSS_SCHEMA = 'pgboss';
 
 /**
- * On the embedded store nobody else can be working: a job still marked active belonged to a process
- * that was killed. Handing it back to pg-boss now (a failure, which it retries) saves waiting for
- * its expiry.
+ * On the embedded store nobody else can be working: a job still marked active, and a claim on an
+ * authoriser, belonged to a process that was killed. Handing them back now (the job as a failure,
+ * which pg-boss retries) saves waiting for their expiry.
  */
 async function releaseOrphans(db: SqlDb, boss: PgBoss): Promise<void> {
+  await db.query(`UPDATE ${SCHEMA}.item SET claimed_until = NULL WHERE claimed_until IS NOT NULL`, []);
   const { rows } = await db.query<{ name: string; ids: string[] }>(`SELECT name, array_agg(id::text) AS ids FROM ${BOSS_SCHEMA}.job WHERE state = 'active' GROUP BY name`, [] as unknown[]);
   for (const row of rows) await boss.fail(row.name, row.ids);
 }
