@@ -79,6 +79,8 @@ Either way:
   --node RUNTIME      run the functions on WeChat's Node build of that runtime: 16, 18, 20, 22, 24
                       (16.13, 20.19, ... too; 16.13.0 for that exact build), or any node binary's path
   --json              print only the results as JSON
+  --third-party       instead: a third-party platform's batch run (wxplugin batch apply --all) over
+                      300 emulated authorisers, on the embedded store (docs/third-party.md)
   -h, --help          this text
 
 The plugin developer's side by hand: \`npm run emulator\` in one terminal, then the dev-* commands of
@@ -198,10 +200,17 @@ async function main(): Promise<void> {
     state: { type: 'string' },
     node: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'third-party': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (options.help) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (options['third-party']) {
+    // A short batch over a third-party platform's authorisers (src/batch/demo.ts); its exit status.
+    const { thirdPartyDemo } = await import('../batch/demo');
+    process.exitCode = await thirdPartyDemo(join(PROJECT_ROOT, 'dist', 'wxplugin.js'), options.json === true);
     return;
   }
   const timeLimitMs = /^\d{1,6}$/.test(options['time-limit']!) ? Number(options['time-limit']) : NaN;

@@ -70,6 +70,8 @@ const TOOL_HELP = [
   "Plugin management over WeChat's HTTPS API. Commands:",
   ...OPERATIONS.map((operation) => `  ${operation.action.padEnd(12)}${operation.summary}`),
   `  ${'authorizers'.padEnd(12)}list a third-party platform's authorisers and who granted plugin management`,
+  `  ${'batch'.padEnd(12)}one operation for many authorised mini-programs, as a durable run (\`${RUN} batch --help\`)`,
+  `  ${'worker'.padEnd(12)}work the jobs of open batch runs (\`${RUN} worker --help\`)`,
   '',
   `\`${RUN} <command> --help\` (or \`${RUN} help <command>\`) lists a command's options. The result is printed as JSON`,
   '(a table for lists on a terminal). Exit status: 0 when the requested state holds, 1 for any other',
@@ -165,6 +167,11 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'authorizers') return runAuthorizers(RUN, args);
+  if (command === 'batch' || command === 'worker') {
+    // Loaded only here: the job engine and its database drivers stay out of every other command.
+    process.exitCode = await (await import('../batch/cli')).batchMain(command, args);
+    return;
+  }
   const operation = OPERATIONS.find((candidate) => candidate.action === command) as AnyOperation | undefined;
   if (!operation) usageError(TOOL, `unknown command ${shownCommand(command)}: one of ${OPERATIONS.map((candidate) => candidate.action).join(', ')}`);
   const tool: Tool = { name: `wxplugin ${operation.action}`, help: `${RUN} ${operation.action} --help` };

@@ -1,6 +1,7 @@
 /**
  * The package as another project gets it. `npm pack` (which runs "prepack": the tools and the
- * library build) of a copy of this project's sources, the tarball installed offline into a fresh
+ * library build) of a copy of this project's sources, the tarball installed (its only dependencies,
+ * the batch runs', from npm's cache where it has them, else the registry) into a fresh
  * project outside this one, then used as a consumer uses it: the `wxplugin` bin, `require` and
  * `import` of the library against the emulator (on this machine's Node and on WeChat's Node 18.15,
  * the oldest the package supports), and TypeScript against its declarations.
@@ -23,6 +24,8 @@ jest.setTimeout(120_000);
 
 const WINDOWS = process.platform === 'win32';
 const NAME = 'wx-plugin-manager';
+/** What `wxplugin batch` needs: its job engine, embedded PostgreSQL, the server driver, the progress bar. */
+const BATCH_DEPENDENCIES = { '@electric-sql/pglite': '0.5.17', 'cli-progress': '3.12.0', pg: '8.23.1', 'pg-boss': '10.4.2' };
 
 interface Run {
   readonly code: number | null;
@@ -84,7 +87,9 @@ beforeAll(async () => {
   consumer = join(work, 'consumer');
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`);
-  installRun = await npm(['install', join(tarballs, packed.filename), '--offline', '--no-audit', '--no-fund'], consumer);
+  // Not --offline: `npm ci` caches tarballs, not the registry's metadata that resolving the batch
+  // dependencies' own dependencies needs.
+  installRun = await npm(['install', join(tarballs, packed.filename), '--prefer-offline', '--no-audit', '--no-fund'], consumer);
   installed = join(consumer, 'node_modules', NAME);
 }, 300_000);
 
@@ -118,9 +123,10 @@ describe('npm pack', () => {
     expect(bin).toContain("require('../wxplugin.js')");
   });
 
-  test('the package.json a consumer gets: no dependencies, no install scripts, Node 18 or later', () => {
+  test('the package.json a consumer gets: only the batch runs\' dependencies, pinned; no install scripts, Node 18 or later', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown> & { scripts?: Record<string, string> };
-    expect(pkg).not.toHaveProperty('dependencies');
+    // Loaded only by `wxplugin batch` and `wxplugin worker` (Node 20); the library and single calls need none.
+    expect(pkg.dependencies).toEqual(BATCH_DEPENDENCIES);
     expect(pkg).not.toHaveProperty('optionalDependencies');
     expect(pkg).not.toHaveProperty('peerDependencies');
     expect(Object.keys(pkg.scripts ?? {}).filter((name) => ['preinstall', 'install', 'postinstall'].includes(name))).toEqual([]);
@@ -130,9 +136,11 @@ describe('npm pack', () => {
 });
 
 describe('npm install <tarball> in a fresh project', () => {
-  test('installs offline: the package alone, nothing of this project run or needed', () => {
+  test('installs: the package and the batch runs\' dependencies, nothing of this project run or needed', () => {
     expect(installRun).toMatchObject({ code: 0 });
-    expect(readdirSync(join(consumer, 'node_modules')).filter((entry) => !entry.startsWith('.')).sort()).toEqual([NAME]);
+    const top = readdirSync(join(consumer, 'node_modules')).filter((entry) => !entry.startsWith('.'));
+    expect(top).toContain(NAME);
+    for (const dependency of Object.keys(BATCH_DEPENDENCIES)) expect(existsSync(join(consumer, 'node_modules', dependency))).toBe(true);
     expect(existsSync(join(installed, 'node_modules'))).toBe(false);
     expect(readdirSync(join(consumer, 'node_modules', '.bin'))).toEqual(expect.arrayContaining(['wxplugin']));
   });

@@ -1,0 +1,289 @@
+/**
+ * A run's records: the run itself (what to do, for which component), one row per authoriser with how
+ * its job ended, and the pg-boss queue that carries the jobs. Every write here is idempotent, so a
+ * run can be enqueued again after a crash without doing anything twice.
+ */
+import type PgBoss from 'pg-boss';
+import { FINAL_OUTCOMES, type Counts, type Outcome } from './outcome';
+import { SCHEMA } from './schema';
+import type { SqlDb } from './sql';
+
+export interface RunSpec {
+  readonly id: string;
+  readonly component: string;
+  /** The operation's name in the registry (applyPlugin, updatePlugin, ...). */
+  readonly operation: string;
+  readonly request: Readonly<Record<string, unknown>>;
+  /** `all` (api_get_authorizer_list) or `file`. */
+  readonly source: 'all' | 'file';
+  /** With `file`: its absolute path, to list it again when a run is resumed before it was all enqueued. */
+  readonly sourceFile?: string;
+  readonly rate: number;
+  /** Seconds a job may run before pg-boss takes it for lost (its worker died) and hands it out again. */
+  readonly jobTimeout: number;
+}
+
+export interface RunRecord extends RunSpec {
+  /** Every authoriser is enqueued: the run ends when none is left pending. */
+  readonly listed: boolean;
+  readonly createdAt: Date;
+}
+
+/**
+ * pg-boss takes a job for lost a little after its authoriser's claim lapses, so the job it hands out
+ * again always finds the authoriser free to claim.
+ */
+export const EXPIRY_SLACK_SECONDS = 5;
+
+export const queueOf = (runId: string): string => `wxplugin-batch.${runId}`;
+
+const FINAL_SQL = FINAL_OUTCOMES.map((outcome) => `'${outcome}'`).join(', ');
+
+/** A run id that sorts by time and reads as one: 20261129-224501-3fa2. */
+export function newRunId(now: Date, random: () => number = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${Math.floor(random() * 0x10000).toString(16).padStart(4, '0')}`;
+}
+
+export async function createRun(db: SqlDb, boss: PgBoss, spec: RunSpec): Promise<void> {
+  await db.query(
+    `INSERT INTO ${SCHEMA}.run (id, component, operation, request, source, source_file, rate, job_timeout) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [spec.id, spec.component, spec.operation, JSON.stringify(spec.request), spec.source, spec.sourceFile ?? null, spec.rate, spec.jobTimeout],
+  );
+  await boss.createQueue(queueOf(spec.id), { name: queueOf(spec.id), policy: 'standard', retryLimit: 3, retryDelay: 1, expireInSeconds: spec.jobTimeout + EXPIRY_SLACK_SECONDS });
+}
+
+interface RunRow {
+  id: string;
+  component: string;
+  operation: string;
+  request: Record<string, unknown> | string;
+  source: 'all' | 'file';
+  source_file: string | null;
+  rate: number;
+  job_timeout: number;
+  listed: boolean;
+  created_at: Date | string;
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    component: row.component,
+    operation: row.operation,
+    request: typeof row.request === 'string' ? (JSON.parse(row.request) as Record<string, unknown>) : row.request,
+    source: row.source,
+    ...(row.source_file ? { sourceFile: row.source_file } : {}),
+    rate: Number(row.rate),
+    jobTimeout: Number(row.job_timeout),
+    listed: row.listed,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+export async function readRun(db: SqlDb, id: string): Promise<RunRecord | undefined> {
+  const { rows } = await db.query<RunRow>(`SELECT * FROM ${SCHEMA}.run WHERE id = $1`, [id]);
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** The newest run, for `status` and `resume` without a RUN. */
+export async function latestRun(db: SqlDb): Promise<RunRecord | undefined> {
+  const { rows } = await db.query<RunRow>(`SELECT * FROM ${SCHEMA}.run ORDER BY created_at DESC, id DESC LIMIT 1`, []);
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Runs with work left (for `wxplugin worker`): not yet listed, or with an authoriser pending or due again. */
+export async function openRuns(db: SqlDb): Promise<RunRecord[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT r.* FROM ${SCHEMA}.run r WHERE NOT r.listed OR EXISTS (
+       SELECT 1 FROM ${SCHEMA}.item i WHERE i.run = r.id
+         AND (i.state = 'pending' OR (i.state = 'deferred' AND i.not_before <= clock_timestamp()))
+     ) ORDER BY r.created_at`,
+    [],
+  );
+  return rows.map(toRecord);
+}
+
+export async function markListed(db: SqlDb, runId: string): Promise<void> {
+  await db.query(`UPDATE ${SCHEMA}.run SET listed = true WHERE id = $1`, [runId]);
+}
+
+/**
+ * One page of authorisers into the run: their rows (kept if already there) and a job for each that
+ * is not finished. A page enqueued twice (a run resumed while listing) leaves at most a spare job,
+ * which finds its authoriser claimed or finished and calls nothing.
+ */
+export async function enqueuePage(db: SqlDb, boss: PgBoss, run: RunRecord, appids: readonly string[]): Promise<number> {
+  if (appids.length === 0) return 0;
+  const { rows } = await db.query<{ appid: string }>(
+    `WITH given AS (SELECT DISTINCT unnest($2::text[]) AS appid),
+     inserted AS (
+       INSERT INTO ${SCHEMA}.item (run, appid) SELECT $1, appid FROM given ON CONFLICT (run, appid) DO NOTHING RETURNING appid
+     )
+     SELECT appid FROM inserted
+     UNION
+     SELECT i.appid FROM ${SCHEMA}.item i JOIN given g ON g.appid = i.appid WHERE i.run = $1 AND i.state = 'pending'`,
+    [run.id, appids],
+  );
+  await sendJobs(boss, run, rows.map((row) => ({ appid: row.appid })));
+  return rows.length;
+}
+
+export interface JobData {
+  readonly appid: string;
+}
+
+export async function sendJobs(boss: PgBoss, run: RunRecord, jobs: ReadonlyArray<JobData & { startAfter?: Date }>): Promise<void> {
+  if (jobs.length === 0) return;
+  await boss.insert(
+    jobs.map((job) => ({
+      name: queueOf(run.id),
+      data: { appid: job.appid },
+      expireInSeconds: run.jobTimeout + EXPIRY_SLACK_SECONDS,
+      ...(job.startAfter ? { startAfter: job.startAfter } : {}),
+    })),
+  );
+}
+
+/**
+ * Claims authorisers for this worker until the job timeout: only those not finished, not deferred
+ * to later, and not claimed by a live worker. The rest of the jobs are spare and call nothing.
+ */
+export async function claim(db: SqlDb, run: RunRecord, appids: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ appid: string; tries: number }>(
+    `UPDATE ${SCHEMA}.item SET claimed_until = clock_timestamp() + make_interval(secs => $3)
+     WHERE run = $1 AND appid = ANY($2::text[]) AND state IN ('pending', 'deferred')
+       AND (not_before IS NULL OR not_before <= clock_timestamp())
+       AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+     RETURNING appid, tries`,
+    [run.id, appids, run.jobTimeout],
+  );
+  return new Map(rows.map((row) => [row.appid, Number(row.tries)]));
+}
+
+/**
+ * Keeps this worker's claims alive while their calls wait for a slot or for WeChat: a call may
+ * take longer than the job timeout, and only a claim that lapses means its worker died.
+ */
+export async function extendClaims(db: SqlDb, run: RunRecord, appids: readonly string[]): Promise<void> {
+  if (appids.length === 0) return;
+  await db.query(
+    `UPDATE ${SCHEMA}.item SET claimed_until = clock_timestamp() + make_interval(secs => $3)
+     WHERE run = $1 AND appid = ANY($2::text[]) AND state NOT IN (${FINAL_SQL}) AND claimed_until IS NOT NULL`,
+    [run.id, appids, run.jobTimeout],
+  );
+}
+
+export interface Finished {
+  readonly appid: string;
+  /** `pending` again for a retry. */
+  readonly state: Outcome | 'pending';
+  readonly code: number;
+  readonly message: string;
+  readonly tries: number;
+  /** When it may run again (retry, deferral). */
+  readonly notBefore?: number;
+  /** The operation's data on success (list: pluginList), kept for the report. */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** Records how calls ended, in one statement; a row already finished is never changed. */
+export async function recordFinished(db: SqlDb, runId: string, finished: readonly Finished[]): Promise<void> {
+  if (finished.length === 0) return;
+  await db.query(
+    `UPDATE ${SCHEMA}.item i SET state = u.state, code = u.code, message = u.message, data = u.data::jsonb, tries = u.tries,
+       not_before = CASE WHEN u.not_before IS NULL THEN NULL ELSE to_timestamp(u.not_before / 1000.0) END,
+       claimed_until = NULL,
+       finished_at = CASE WHEN u.state IN (${FINAL_SQL}) THEN clock_timestamp() ELSE NULL END
+     FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::float8[], $8::text[]) AS u(appid, state, code, message, tries, not_before, data)
+     WHERE i.run = $1 AND i.appid = u.appid AND i.state NOT IN (${FINAL_SQL})`,
+    [
+      runId,
+      finished.map((entry) => entry.appid),
+      finished.map((entry) => entry.state),
+      finished.map((entry) => entry.code),
+      finished.map((entry) => entry.message),
+      finished.map((entry) => entry.tries),
+      finished.map((entry) => entry.notBefore ?? null),
+      finished.map((entry) => (entry.data ? JSON.stringify(entry.data) : null)),
+    ],
+  );
+}
+
+export async function countRun(db: SqlDb, runId: string): Promise<Counts> {
+  const { rows } = await db.query<{ state: string; n: string | number }>(`SELECT state, count(*) AS n FROM ${SCHEMA}.item WHERE run = $1 GROUP BY state`, [runId]);
+  const by = Object.fromEntries(rows.map((row) => [row.state, Number(row.n)])) as Record<string, number>;
+  const count = (state: string) => by[state] ?? 0;
+  return {
+    total: rows.reduce((sum, row) => sum + Number(row.n), 0),
+    succeeded: count('succeeded'),
+    alreadyDone: count('alreadyDone'),
+    notAuthorised: count('notAuthorised'),
+    deferred: count('deferred'),
+    failed: count('failed'),
+    pending: count('pending'),
+  };
+}
+
+/** The earliest time a deferred authoriser may run again, if any is deferred. */
+export async function nextDeferred(db: SqlDb, runId: string): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date | string | null }>(`SELECT min(not_before) AS at FROM ${SCHEMA}.item WHERE run = $1 AND state = 'deferred'`, [runId]);
+  return rows[0]?.at ? new Date(rows[0].at) : undefined;
+}
+
+/** Deferred authorisers whose time has come, as pending again (a worker then picks their jobs). */
+export async function dueDeferred(db: SqlDb, runId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${SCHEMA}.item WHERE run = $1 AND state = 'deferred' AND not_before <= clock_timestamp()`, [runId]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+export interface ItemRow {
+  readonly appid: string;
+  readonly state: Outcome | 'pending';
+  readonly code: number | null;
+  readonly message: string | null;
+  readonly tries: number;
+  readonly notBefore: Date | null;
+  readonly data: Record<string, unknown> | null;
+}
+
+/**
+ * The run's authorisers, a page at a time in appid order (keyset paging: memory stays one page,
+ * whatever the run's size). `onlyUnsuccessful` leaves out those that succeeded or already were so.
+ */
+export async function* items(db: SqlDb, runId: string, onlyUnsuccessful: boolean, pageSize = 1000): AsyncGenerator<ItemRow> {
+  let after = '';
+  for (;;) {
+    const { rows } = await db.query<{ appid: string; state: Outcome; code: number | null; message: string | null; tries: number; not_before: Date | string | null; data: Record<string, unknown> | string | null }>(
+      `SELECT appid, state, code, message, tries, not_before, data FROM ${SCHEMA}.item
+       WHERE run = $1 AND appid > $2 ${onlyUnsuccessful ? "AND state NOT IN ('succeeded', 'alreadyDone')" : ''}
+       ORDER BY appid LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    for (const row of rows) {
+      yield { appid: row.appid, state: row.state, code: row.code, message: row.message, tries: Number(row.tries), notBefore: row.not_before ? new Date(row.not_before) : null, data: typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data };
+    }
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.appid;
+  }
+}
+
+/** Pending authorisers, paged, so a resumed run can give each a job again. */
+export async function* pendingAppids(db: SqlDb, runId: string, pageSize = 1000): AsyncGenerator<string[]> {
+  let after = '';
+  for (;;) {
+    const { rows } = await db.query<{ appid: string }>(
+      `SELECT appid FROM ${SCHEMA}.item WHERE run = $1 AND appid > $2 AND (state = 'pending' OR (state = 'deferred' AND not_before <= clock_timestamp())) ORDER BY appid LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    if (rows.length) yield rows.map((row) => row.appid);
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.appid;
+  }
+}
+
+/** Jobs pg-boss still holds for the run, in any state a worker may yet take. */
+export async function liveJobs(db: SqlDb, runId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`, [queueOf(runId)]);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,82 @@
+/**
+ * The one SQL connection a batch run uses, whichever PostgreSQL holds it: PGlite embedded in this
+ * process (on disk under the store folder; nothing to install), or a PostgreSQL server named by
+ * DATABASE_URL (through `pg`), which any number of `wxplugin worker` processes share.
+ *
+ * Both drivers are loaded only here, only when a batch command opens a store: `wxplugin apply` and
+ * the cloud functions never load them.
+ */
+import type * as Pglite from '@electric-sql/pglite';
+import type * as Pg from 'pg';
+
+export interface SqlResult<Row> {
+  readonly rows: Row[];
+}
+
+export interface SqlDb {
+  /** One statement, with `$1`-style parameters. */
+  query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<SqlResult<Row>>;
+  close(): Promise<void>;
+  /** `embedded` (PGlite: this process alone) or `server` (shared by every worker). */
+  readonly kind: 'embedded' | 'server';
+}
+
+/** pg-boss's `db` option: it sends every statement, parameterless or not, through `executeSql`. */
+export interface PgBossDb {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export function pgBossDb(db: SqlDb): PgBossDb {
+  return { executeSql: (text, values) => db.query(text, values) };
+}
+
+interface PgliteLike {
+  query<T>(text: string, values?: unknown[], options?: { rowMode?: 'object' | 'array' }): Promise<{ rows: T[] }>;
+  exec(text: string): Promise<Array<{ rows: unknown[] }>>;
+  close(): Promise<void>;
+}
+
+/**
+ * PGlite's `query` uses the extended protocol, which refuses several statements in one string
+ * ("cannot insert multiple commands into a prepared statement"), and pg-boss's migrations are
+ * exactly that, without parameters. So parameterless text goes through `exec` (the simple
+ * protocol; its last result is the answer) and the rest through `query`.
+ */
+export function pgliteSql(pglite: PgliteLike): SqlDb {
+  // PGlite is one connection: statements from concurrent callers are queued by PGlite itself.
+  return {
+    kind: 'embedded',
+    async query<Row>(text: string, values?: readonly unknown[]) {
+      if (!values || values.length === 0) {
+        const results = await pglite.exec(text);
+        return { rows: (results[results.length - 1]?.rows ?? []) as Row[] };
+      }
+      return pglite.query<Row>(text, [...values], { rowMode: 'object' });
+    },
+    close: () => pglite.close(),
+  };
+}
+
+export async function openEmbedded(dataDir: string): Promise<SqlDb> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PGlite } = require('@electric-sql/pglite') as typeof Pglite;
+  const pglite = await PGlite.create(dataDir);
+  return pgliteSql(pglite as unknown as PgliteLike);
+}
+
+export async function openServer(connectionString: string, maxConnections: number): Promise<SqlDb> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Pool } = require('pg') as typeof Pg;
+  const pool = new Pool({ connectionString, max: maxConnections, application_name: 'wxplugin' });
+  // An idle connection the server drops must not crash the process: the next query reconnects.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+  return {
+    kind: 'server',
+    query: async <Row>(text: string, values?: readonly unknown[]) => {
+      const result = await pool.query(text, values ? [...values] : undefined);
+      return { rows: result.rows as Row[] };
+    },
+    close: () => pool.end(),
+  };
+}

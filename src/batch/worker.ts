@@ -1,0 +1,139 @@
+/**
+ * Works a run's jobs in this process: takes jobs from pg-boss, claims their authorisers, makes each
+ * call (every request paced by the shared limiter), and records how it ended. Records are written
+ * before pg-boss hears that the job is done, and follow-up jobs (a retry, a deferral) before that:
+ * a crash at any point leaves either a job that will run again or a finished authoriser, never an
+ * authoriser with nothing left to finish it.
+ */
+import type PgBoss from 'pg-boss';
+import { ProjectCode } from '../core/codes';
+import { Coalescer } from './coalesce';
+import type { BatchComponent } from './component';
+import { decide } from './outcome';
+import { claim, extendClaims, queueOf, recordFinished, sendJobs, type Finished, type JobData, type RunRecord } from './runs';
+import type { SqlDb } from './sql';
+
+export interface RunWorkerOptions {
+  readonly db: SqlDb;
+  readonly boss: PgBoss;
+  readonly run: RunRecord;
+  readonly component: BatchComponent;
+  /** The operation's codes meaning "already so" (apply: 89237). */
+  readonly alreadyHolds: readonly number[];
+  /** Calls in flight at once in this process. */
+  readonly concurrency: number;
+  /** Asked between fetches: stop taking jobs (the jobs in flight still finish). */
+  readonly shouldStop: () => boolean;
+  /** Each authoriser this process finishes, as it finishes. */
+  readonly onFinished?: (finished: Finished) => void;
+  /** A store failure while recording (the job is then left to expire and run again). */
+  readonly onError?: (error: unknown) => void;
+  readonly now?: () => number;
+}
+
+/** A crash loses at most this much of finished calls' records (their jobs then run again). */
+const RECORD_LINGER_MS = 10;
+
+interface Done {
+  readonly jobId: string;
+  readonly finished?: Finished;
+  readonly followUp?: { appid: string; startAfter: Date };
+}
+
+/** Works the run until no job is ready or `shouldStop`; resolves with the number of jobs taken. */
+export async function workRun(options: RunWorkerOptions): Promise<number> {
+  const { db, boss, run } = options;
+  const now = options.now ?? Date.now;
+  const queue = queueOf(run.id);
+  const call = (appid: string) => options.component.forAuthorizer(appid)[run.operation]!;
+  // Follow-up jobs first, then the records, then pg-boss: a crash between any two leaves a job that
+  // runs again, never an authoriser without one.
+  const recorder = new Coalescer<Done>(async (batch) => {
+    const followUps = batch.flatMap((done) => (done.followUp ? [done.followUp] : []));
+    await sendJobs(boss, run, followUps);
+    await recordFinished(db, run.id, batch.flatMap((done) => (done.finished ? [done.finished] : [])));
+    await boss.complete(queue, batch.map((done) => done.jobId));
+  }, RECORD_LINGER_MS);
+
+  const inFlight = new Set<Promise<void>>();
+  const working = new Set<string>();
+  // A third of the job timeout: two beats can be missed before the claim lapses.
+  const heartbeat = setInterval(() => {
+    void extendClaims(db, run, [...working]).catch((error: unknown) => options.onError?.(error));
+  }, Math.max(1000, (run.jobTimeout * 1000) / 3));
+  let taken = 0;
+  const handle = async (job: PgBoss.Job<JobData>, tries: number | undefined): Promise<void> => {
+    const appid = job.data.appid;
+    // Not claimed: finished, deferred to later, or being worked by a live worker. Nothing to call.
+    if (tries === undefined) return recorder.add({ jobId: job.id });
+    working.add(appid);
+    try {
+      await callAndRecord(job, appid, tries);
+    } finally {
+      working.delete(appid);
+    }
+  };
+  const callAndRecord = async (job: PgBoss.Job<JobData>, appid: string, tries: number): Promise<void> => {
+    let result = await call(appid)({ ...run.request });
+    if (result.errCode === ProjectCode.NO_REFRESH_TOKEN && options.component.fetchRefreshToken) {
+      // Named in a file, never listed: its refresh token comes with its authorisation info.
+      const info = await options.component.fetchRefreshToken(appid);
+      result = info.errCode === 0 ? await call(appid)({ ...run.request }) : info;
+    }
+    const attempt = tries + 1;
+    const decision = decide(result, options.alreadyHolds, attempt, now());
+    const { errCode, errMsg, retryable: _retryable, attempts: _attempts, ...data } = result as typeof result & Record<string, unknown>;
+    const base = { appid, code: errCode, message: errMsg, tries: attempt, ...(Object.keys(data).length ? { data } : {}) };
+    let done: Done;
+    if (decision.kind === 'final') done = { jobId: job.id, finished: { ...base, state: decision.outcome } };
+    else {
+      const at = decision.kind === 'defer' ? decision.until : decision.at;
+      done = {
+        jobId: job.id,
+        finished: { ...base, state: decision.kind === 'defer' ? 'deferred' : 'pending', notBefore: at },
+        followUp: { appid, startAfter: new Date(at) },
+      };
+    }
+    await recorder.add(done);
+    options.onFinished?.(done.finished!);
+  };
+
+  try {
+    await takeJobs();
+    await Promise.all(inFlight);
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return taken;
+
+  async function takeJobs(): Promise<void> {
+    for (;;) {
+      if (options.shouldStop()) break;
+      const room = options.concurrency - inFlight.size;
+      // Jobs are fetched in batches (one statement each for fetch, claim and completion), not one
+      // per finished call: wait until half the room is free, unless nothing is in flight.
+      if (room <= 0 || (inFlight.size > 0 && room < Math.ceil(options.concurrency / 2))) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const jobs = (await boss.fetch<JobData>(queue, { batchSize: room })) ?? [];
+      if (jobs.length === 0) {
+        if (inFlight.size === 0) break;
+        await Promise.race(inFlight);
+        continue;
+      }
+      taken += jobs.length;
+      const claimed = await claim(db, run, jobs.map((job) => job.data.appid));
+      await options.component.prime?.([...claimed.keys()]);
+      for (const job of jobs) {
+        const tries = claimed.get(job.data.appid);
+        // Two jobs for one authoriser in one fetch: the claim is one, so only the first calls.
+        claimed.delete(job.data.appid);
+        const task: Promise<void> = handle(job, tries)
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+    }
+  }
+}
