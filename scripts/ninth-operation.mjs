@@ -28,7 +28,7 @@ test('status of one plugin, through pluginManager and over HTTPS', () =>
     const client = createHttpsClient({ appid: DEMO_MINI_PROGRAM_APPID, secret: DEMO_APP_SECRET, baseUrl: emulator.url });
     expect(await client.getPluginStatus({ pluginAppid: SECOND_PLUGIN })).toMatchObject({ errCode: 0, found: false, status: null });
     expect((await manage(emulator, { event: { action: 'status', pluginAppid: 'nope' } })).result.errCode).toBe(-930002);
-  }));
+  }), 60_000);
 `;
 
 const keep = process.argv.includes('--keep');

@@ -131,7 +131,7 @@ export function setupProblem(options: HttpsClientOptions, names: OptionNames = O
     ? `${names.appid} is set but ${names.secret} is not: set it, or set ${names.accessToken}`
     : secret
       ? `${names.secret} is set but ${names.appid} is not: set it, or set ${names.accessToken}`
-      : `no credentials: set ${names.accessToken}, or ${names.appid} and ${names.secret}`;
+      : `no credentials: set ${names.accessToken}, or ${names.appid} and ${names.secret}${names === OPTION_NAMES ? ' (from the environment: WECHAT_ACCESS_TOKEN, or WECHAT_APPID and WECHAT_APPSECRET)' : ''}`;
   return new OperationError(ProjectCode.HTTPS_CREDENTIALS_MISSING, { detail });
 }
 

@@ -241,28 +241,39 @@ describe('a config.json that does not grant an API', () => {
     expect(grantedApis(FUNCTION_DIR)).toEqual(['pluginManager.applyPlugin']);
   });
 
-  test('without pluginManager.getPluginList: list answers -604101 naming it; apply still works', () =>
+  test('without pluginManager.getPluginList: list goes through pluginManager.applyPlugin (the newer page\'s name) and says so; apply still works', () =>
     withEmulator(
       async (emulator) => {
         const { result } = await manage(emulator, { event: listEvent });
-        expect(result).toMatchObject({ errCode: -604101, retryable: false, attempts: 1 });
-        expect(result.errMsg).toBe(
-          'getPluginList:fail this cloud function has no permission to call pluginManager.getPluginList: add "pluginManager.getPluginList" to permissions.openapi in the function\'s own config.json and upload it again; a change can take about 10 minutes to apply',
-        );
-        expect(emulator.calls).toEqual([expect.objectContaining({ apiName: 'pluginManager.getPluginList' })]);
+        expect(result).toMatchObject({ errCode: 0, retryable: false, attempts: 2, cloudApi: 'pluginManager.applyPlugin', pluginList: [] });
+        expect(emulator.calls.map((call) => [call.apiName, call.fields.action])).toEqual([
+          ['pluginManager.getPluginList', 'list'],
+          ['pluginManager.applyPlugin', 'list'],
+        ]);
         expect((await manage(emulator, { event: applyEvent })).result.errCode).toBe(0);
       },
       { grantedApis: allButList() },
     ));
 
-  test('without pluginManager.unbindPlugin: unbind answers -604101 naming it, and the plugin stays', () =>
+  test('without pluginManager.getPluginList nor pluginManager.applyPlugin: -604101 naming the last name tried', () =>
+    withEmulator(
+      async (emulator) => {
+        const { result } = await manage(emulator, { event: listEvent });
+        expect(result).toMatchObject({ errCode: -604101, retryable: false, attempts: 2, cloudApi: 'pluginManager.applyPlugin' });
+        expect(result.errMsg).toBe(
+          'getPluginList:fail this cloud function has no permission to call pluginManager.applyPlugin: add "pluginManager.applyPlugin" to permissions.openapi in the function\'s own config.json and upload it again; a change can take about 10 minutes to apply',
+        );
+      },
+      { grantedApis: ['pluginManager.unbindPlugin'] },
+    ));
+
+  test('without pluginManager.unbindPlugin: unbind goes through pluginManager.applyPlugin, and the plugin is removed', () =>
     withEmulator(
       async (emulator) => {
         approved(emulator);
         const { result } = await manage(emulator, { event: unbindEvent });
-        expect(result).toMatchObject({ errCode: -604101, attempts: 1 });
-        expect(result.errMsg).toContain('add "pluginManager.unbindPlugin" to permissions.openapi');
-        expect(stateOf(emulator)).toEqual(['approved', '2.2.46']);
+        expect(result).toMatchObject({ errCode: 0, attempts: 2, cloudApi: 'pluginManager.applyPlugin' });
+        expect(stateOf(emulator)).toBeUndefined();
       },
       { grantedApis: ['pluginManager.applyPlugin', 'pluginManager.getPluginList'] },
     ));
