@@ -203,6 +203,19 @@ export function makeCache(node, outDir, out, { v8, version }) {
   execFileSync(node, ['--random-seed=1', '--no-flush-bytecode', '-e', CACHE_SCRIPT, join(outDir, MAIN_CHUNK), out, v8, version], { env: CACHE_ENV, cwd: CACHE_CWD, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/**
+ * Whether `node` accepts `cacheFile` for outDir/bundle.js, compiled as the loader compiles it
+ * (same wrapper, no run). False when there is no such file.
+ */
+export function cacheAccepted(node, outDir, cacheFile) {
+  if (!existsSync(cacheFile)) return false;
+  const check = `const fs = require('fs'), vm = require('vm');
+const [file, cache] = process.argv.slice(1);
+const script = new vm.Script(${JSON.stringify(WRAP_HEAD)} + fs.readFileSync(file, 'utf8') + ${JSON.stringify(WRAP_TAIL)}, { filename: ${JSON.stringify(MAIN_CHUNK)}, cachedData: fs.readFileSync(cache) });
+process.stdout.write(script.cachedDataRejected === false ? 'accepted' : 'rejected');`;
+  return execFileSync(node, ['-e', check, join(outDir, MAIN_CHUNK), cacheFile], { env: {}, cwd: CACHE_CWD, encoding: 'utf8' }) === 'accepted';
+}
+
 /** What the function sees while the cache is made: a cloud function's platform, with fixed values. */
 const CACHE_ENV = {
   TENCENTCLOUD_RUNENV: 'SCF',
@@ -301,7 +314,14 @@ export async function buildFunction({ entry, outDir }) {
   write(MAIN_CHUNK, (await build(mainOptions(bridged))).outputFiles[0].contents);
   write('index.js', loaderSource());
   const made = installedCacheRuntimes();
+  // V8 does not always serialise the same bytes for the same bundle on a busy machine (seen on
+  // Node 22 and 24 at a load average above 10), so a cache made from this very bundle.js is kept
+  // while bundle.js is unchanged and its runtime still accepts it: a rebuild with nothing changed
+  // rewrites nothing. Acceptance alone is not enough (a cache of another bundle of the same length
+  // can be accepted): only an unchanged bundle.js lets a cache stay.
+  const bundleUnchanged = !written.includes(MAIN_CHUNK);
   for (const { key, node, v8, version } of made) {
+    if (bundleUnchanged && cacheAccepted(node, outDir, join(outDir, cacheFileFor(key)))) continue;
     const scratch = join(outDir, `.${cacheFileFor(key)}.tmp`);
     try {
       makeCache(node, outDir, scratch, { v8, version });

@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
@@ -21,6 +21,15 @@ reportMissingWechatNodes();
 import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 
 const FUNCTIONS = Object.keys(CLOUD_FUNCTIONS);
+
+/** What `node` says of the cache `file` for dir/bundle.js, compiled as the loader compiles it. */
+function cacheState(node: string, dir: string, file: string): string {
+  const script = `const fs = require('fs'), vm = require('vm');
+const source = '(function (exports, require, module, __filename, __dirname) { ' + fs.readFileSync(process.argv[1], 'utf8') + '\\n});';
+const compiled = new vm.Script(source, { filename: 'bundle.js', cachedData: fs.readFileSync(process.argv[2]) });
+process.stdout.write(compiled.cachedDataRejected === false ? 'accepted' : 'rejected');`;
+  return execFileSync(node, ['-e', script, join(dir, 'bundle.js'), join(dir, file)], { encoding: 'utf8' });
+}
 const build = (dir: string): Promise<void> =>
   new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs'), '--functions-to', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -37,7 +46,10 @@ describe('the committed cloud functions', () => {
     // A short directory, and one much deeper and longer, built at the same time (a busy machine).
     // Before the fix, a cache depended on the path it was made in: paths like these two (short
     // and shallow, long and deep) gave two different sets of bytes.
+    // The fresh build of the working tree starts from a copy of it, as `npm run build` does: a
+    // cache V8 accepts for an unchanged bundle.js is kept (V8's bytes vary on a busy machine).
     freshBuild = mkdtempSync(join(tmpdir(), 'b'));
+    cpSync(join(PROJECT_ROOT, 'cloudfunctions'), freshBuild, { recursive: true });
     deeper = mkdtempSync(join(tmpdir(), 'fresh-build-'));
     deeperBuild = join(deeper, 'another', 'build', 'directory-with-a-much-longer-name', 'and', 'a', 'few', 'more', 'levels');
     await Promise.all([build(freshBuild), build(deeperBuild)]);
@@ -62,12 +74,24 @@ describe('the committed cloud functions', () => {
     }
   });
 
-  test.each(FUNCTIONS)('%s: the same bytes whatever the build directory, on a busy machine', (name) => {
+  test.each(FUNCTIONS)('%s: the same code whatever the build directory, on a busy machine; every cache accepted', (name) => {
     const files = readdirSync(join(freshBuild, name)).sort();
     expect(readdirSync(join(deeperBuild, name)).sort()).toEqual(files);
-    const differing = files.filter((file) => !readFileSync(join(freshBuild, name, file)).equals(readFileSync(join(deeperBuild, name, file))));
+    const code = files.filter((file) => !file.endsWith('.v8cache'));
+    const differing = code.filter((file) => !readFileSync(join(freshBuild, name, file)).equals(readFileSync(join(deeperBuild, name, file))));
     expect(differing).toEqual([]);
+    // The caches made from nothing in another directory: each accepted by its runtime for this bundle.
+    for (const [file, node] of CACHE_RUNTIMES.filter(([, path]) => existsSync(path))) {
+      expect([file, cacheState(node, join(deeperBuild, name), file)]).toEqual([file, 'accepted']);
+    }
   });
+
+  test('a rebuild with nothing changed rewrites no file', async () => {
+    const before = FUNCTIONS.flatMap((name) => readdirSync(join(freshBuild, name)).map((file) => [join(name, file), statSync(join(freshBuild, name, file)).mtimeMs] as const));
+    await build(freshBuild);
+    const after = FUNCTIONS.flatMap((name) => readdirSync(join(freshBuild, name)).map((file) => [join(name, file), statSync(join(freshBuild, name, file)).mtimeMs] as const));
+    expect(after).toEqual(before);
+  }, 180_000);
 
   test.each(FUNCTIONS)('%s keeps no TypeScript at its root and has its upload files', (name) => {
     const files = readdirSync(join(PROJECT_ROOT, 'cloudfunctions', name));
