@@ -84,7 +84,11 @@ describe('a warm container against a gateway that never answers', () => {
     withEmulator(async (emulator) => {
       emulator.faults.add({ kind: 'silent', times: Infinity });
       const report = await warm(emulator, 30, 600);
-      expect(report.codes).toEqual({ [ProjectCode.DEADLINE_EXCEEDED]: 30 });
+      // Our deadline or the SDK's own request timeout (set to the attempt's budget) ends each one,
+      // whichever timer a busy machine runs first: both are "no answer in time", never a success.
+      const codes = Object.keys(report.codes).map(Number);
+      expect(codes.filter((code) => code !== ProjectCode.DEADLINE_EXCEEDED && code !== -501001)).toEqual([]);
+      expect(Object.values(report.codes).reduce((sum, count) => sum + count, 0)).toBe(30);
       expect(report.slowestMs).toBeLessThan(600);
       expect(report.openConnections).toBe(0);
     }));
