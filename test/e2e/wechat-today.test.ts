@@ -9,6 +9,9 @@ import { DEMO_MINI_PROGRAM_APPID, type Emulator } from '../../src/emulator/gatew
 import { MAX_SDK_ANSWER_BYTES } from '../../src/cloud/sdk-transport';
 import { manage, OPEN_PLUGIN, withEmulator } from '../support/harness';
 
+// Each test runs the function in a child process, some several times: generous on a loaded machine.
+jest.setTimeout(60_000);
+
 const listEvent = { action: 'list' };
 
 function approved(emulator: Emulator): void {
