@@ -7,7 +7,8 @@ import { backoffDelay, DEFAULT_BACKOFF, isRetryableLater, shouldRetry } from '..
 import { remoteError } from '../core/remote';
 import { sleep, withinDeadline } from '../core/deadline';
 import { TOKEN_ERRORS, type AccessTokenSource } from '../https/access-token';
-import { DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, resolveBaseUrl, type HttpsClient } from '../https/client';
+import { parseBaseUrl } from '../https/base-url';
+import { DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, type HttpsClient } from '../https/client';
 import { postJson, type Fetch } from '../https/http';
 import { createHttpsTransport } from '../https/https-transport';
 import { authorizerLock, COMPONENT_LOCK, memoryStore, type ComponentStore, type StoredToken } from './store';
@@ -156,8 +157,13 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   const store = guardedStore(options.store ?? memoryStore());
   const [componentAppid, componentSecret] = [given(options.componentAppid), given(options.componentSecret)];
 
-  const { baseUrl, error: baseUrlError } = resolveBaseUrl(options.baseUrl);
-  let problem = baseUrlError;
+  let baseUrl = DEFAULT_BASE_URL;
+  let problem: OperationError | undefined;
+  try {
+    if (given(options.baseUrl)) baseUrl = parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
+  } catch (error) {
+    problem = error as OperationError;
+  }
   if (!problem && (!componentAppid || !componentSecret)) {
     problem = new OperationError(ProjectCode.COMPONENT_CREDENTIALS_MISSING, {
       detail: `the third-party platform's ${componentAppid ? 'secret' : 'appid'} is missing: set WECHAT_COMPONENT_APPID and WECHAT_COMPONENT_SECRET (or pass componentAppid and componentSecret)`,
@@ -236,7 +242,9 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   function authorizerTokens(appid: string): AccessTokenSource {
     let refused: string | undefined;
     return {
-      get(budgetMs) {
+      // A number of milliseconds, or a budget object (the shape the HTTPS transport is moving to).
+      get(budget: number | { remaining(): number }) {
+        const budgetMs = typeof budget === 'number' ? budget : budget.remaining();
         const deadline = Date.now() + budgetMs;
         return withinDeadline(
           currentToken(authorizerCell(appid, deadline), refused, now).then((use) => use.token),

@@ -199,7 +199,7 @@ export function componentApi(options: ComponentApiOptions = {}) {
       }
     }
     const result = world.isExpired(token) ? fail(42001) : pluginCall(appid, path, fields);
-    log.add(entry(typeof result.errcode === 'number' ? result.errcode : 0));
+    log.add(entry(result.errcode as number));
     sendJson(response, result);
     return true;
   }

@@ -76,7 +76,8 @@ interface AuthorizerState {
   /** The previous refresh token and until when it still works. */
   previousRefresh?: { readonly token: string; readonly until: number };
   currentToken?: string;
-  readonly quota: Map<string, { day: number; used: number }>;
+  /** Per API path, created on the first call: most authorisers never need one. */
+  quota?: Record<string, { day: number; used: number }>;
   world?: PluginWorld;
 }
 
@@ -211,7 +212,7 @@ export class ComponentWorld {
     const index = authorizerIndex(appid)!;
     let state = this.states.get(index);
     if (!state) {
-      state = { generation: 0, quota: new Map() };
+      state = { generation: 0 };
       this.states.set(index, state);
     }
     return state;
@@ -261,19 +262,19 @@ export class ComponentWorld {
 
   /** The authoriser's quota for one API path today. */
   quota(appid: string, path: string): { daily_limit: number; used: number; remain: number } {
-    const entry = this.state(appid).quota.get(path);
+    const entry = this.state(appid).quota?.[path];
     const used = entry && entry.day === this.quotaDay() ? entry.used : 0;
     return { daily_limit: this.dailyQuota, used, remain: Math.max(0, this.dailyQuota - used) };
   }
 
   /** Counts one call against the quota; false (45009) when today's is spent. */
   spendQuota(appid: string, path: string): boolean {
-    const quotas = this.state(appid).quota;
+    const state = this.state(appid);
     const day = this.quotaDay();
-    const entry = quotas.get(path);
+    const entry = state.quota?.[path];
     const used = entry && entry.day === day ? entry.used : 0;
     if (used >= this.dailyQuota) return false;
-    quotas.set(path, { day, used: used + 1 });
+    (state.quota ??= {})[path] = { day, used: used + 1 };
     return true;
   }
 

@@ -66,15 +66,6 @@ function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fe
   };
 }
 
-/** The `baseUrl` option, or the default; with the reason when the given one is not usable. */
-export function resolveBaseUrl(raw: string | undefined): { baseUrl: string; error?: OperationError } {
-  try {
-    return { baseUrl: given(raw) ? parseBaseUrl(given(raw)!, 'baseUrl') : DEFAULT_BASE_URL };
-  } catch (error) {
-    return { baseUrl: DEFAULT_BASE_URL, error: error as OperationError };
-  }
-}
-
 /** Why no request can be made, if none can: checked only once a request is valid. */
 function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | undefined, baseUrlError: OperationError | undefined): OperationError | undefined {
   if (baseUrlError) return baseUrlError;
@@ -91,7 +82,13 @@ function setupProblem(options: HttpsClientOptions, tokens: AccessTokenSource | u
  * keeps its token cached across calls.
  */
 export function createHttpsClient(options: HttpsClientOptions = {}): HttpsClient {
-  const { baseUrl, error: baseUrlError } = resolveBaseUrl(options.baseUrl);
+  let baseUrl = DEFAULT_BASE_URL;
+  let baseUrlError: OperationError | undefined;
+  try {
+    if (given(options.baseUrl)) baseUrl = parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
+  } catch (error) {
+    baseUrlError = error as OperationError;
+  }
   const fetchImpl = options.fetch ?? fetch;
   const tokens = baseUrlError ? undefined : tokenSource(options, baseUrl, fetchImpl);
   const transport = tokens && createHttpsTransport({ baseUrl, tokens, fetch: fetchImpl });

@@ -12,8 +12,9 @@ import { flagOf, parseFields } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
 import { OPERATIONS } from '../core/operations';
 import { DEV_APPLY_LIST_MAX_NUM } from '../core/operations/get-plugin-dev-apply-list';
+import { parseBaseUrl } from '../https/base-url';
 import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
-import { parseOptions, readBaseUrlVariable, usageError, type Tool } from './cli';
+import { parseOptions, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 import { runAuthorizers } from './authorizers';
 
@@ -95,7 +96,12 @@ function readTimeout(tool: Tool, raw: string | undefined): number {
 /** Credentials and base URL from the environment; white space alone counts as unset. */
 function readEnvironment(tool: Tool) {
   const value = (name: string) => (process.env[name]?.trim() ? process.env[name]!.trim() : undefined);
-  const baseUrl = readBaseUrlVariable(tool);
+  const baseUrl = value('WECHAT_API_BASE_URL');
+  try {
+    if (baseUrl) parseBaseUrl(baseUrl, 'WECHAT_API_BASE_URL');
+  } catch (error) {
+    usageError(tool, (error as OperationError).detail ?? 'WECHAT_API_BASE_URL is not usable');
+  }
   const [accessToken, appid, secret] = [value('WECHAT_ACCESS_TOKEN'), value('WECHAT_APPID'), value('WECHAT_APPSECRET')];
   if (!accessToken) {
     if (appid && !secret) usageError(tool, 'WECHAT_APPID is set but WECHAT_APPSECRET is not: set it, or set WECHAT_ACCESS_TOKEN');

@@ -56,8 +56,8 @@ describe('every SDK rejection maps to one typed error', () => {
   });
 
   test('an unknown WeChat code keeps WeChat\'s message, redacted, and points at the global table', () => {
-    const error = classifyRejection(cloudSdkError(48001, `${API}:fail api unauthorized, see ${URL_IN_MESSAGE}`));
-    expect(error.detail).toContain('errcode 48001 (api unauthorized, see <url>)');
+    const error = classifyRejection(cloudSdkError(40003, `${API}:fail invalid openid, see ${URL_IN_MESSAGE}`));
+    expect(error.detail).toContain('errcode 40003 (invalid openid, see <url>)');
     expect(error.detail).not.toContain('10.2.3.4');
     expect(error.detail).toContain('global error table');
   });
@@ -92,8 +92,8 @@ describe('a resolved call is a success only when it is WeChat\'s answer', () => 
 
 describe('remote messages', () => {
   test('an unknown code without a message is still explained', () => {
-    expect(classifyRejection({ errCode: 48001 }).detail).toBe("WeChat answered errcode 48001: look the code up in WeChat's global error table");
-    expect(classifyRejection({ errCode: 48001, errMsg: '' }).detail).toBe("WeChat answered errcode 48001: look the code up in WeChat's global error table");
+    expect(classifyRejection({ errCode: 40003 }).detail).toBe("WeChat answered errcode 40003: look the code up in WeChat's global error table");
+    expect(classifyRejection({ errCode: 40003, errMsg: '' }).detail).toBe("WeChat answered errcode 40003: look the code up in WeChat's global error table");
   });
 });
 
