@@ -47,23 +47,29 @@ export function terminalProgress(stream: NodeJS.WriteStream, runId: string): Pro
   };
 }
 
-/** One JSON line per update, at most every `everyMs`. */
+/** One JSON line per update, at most every `everyMs`, and the last one always. */
 export function jsonProgress(write: (line: string) => void, runId: string, everyMs = 2000): Progress {
   let last = 0;
   let first: { at: number; done: number } | undefined;
+  let unwritten: string | undefined;
   return {
     update(counts, listed) {
       const now = Date.now();
       const done = finishedOf(counts);
       first ??= { at: now, done };
-      if (now - last < everyMs) return;
-      last = now;
       const seconds = (now - first.at) / 1000;
       const perSecond = seconds > 0 ? (done - first.done) / seconds : 0;
       const left = counts.total - done - counts.deferred;
       const eta = perSecond > 0 && listed ? Math.round(left / perSecond) : null;
-      write(`${JSON.stringify({ progress: { run: runId, done, total: counts.total, listed, deferred: counts.deferred, perSecond: Math.round(perSecond * 10) / 10, etaSeconds: eta } })}\n`);
+      unwritten = `${JSON.stringify({ progress: { run: runId, done, total: counts.total, listed, deferred: counts.deferred, perSecond: Math.round(perSecond * 10) / 10, etaSeconds: eta } })}\n`;
+      if (now - last < everyMs) return;
+      last = now;
+      write(unwritten);
+      unwritten = undefined;
     },
-    stop: () => undefined,
+    stop() {
+      if (unwritten) write(unwritten);
+      unwritten = undefined;
+    },
   };
 }

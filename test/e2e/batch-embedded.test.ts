@@ -17,7 +17,7 @@ import { runTool } from '../support/run-tool';
 import { INSTALLED_WECHAT_NODES } from '../support/wechat-node';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
-jest.setTimeout(900_000);
+jest.setTimeout(1_800_000);
 
 const AUTHORIZERS = 10_000;
 const RATE = 300;
@@ -41,7 +41,7 @@ describe('10,000 authorisers on the embedded store, killed mid-run and resumed',
     const component = emulator.https.component!;
     const env = componentEnv(emulator.url);
     const first = startCli(['batch', 'apply', '--plugin-appid', OPEN_PLUGIN, '--all', '--rate', String(RATE), '--store', store()], env);
-    await waitFor(() => component.calls().length >= 3000 || first.child.exitCode !== null, 600_000, '3000 calls');
+    await waitFor(() => component.calls().length >= 3000 || first.child.exitCode !== null, 1_200_000, '3000 calls');
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.code).toBeNull();

@@ -13,7 +13,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { busiestSecond, checkApplyReport, checkOnceEach, componentEnv, lostRefreshTokens, startCli, waitFor, type Started } from '../support/batch';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../support/postgres';
 
-jest.setTimeout(900_000);
+jest.setTimeout(1_800_000);
 
 const AUTHORIZERS = 10_000;
 const RATE = 400;
@@ -45,7 +45,7 @@ if (!bin) {
       const batch = startCli(['batch', 'apply', '--plugin-appid', OPEN_PLUGIN, '--all', '--rate', String(RATE), '--job-timeout', '10', '--json'], env);
       await waitFor(() => component.calls().length >= 300 || batch.child.exitCode !== null, 300_000, 'the run to start');
       const workers: Started[] = [0, 1, 2].map(() => startCli(['worker', '--exit-when-idle'], env));
-      await waitFor(() => component.calls().length >= 3000 || batch.child.exitCode !== null, 600_000, '3000 calls');
+      await waitFor(() => component.calls().length >= 3000 || batch.child.exitCode !== null, 1_200_000, '3000 calls');
       expect(batch.child.exitCode).toBeNull();
       workers[0]!.child.kill('SIGKILL');
       const killed = await workers[0]!.done;
