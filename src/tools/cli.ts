@@ -93,9 +93,9 @@ export function parseOptions<O extends Options>(tool: Tool, options: O, args: re
  * The tools need Node.js 18.3 (util.parseArgs, fetch). On an older Node they would fail with
  * "parseArgs is not a function" or "fetch is not defined"; this says what to do instead.
  */
-export function requireNode18(toolName: string): void {
+export function requireNode18(toolName: string, needs = '18.3'): void {
   if (typeof parseArgs === 'function' && typeof globalThis.fetch === 'function') return;
-  process.stderr.write(`${toolName}: needs Node.js 18.3 or later (this is ${process.version}): install a newer Node.js\n`);
+  process.stderr.write(`${toolName}: needs Node.js ${needs} or later (this is ${process.version}): install a newer Node.js\n`);
   process.exit(2);
 }
 

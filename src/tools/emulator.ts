@@ -25,6 +25,7 @@ const FAULT_HELP: Readonly<Record<string, string>> = {
   drop: 'every connection is cut before an answer',
   slow: 'every answer comes 1.5 s late',
   silent: 'no answer at all',
+  huge: 'every answer is 100 MB (far past what the tools read)',
 };
 
 const faultList = (indent: string) => Object.keys(NAMED_FAULTS).map((name) => `${indent}${name.padEnd(15)}${FAULT_HELP[name] ?? ''}`).join('\n');

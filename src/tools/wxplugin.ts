@@ -156,7 +156,8 @@ function print(result: Result, asJson: boolean): void {
 const shownCommand = (command: string): string => (/^[a-z][a-z-]{0,31}$/.test(command) ? JSON.stringify(command) : '(not shown)');
 
 async function main(): Promise<void> {
-  requireNode18('wxplugin');
+  // batch and worker need Node 20 (their job engine); say so on a Node too old for anything.
+  requireNode18('wxplugin', ['batch', 'worker'].includes(process.argv[2] ?? '') ? '20' : '18.3');
   const startedAt = Date.now();
   const argv = process.argv.slice(2);
   // `wxplugin help` and `wxplugin help <command>` are the same as --help.
