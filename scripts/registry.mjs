@@ -7,9 +7,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './esbuild-plugins.mjs';
 
-export async function loadRegistry() {
+/** A TypeScript module of src/ (a path from the project root), bundled and loaded from plain JavaScript. */
+export async function loadSourceModule(...path) {
   const out = await build({
-    entryPoints: [join(PROJECT_ROOT, 'src', 'core', 'operations', 'index.ts')],
+    entryPoints: [join(PROJECT_ROOT, ...path)],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -19,6 +20,10 @@ export async function loadRegistry() {
   const module = { exports: {} };
   new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
   return module.exports;
+}
+
+export function loadRegistry() {
+  return loadSourceModule('src', 'core', 'operations', 'index.ts');
 }
 
 /**

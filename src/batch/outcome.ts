@@ -3,6 +3,8 @@
  * authoriser, when a deferred job may run again, and what the run's exit status is.
  */
 
+import { backoffDelay, type BackoffPolicy } from '../core/retry';
+
 /** How an authoriser's job ended. `deferred` is not an end: it runs again after the quota resets. */
 export type Outcome = 'succeeded' | 'alreadyDone' | 'notAuthorised' | 'deferred' | 'failed';
 export const FINAL_OUTCOMES = ['succeeded', 'alreadyDone', 'notAuthorised', 'failed'] as const;
@@ -51,10 +53,12 @@ export function nextQuotaReset(now: number): number {
   return chinaMidnight + QUOTA_RESET_MARGIN_MS;
 }
 
-/** Delay before try `tries + 1`: exponential with equal jitter, capped. */
+/** The job's own backoff, on the engine's rule (exponential, equal jitter, capped) with a job's pace. */
+const JOB_BACKOFF: BackoffPolicy = { maxAttempts: MAX_TRIES, baseDelayMs: RETRY_BASE_MS, maxDelayMs: RETRY_MAX_MS, minAttemptMs: 0 };
+
+/** Delay before try `tries + 1` (tries counts the calls made, at least 1). */
 export function retryDelay(tries: number, random: () => number): number {
-  const nominal = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, tries - 1));
-  return Math.round(nominal / 2 + (random() * nominal) / 2);
+  return backoffDelay(Math.max(1, tries) + 1, JOB_BACKOFF, random);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Transport } from '../core/engine';
 import { withinDeadline } from '../core/deadline';
 import { OperationError } from '../core/errors';
 import type { Answer, WireBody } from '../core/operation';
-import { unexpectedAnswer } from '../core/remote';
+import { MAX_ANSWER_BYTES, unexpectedAnswer } from '../core/remote';
 import { classifyRejection, classifyResolution } from './classify';
 import { createCredentialsDefectGuard, type CredentialsDefectGuard } from './defect-guard';
 import type { CloudSdk } from './sdk';
@@ -27,7 +27,7 @@ function resolveApi(sdk: CloudSdk, api: string): ApiFunction {
  * function that has 256 MB, and its parse could outlast the time limit). Past this, the attempt's
  * sockets are cut and the answer is not WeChat's.
  */
-export const MAX_SDK_ANSWER_BYTES = 1024 * 1024;
+export const MAX_SDK_ANSWER_BYTES = MAX_ANSWER_BYTES;
 /** How often an attempt's received bytes are looked at: at loopback speed the overshoot stays tens of MB. */
 const ANSWER_CHECK_MS = 10;
 

@@ -5,6 +5,12 @@ import { mayHaveActed } from './retry';
 import { describeValue } from './validate';
 
 /**
+ * The largest answer either transport reads. WeChat's answers are a few hundred bytes; anything
+ * past this is not one of them, and reading it whole would cost its size in memory.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/**
  * Constructors both transports use for what the far side said, so that an errcode means the same
  * whether it came through wx-server-sdk or over HTTPS.
  */

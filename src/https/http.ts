@@ -2,7 +2,7 @@ import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { mayHaveBeenDelivered } from '../core/network';
 import { timerDelay } from '../core/deadline';
-import { unexpectedAnswer } from '../core/remote';
+import { MAX_ANSWER_BYTES, unexpectedAnswer } from '../core/remote';
 import { postWithNode, type RawAnswer } from './http-request';
 
 /**
@@ -18,11 +18,8 @@ import { postWithNode, type RawAnswer } from './http-request';
  */
 export type Fetch = typeof fetch;
 
-/**
- * The largest answer read. WeChat's answers are a few hundred bytes; anything past this is not
- * one of them, and reading it whole would cost its size in memory.
- */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
+/** The largest answer read (one limit for both transports, in core/remote.ts). */
+export { MAX_ANSWER_BYTES };
 
 /** Node's socket error code: on the error itself (node:http) or in `error.cause.code` (fetch). */
 function networkCode(error: unknown): string {
