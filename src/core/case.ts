@@ -10,6 +10,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function camelCaseKey(key: string): string {
+  // Most keys have no underscore: skip the regular expression for them (a list answer has many keys).
+  if (!key.includes('_')) return key;
   return key.replace(/_[a-z]/g, (match) => match[1]!.toUpperCase());
 }
 

@@ -60,7 +60,8 @@ export interface EngineDeps {
   /** Called only once a request is valid and authorised, so refused calls never load the SDK's transport. */
   readonly transport: () => Transport;
   readonly config: FunctionConfig;
-  readonly log: LogSink;
+  /** Where the invocation's one log line goes; none: no line is even built (a client without a log). */
+  readonly log?: LogSink | undefined;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
 }
@@ -188,21 +189,23 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
     ...(progress.cloudApi === undefined ? {} : { cloudApi: progress.cloudApi }),
     ...(failure ? {} : data),
   };
-  writeLogLine(deps.log, () =>
-    formatLogLine({
-      level: errCode === 0 ? 'info' : errCode === ProjectCode.INTERNAL ? 'error' : 'warn',
-      operation: name,
-      action: operation?.action ?? null,
-      requestId: invocation.requestId ?? null,
-      errCode,
-      attempts: progress.attempts,
-      durationMs: Date.now() - startedAt,
-      source: invocation.caller.source === undefined ? null : String(invocation.caller.source),
-      openid: maskOpenid(openid),
-      fields: { ...loggedFields(operation, params), ...(progress.refusedCloudApi === undefined ? {} : { cloudApi: progress.cloudApi!, refusedCloudApi: progress.refusedCloudApi }) },
-      cause: describeCause(failure),
-    }),
-  );
+  if (deps.log) {
+    writeLogLine(deps.log, () =>
+      formatLogLine({
+        level: errCode === 0 ? 'info' : errCode === ProjectCode.INTERNAL ? 'error' : 'warn',
+        operation: name,
+        action: operation?.action ?? null,
+        requestId: invocation.requestId ?? null,
+        errCode,
+        attempts: progress.attempts,
+        durationMs: Date.now() - startedAt,
+        source: invocation.caller.source === undefined ? null : String(invocation.caller.source),
+        openid: maskOpenid(openid),
+        fields: { ...loggedFields(operation, params), ...(progress.refusedCloudApi === undefined ? {} : { cloudApi: progress.cloudApi!, refusedCloudApi: progress.refusedCloudApi }) },
+        cause: describeCause(failure),
+      }),
+    );
+  }
   return result;
 }
 

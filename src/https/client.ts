@@ -161,14 +161,16 @@ export function createHttpsClient(supplied: HttpsClientOptions = {}): HttpsClien
  * only once a request is valid). Shared by createHttpsClient and the component client's
  * forAuthorizer, so both have the same methods, validation, retries and result shape.
  */
-export function operationMethods(transport: () => Transport, options: { readonly timeoutMs?: number; readonly log?: LogSink }): HttpsClient {
+export function operationMethods(transport: () => Transport, options: { readonly timeoutMs?: number; readonly log?: LogSink | undefined }): HttpsClient {
+  // Read once: nothing of it changes between calls (and the HTTPS client has no administrators to check).
+  const deps = { transport, config: readConfig({}), log: options.log };
   const methods = OPERATIONS.map((operation) => {
     const route = singleOperation(operation);
     const method = (request: unknown = {}, call: CallOptions = {}) =>
       runOperation(
         route,
         { event: request, caller: APP_CREDENTIALS_HOLDER, timeLimitMs: timeLimitOf(call, options), killedAtTimeLimit: false },
-        { transport, config: readConfig({}), log: options.log ?? (() => undefined) },
+        deps,
       );
     return [operation.name, method] as const;
   });

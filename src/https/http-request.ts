@@ -34,11 +34,44 @@ export interface RawAnswer {
 const KEEP_ALIVE = { keepAlive: true, timeout: 4000, maxSockets: 64 } as const;
 const agents = { 'http:': new http.Agent(KEEP_ALIVE), 'https:': new https.Agent(KEEP_ALIVE) };
 
-/** Sends `payload` (JSON text) to `url`; rejects with Node's error (its `code`, e.g. ECONNREFUSED) or, once `signal` aborts, with an AbortError. */
-export function postWithNode(url: string, payload: string, signal: AbortSignal): Promise<RawAnswer> {
+/** When an exchange must end (http.ts): the request is destroyed then, whatever it was doing. */
+export interface Cutoff {
+  readonly expired: boolean;
+  /** `cancel` runs once the cutoff expires (at once if it already has). */
+  onExpire(cancel: () => void): void;
+}
+
+interface Target {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+}
+
+/**
+ * Where a base URL points, parsed once: every call of a client goes to the same one or two origins,
+ * and parsing the whole URL per call was a visible share of its CPU. Bounded, so that a process
+ * talking to many origins keeps only the first few.
+ */
+const targets = new Map<string, Target>();
+const MAX_TARGETS = 32;
+
+function targetOf(url: string): Target & { readonly path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  const origin = slash === -1 ? url : url.slice(0, slash);
+  let target = targets.get(origin);
+  if (target === undefined) {
+    const parsed = new URL(origin);
+    target = { protocol: parsed.protocol, hostname: parsed.hostname, port: parsed.port };
+    if (targets.size < MAX_TARGETS) targets.set(origin, target);
+  }
+  return { ...target, path: slash === -1 ? '/' : url.slice(slash) };
+}
+
+/** Sends `payload` (JSON text) to `url`; rejects with Node's error (its `code`, e.g. ECONNREFUSED) or, once `cutoff` expires, with an AbortError. */
+export function postWithNode(url: string, payload: string, cutoff: Cutoff): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-    const target = new URL(url);
+    if (cutoff.expired) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+    const target = targetOf(url);
     const agent = agents[target.protocol as keyof typeof agents];
     if (agent === undefined) throw new TypeError(`unsupported protocol ${target.protocol}`);
     const send = target.protocol === 'https:' ? https.request : http.request;
@@ -46,14 +79,12 @@ export function postWithNode(url: string, payload: string, signal: AbortSignal):
       protocol: target.protocol,
       hostname: target.hostname,
       port: target.port,
-      path: target.pathname + target.search,
+      path: target.path,
       method: 'POST',
       agent,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
     });
-    const abort = (): void => void request.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    signal.addEventListener('abort', abort, { once: true });
-    request.once('close', () => signal.removeEventListener('abort', abort));
+    cutoff.onExpire(() => void request.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' })));
     request.once('error', reject);
     request.once('response', (response) => {
       resolve({

@@ -84,6 +84,33 @@ describe('postJson over node:http', () => {
     expect(await failure(postJson(undefined, url, {}, 60_000, aborted.signal))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
   });
 
+  test('each origin reached as given, its path and query sent as they are: servers on several ports, a base URL with a path, more origins than are remembered', async () => {
+    // Origins are parsed once and remembered (at most 32): a wrong key would send one server's calls to another.
+    const servers = await Promise.all(
+      Array.from({ length: 34 }, async (_unused, index) => {
+        const own = createServer((request, response) => {
+          request.resume();
+          request.on('end', () => response.end(JSON.stringify({ errcode: 0, server: index, path: request.url })));
+        });
+        await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+        return { own, base: `http://127.0.0.1:${(own.address() as AddressInfo).port}` };
+      }),
+    );
+    try {
+      for (const round of [0, 1]) {
+        for (const [index, { base }] of servers.entries()) {
+          const path = index % 2 === 0 ? `/wxa/plugin?access_token=t${round}` : `/proxy/wechat/wxa/plugin?access_token=a%2Fb`;
+          expect(await postJson(undefined, `${base}${path}`, {}, 5000)).toEqual({ errcode: 0, server: index, path });
+        }
+      }
+    } finally {
+      for (const { own } of servers) {
+        own.closeAllConnections();
+        own.close();
+      }
+    }
+  });
+
   test('a refused connection: -501001, ECONNREFUSED, not delivered', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
