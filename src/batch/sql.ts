@@ -6,6 +6,10 @@
  * Both drivers are loaded only here, only when a batch command opens a store: `wxplugin apply` and
  * the cloud functions never load them.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as Pglite from '@electric-sql/pglite';
 import type * as Pg from 'pg';
 
@@ -57,7 +61,27 @@ export function pgliteSql(pglite: PgliteLike): SqlDb {
   };
 }
 
+/**
+ * A new embedded store is created by a short-lived child process: PGlite runs initdb inside its
+ * WebAssembly memory, and a process that did so keeps about 0.8 GB it never gives back (measured:
+ * 757 MiB after creating a store, 281 MiB after opening the same store in a fresh process). The run
+ * itself then only opens the store, and its memory stays that of an opened one.
+ */
+async function createInChild(dataDir: string): Promise<void> {
+  const entry = require.resolve('@electric-sql/pglite');
+  const script = `require(${JSON.stringify(entry)}).PGlite.create(process.argv[1]).then((db) => db.close())`;
+  const child = spawn(process.execPath, ['-e', script, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) {
+    const line = stderr.split('\n').find((text) => /error/i.test(text)) ?? stderr.split('\n')[0] ?? '';
+    throw new Error(`creating the embedded store failed (${signal ?? `exit ${code}`})${line ? `: ${line.trim()}` : ''}`);
+  }
+}
+
 export async function openEmbedded(dataDir: string): Promise<SqlDb> {
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await createInChild(dataDir);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGlite } = require('@electric-sql/pglite') as typeof Pglite;
   const pglite = await PGlite.create(dataDir);
