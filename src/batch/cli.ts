@@ -8,7 +8,6 @@
 import { createComponentClient } from '../component/client';
 import type { AnyOperation } from '../core/operation';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
-import type { Fetch } from '../https/http';
 import { usageError, type Tool } from '../tools/cli';
 import type { BatchComponent } from './component';
 import { StoreBusyError } from './dir-lock';
@@ -123,14 +122,6 @@ async function withStore<T>(tool: Tool, where: Where, work: (store: BatchStore) 
   }
 }
 
-/** Every request to WeChat waits for its slot: token fetches and listing pages count as calls too. */
-function pacedFetch(limiter: SharedLimiter): Fetch {
-  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    await limiter.take();
-    return fetch(input, init);
-  }) as Fetch;
-}
-
 interface Context {
   readonly store: BatchStore;
   readonly credentials: ComponentCredentials;
@@ -145,7 +136,7 @@ function componentFor(context: Context, rate: number): BatchComponent {
   const client = createComponentClient({
     ...context.credentials,
     store,
-    fetch: pacedFetch(limiter),
+    beforeRequest: () => limiter.take(),
     timeoutMs: context.timeoutMs,
   });
   return {

@@ -127,11 +127,24 @@ function signalOf(cutoff: Cutoff): AbortSignal {
   return controller.signal;
 }
 
+/** What else a POST may be given besides its URL, body and time. */
+export interface PostOptions {
+  /** Ends the exchange early, as its deadline would. */
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Awaited before the request goes out, within the exchange's time (a batch's rate limit shared
+   * by its workers: every request to WeChat waits for its slot, token fetches included).
+   */
+  readonly beforeRequest?: (() => Promise<void>) | undefined;
+}
+
 /** Sends and reads within `timeoutMs` (and before `signal` aborts); every failure on the way is an OperationError. */
-async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, outer: AbortSignal | undefined): Promise<string> {
-  const cutoff = new ExchangeCutoff(timeoutMs, outer);
+async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, options: PostOptions): Promise<string> {
+  const cutoff = new ExchangeCutoff(timeoutMs, options.signal);
   try {
     const payload = JSON.stringify(body);
+    // A slot that comes after the cutoff sends nothing: both ways below refuse an expired cutoff.
+    if (options.beforeRequest) await options.beforeRequest();
     const answer = fetchImpl ? await postWithFetch(fetchImpl, url, payload, signalOf(cutoff)) : await postWithNode(url, payload, cutoff);
     checkStatus(answer);
     const text = await readBounded(answer);
@@ -166,6 +179,6 @@ function parseAnswer(text: string): Record<string, unknown> {
  * http/https with keep-alive (the default); a fetch: that one. The exchange ends by `timeoutMs` or
  * when `signal` aborts, whichever comes first (both DEADLINE_EXCEEDED).
  */
-export async function postJson(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
-  return parseAnswer(await exchange(fetchImpl, url, body, timeoutMs, signal));
+export async function postJson(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, options: PostOptions = {}): Promise<Record<string, unknown>> {
+  return parseAnswer(await exchange(fetchImpl, url, body, timeoutMs, options));
 }

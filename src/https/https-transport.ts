@@ -15,10 +15,10 @@ import { postJson, type Fetch } from './http';
 /** The first send, one after a re-read, one after a forced refresh. */
 const MAX_SENDS = 3;
 
-export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch?: Fetch | undefined }): Transport {
+export function createHttpsTransport(options: { baseUrl: string; tokens: AccessTokenSource; fetch?: Fetch | undefined; beforeRequest?: (() => Promise<void>) | undefined }): Transport {
   async function sendOnce(httpsPath: string, body: Record<string, string | number>, budget: Budget, token: string): Promise<Record<string, unknown>> {
     const url = `${options.baseUrl}${httpsPath}?access_token=${encodeURIComponent(token)}`;
-    const answer = await postJson(options.fetch, url, body, budget.remaining());
+    const answer = await postJson(options.fetch, url, body, budget.remaining(), { beforeRequest: options.beforeRequest });
     if (answer.errcode === undefined) throw unexpectedAnswer('a JSON object without errcode');
     if (answer.errcode !== 0) throw answerError(answer.errcode, answer.errmsg);
     const { errcode: _errcode, errmsg: _errmsg, ...result } = answer;

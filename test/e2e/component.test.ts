@@ -257,3 +257,28 @@ describe('the file store, shared by two clients', () => {
     expect(side().world.requests).toEqual({ componentToken: 1, authorizerToken: 1 });
   });
 });
+
+describe('beforeRequest: every request to WeChat waits for its slot (a batch\'s shared rate limit)', () => {
+  test('the component token, the authoriser token, each call and each listing page wait once each', async () => {
+    await start();
+    let waited = 0;
+    const paced = client({ store: knownStore(), beforeRequest: async () => void (waited += 1) });
+    expect((await paced.forAuthorizer(A0).getPluginList()).errCode).toBe(0);
+    expect(side().world.requests).toEqual({ componentToken: 1, authorizerToken: 1 });
+    expect(waited).toBe(3);
+    expect((await paced.forAuthorizer(A0).getPluginList()).errCode).toBe(0);
+    expect(waited).toBe(4);
+    for await (const page of paced.listAuthorizers()) expect(page.errCode).toBe(0);
+    expect(waited).toBe(5);
+    expect(side().calls()).toHaveLength(2);
+  });
+
+  test('a slot that comes after the call\'s budget: out of time, and nothing is sent', async () => {
+    await start();
+    const late = client({ store: knownStore(), timeoutMs: 300, beforeRequest: () => new Promise((resolve) => setTimeout(resolve, 500)) });
+    const result = await late.forAuthorizer(A0).applyPlugin({ pluginAppid: OPEN_PLUGIN });
+    expect(result).toMatchObject({ errCode: ProjectCode.DEADLINE_EXCEEDED });
+    expect(side().world.requests).toEqual({ componentToken: 0, authorizerToken: 0 });
+    expect(side().calls()).toEqual([]);
+  });
+});

@@ -75,13 +75,13 @@ describe('postJson over node:http', () => {
   test('the caller\'s AbortSignal ends the exchange as a deadline, like the timeout', async () => {
     handler = () => undefined; // never answers
     const controller = new AbortController();
-    const pending = failure(postJson(undefined, url, {}, 60_000, controller.signal));
+    const pending = failure(postJson(undefined, url, {}, 60_000, { signal: controller.signal }));
     setTimeout(() => controller.abort(), 20);
     expect(await pending).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
     expect(await failure(postJson(undefined, url, {}, 20))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
     const aborted = new AbortController();
     aborted.abort();
-    expect(await failure(postJson(undefined, url, {}, 60_000, aborted.signal))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+    expect(await failure(postJson(undefined, url, {}, 60_000, { signal: aborted.signal }))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
   });
 
   test('each origin reached as given, its path and query sent as they are: servers on several ports, a base URL with a path, more origins than are remembered', async () => {
