@@ -9,10 +9,22 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return Object.prototype.toString.call(value) === '[object Object]';
 }
 
+/**
+ * Keys converted so far: WeChat's answers use a small vocabulary, and every call of a client reads
+ * the same few keys again. Bounded, since an answer's keys are whatever the other side sent.
+ */
+const converted = new Map<string, string>();
+const MAX_CONVERTED = 512;
+
 function camelCaseKey(key: string): string {
-  // Most keys have no underscore: skip the regular expression for them (a list answer has many keys).
+  // Most keys have no underscore: nothing to convert, nothing to remember.
   if (!key.includes('_')) return key;
-  return key.replace(/_[a-z]/g, (match) => match[1]!.toUpperCase());
+  let camel = converted.get(key);
+  if (camel === undefined) {
+    camel = key.replace(/_[a-z]/g, (match) => match[1]!.toUpperCase());
+    if (converted.size < MAX_CONVERTED) converted.set(key, camel);
+  }
+  return camel;
 }
 
 export function camelCaseKeys(value: unknown): unknown {

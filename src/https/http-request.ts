@@ -55,23 +55,22 @@ interface Target {
 const targets = new Map<string, Target>();
 const MAX_TARGETS = 32;
 
-function targetOf(url: string): Target & { readonly path: string } {
-  const slash = url.indexOf('/', url.indexOf('//') + 2);
-  const origin = slash === -1 ? url : url.slice(0, slash);
+function targetOf(origin: string): Target {
   let target = targets.get(origin);
   if (target === undefined) {
     const parsed = new URL(origin);
     target = { protocol: parsed.protocol, hostname: parsed.hostname, port: parsed.port };
     if (targets.size < MAX_TARGETS) targets.set(origin, target);
   }
-  return { ...target, path: slash === -1 ? '/' : url.slice(slash) };
+  return target;
 }
 
 /** Sends `payload` (JSON text) to `url`; rejects with Node's error (its `code`, e.g. ECONNREFUSED) or, once `cutoff` expires, with an AbortError. */
 export function postWithNode(url: string, payload: string, cutoff: Cutoff): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     if (cutoff.expired) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-    const target = targetOf(url);
+    const slash = url.indexOf('/', url.indexOf('//') + 2);
+    const target = targetOf(slash === -1 ? url : url.slice(0, slash));
     const agent = agents[target.protocol as keyof typeof agents];
     if (agent === undefined) throw new TypeError(`unsupported protocol ${target.protocol}`);
     const send = target.protocol === 'https:' ? https.request : http.request;
@@ -79,7 +78,7 @@ export function postWithNode(url: string, payload: string, cutoff: Cutoff): Prom
       protocol: target.protocol,
       hostname: target.hostname,
       port: target.port,
-      path: target.path,
+      path: slash === -1 ? '/' : url.slice(slash),
       method: 'POST',
       agent,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },

@@ -163,11 +163,12 @@ async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown
 
 /** WeChat answers a JSON object; anything else carries no errcode, so nobody can say what happened. */
 function parseAnswer(text: string): Record<string, unknown> {
-  if (text.trim() === '') throw unexpectedAnswer('an empty body', { code: 'empty body' });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
+    // Told apart only when it failed: most answers are JSON, and trimming each one costs a copy.
+    if (text.trim() === '') throw unexpectedAnswer('an empty body', { code: 'empty body' });
     throw unexpectedAnswer('a body that is not JSON', { code: 'not JSON', message: text.slice(0, 80) });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unexpectedAnswer('a JSON value that is not an object');
