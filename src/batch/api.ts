@@ -66,6 +66,10 @@ function itemOf(row: ItemRow): BatchItem {
   };
 }
 
+/** A run id given is text (checked before the store is opened). */
+const runIdProblem = (runId: unknown): OperationError | undefined =>
+  runId !== undefined && (typeof runId !== 'string' || runId === '') ? invalid('the run id must be the text start() answered as runId, or left out for the newest run') : undefined;
+
 const finishedItem = (finished: Finished): BatchItem =>
   itemOf({ appid: finished.appid, state: finished.state, code: finished.code, message: finished.message, tries: finished.tries, notBefore: finished.notBefore === undefined ? null : new Date(finished.notBefore), data: finished.data ?? null });
 
@@ -164,8 +168,7 @@ export function openBatch(options: BatchOptions): Batch {
     }
   }
 
-  async function findRun(session: Session, runId: unknown): Promise<RunRecord | OperationError> {
-    if (runId !== undefined && (typeof runId !== 'string' || runId === '')) return invalid('the run id must be the text start() answered as runId, or left out for the newest run');
+  async function findRun(session: Session, runId: string | undefined): Promise<RunRecord | OperationError> {
     const run = runId ? await readRun(session.store.db, runId) : await latestRun(session.store.db);
     if (!run) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: runId ? `no run ${runId} in this store: pass a run id start() answered for this store, or none for the newest` : 'this store holds no run yet: start one first' });
     return run;
@@ -234,7 +237,7 @@ export function openBatch(options: BatchOptions): Batch {
 
     resume: (runId, raw = {}) =>
       answer('batch.resume', async () => {
-        const problem = checkWorkOptions(raw as Record<string, unknown>);
+        const problem = runIdProblem(runId) ?? checkWorkOptions(raw as Record<string, unknown>);
         if (problem) return problem;
         const given = raw.authorizers === undefined ? undefined : await checkAuthorizers(raw.authorizers);
         if (given instanceof OperationError) return given;
@@ -253,6 +256,8 @@ export function openBatch(options: BatchOptions): Batch {
 
     status: (runId) =>
       answer('batch.status', async (): Promise<BatchStatusResult | OperationError> => {
+        const problem = runIdProblem(runId);
+        if (problem) return problem;
         const session = await open();
         if (session instanceof OperationError) return session;
         const run = await findRun(session, runId);
@@ -284,14 +289,15 @@ export function openBatch(options: BatchOptions): Batch {
   async function* itemPages(runId: string, raw: { readonly onlyUnsuccessful?: boolean; readonly pageSize?: number }): AsyncGenerator<BatchItemPage> {
     const name = 'batch.items';
     const pageSize = raw.pageSize ?? 1000;
-    if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 10_000)) {
-      yield { ...failed(name, invalid('the option pageSize takes a whole number from 1 to 10000, or leave it out for 1000'), 0), items: [] };
+    const problem = runId === undefined ? invalid('items takes the run id start() answered as runId') : runIdProblem(runId);
+    if (problem || !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 10_000)) {
+      yield { ...failed(name, problem ?? invalid('the option pageSize takes a whole number from 1 to 10000, or leave it out for 1000'), 0), items: [] };
       return;
     }
     let page: BatchItem[] = [];
     try {
       const session = await open();
-      const run = session instanceof OperationError ? session : await findRun(session, runId ?? '');
+      const run = session instanceof OperationError ? session : await findRun(session, runId);
       if (run instanceof OperationError) {
         yield { ...failed(name, run, 0), items: [] };
         return;
