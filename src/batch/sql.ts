@@ -1,12 +1,11 @@
 /**
  * The one SQL connection a batch run uses, whichever PostgreSQL holds it: PGlite embedded in this
- * process (on disk under the store folder; nothing to install), or a PostgreSQL server named by
- * DATABASE_URL (through `pg`), which any number of `wxplugin worker` processes share.
+ * process (sql-embedded.ts), or a PostgreSQL server named by DATABASE_URL (through `pg`, here),
+ * which any number of `wxplugin worker` processes share.
  *
- * Both drivers are loaded only here, only when a batch command opens a store: `wxplugin apply` and
- * the cloud functions never load them.
+ * Both drivers are loaded only when a batch opens a store: `wxplugin apply`, the cloud functions
+ * and a program that only uses createHttpsClient never load them.
  */
-import type * as Pglite from '@electric-sql/pglite';
 import type * as Pg from 'pg';
 
 export interface SqlResult<Row> {
@@ -28,40 +27,6 @@ export interface PgBossDb {
 
 export function pgBossDb(db: SqlDb): PgBossDb {
   return { executeSql: (text, values) => db.query(text, values) };
-}
-
-interface PgliteLike {
-  query<T>(text: string, values?: unknown[], options?: { rowMode?: 'object' | 'array' }): Promise<{ rows: T[] }>;
-  exec(text: string): Promise<Array<{ rows: unknown[] }>>;
-  close(): Promise<void>;
-}
-
-/**
- * PGlite's `query` uses the extended protocol, which refuses several statements in one string
- * ("cannot insert multiple commands into a prepared statement"), and pg-boss's migrations are
- * exactly that, without parameters. So parameterless text goes through `exec` (the simple
- * protocol; its last result is the answer) and the rest through `query`.
- */
-export function pgliteSql(pglite: PgliteLike): SqlDb {
-  // PGlite is one connection: statements from concurrent callers are queued by PGlite itself.
-  return {
-    kind: 'embedded',
-    async query<Row>(text: string, values?: readonly unknown[]) {
-      if (!values || values.length === 0) {
-        const results = await pglite.exec(text);
-        return { rows: (results[results.length - 1]?.rows ?? []) as Row[] };
-      }
-      return pglite.query<Row>(text, [...values], { rowMode: 'object' });
-    },
-    close: () => pglite.close(),
-  };
-}
-
-export async function openEmbedded(dataDir: string): Promise<SqlDb> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGlite } = require('@electric-sql/pglite') as typeof Pglite;
-  const pglite = await PGlite.create(dataDir);
-  return pgliteSql(pglite as unknown as PgliteLike);
 }
 
 export async function openServer(connectionString: string, maxConnections: number): Promise<SqlDb> {

@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { checkBatchOptions } from '../../src/batch/api-options';
 import { openBatch } from '../../src/batch/api';
+import { claim, createRun, enqueuePage, queueOf, readRun } from '../../src/batch/runs';
+import { CACHE_ENTRIES, sqlComponentStore } from '../../src/batch/sql-store';
+import { openStore, releaseOrphans } from '../../src/batch/store';
 import type { Batch, BatchItem, BatchOptions } from '../../src/batch/api-types';
 import { ProjectCode } from '../../src/core/codes';
 import { authorizerAppid, DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../../src/emulator/component-world';
@@ -385,6 +388,103 @@ if (!bin) {
       const idle = new AbortController();
       setTimeout(() => idle.abort(), 300);
       expect(await worker.work({ signal: idle.signal })).toMatchObject({ errCode: 0, taken: 0, stopped: true });
+    });
+
+    test('opening an embedded store after a kill hands back what the dead process held: its claims, its active jobs', async () => {
+      const databaseUrl = await freshDatabase();
+      const store = await openStore({ databaseUrl, dir: '' });
+      try {
+        const run = { id: 'run-orphans', component: DEMO_COMPONENT_APPID, operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, source: 'given' as const, rate: 10, jobTimeout: 60 };
+        await createRun(store.db, store.boss, run);
+        const record = (await readRun(store.db, run.id))!;
+        await enqueuePage(store.db, store.boss, record, [authorizerAppid(0), authorizerAppid(1)]);
+        const jobs = (await store.boss.fetch<{ appid: string }>(queueOf(run.id), { batchSize: 2 })) ?? [];
+        expect(jobs).toHaveLength(2);
+        expect([...(await claim(store.db, record, [authorizerAppid(0)])).keys()]).toEqual([authorizerAppid(0)]);
+
+        await releaseOrphans(store.db, store.boss);
+        const { rows } = await store.db.query<{ appid: string; claimed_until: unknown }>('SELECT appid, claimed_until FROM wxplugin_batch.item ORDER BY appid');
+        expect(rows).toEqual([{ appid: authorizerAppid(0), claimed_until: null }, { appid: authorizerAppid(1), claimed_until: null }]);
+        const states = await store.db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = $1`, [queueOf(run.id)]);
+        // Failed, with retries left: pg-boss hands them out again, and the claim is free to take.
+        expect(states.rows.map((row) => row.state)).toEqual(['retry', 'retry']);
+        expect([...(await claim(store.db, record, [authorizerAppid(0)])).keys()]).toEqual([authorizerAppid(0)]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('the token store as the embedded store uses it: values kept in memory (recent ones), read ahead a page at a time', async () => {
+      const databaseUrl = await freshDatabase();
+      const store = await openStore({ databaseUrl, dir: '' });
+      try {
+        // The embedded store is this process's alone, so it may remember what it read and wrote.
+        const db = { ...store.db, query: store.db.query.bind(store.db), kind: 'embedded' as const };
+        const tokens = sqlComponentStore(db, DEMO_COMPONENT_APPID);
+        const behindItsBack = (appid: string, value: string) => store.db.query("UPDATE wxplugin_batch.token SET value = $2 WHERE kind = 'refresh' AND name = $1", [appid, value]);
+        const many = Array.from({ length: CACHE_ENTRIES + 1 }, (_, index) => [`wx${index.toString(16).padStart(16, '0')}`, `refresh-${index}`] as const);
+        await tokens.writeRefreshTokens(many);
+        await behindItsBack(many[0]![0], 'changed-0');
+        await behindItsBack(many[CACHE_ENTRIES]![0], 'changed-last');
+        // The oldest fell out of memory and is read again; the newest is remembered.
+        expect(await tokens.readRefreshToken(many[0]![0])).toBe('changed-0');
+        expect(await tokens.readRefreshToken(many[CACHE_ENTRIES]![0])).toBe(`refresh-${CACHE_ENTRIES}`);
+
+        const fresh = sqlComponentStore(db, DEMO_COMPONENT_APPID);
+        await fresh.prime([many[1]![0], 'wx00000000000fffff']);
+        await behindItsBack(many[1]![0], 'changed-1');
+        expect(await fresh.readRefreshToken(many[1]![0])).toBe('refresh-1');
+        // Absent ones are remembered as absent too.
+        expect(await fresh.readRefreshToken('wx00000000000fffff')).toBeUndefined();
+        await fresh.prime([]);
+        // One process: its own queue is the whole lock.
+        expect(await fresh.withLock('component', async () => 'held')).toBe('held');
+        // A server store reads ahead nothing: every read goes to the database.
+        const server = sqlComponentStore(store.db, DEMO_COMPONENT_APPID);
+        await server.prime([many[2]![0]]);
+        await behindItsBack(many[2]![0], 'changed-2');
+        expect(await server.readRefreshToken(many[2]![0])).toBe('changed-2');
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('the store failing mid-run: a warning, then an answer, never a throw; resume redoes the unrecorded call, which meets "already added"', async () => {
+      const { open, component, databaseUrl } = await setUp({ authorizers: 2, withoutPluginManagement: 0 });
+      const admin = new Client({ connectionString: databaseUrl });
+      await admin.connect();
+      try {
+        let broken = false;
+        // The program's own fetch: every request goes through it. Once WeChat has answered the
+        // first plugin call, the table its outcome goes to is taken away.
+        const breaking = (async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]) => {
+          const response = await fetch(input, init);
+          if (!broken && String(input).includes('/wxa/plugin')) {
+            broken = true;
+            await admin.query('ALTER TABLE wxplugin_batch.item RENAME TO item_away');
+          }
+          return response;
+        }) as Fetch;
+        const warnings: string[] = [];
+        const batch = open({ fetch: breaking, verifyTicket: () => FIRST_TICKET });
+        const result = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: [authorizerAppid(0)], jobTimeout: 10, onWarning: (message) => warnings.push(message) });
+        expect(result).toMatchObject({ errCode: ProjectCode.TOKEN_STORE_FAILED, attempts: 1 });
+        expect(result.errMsg).toMatch(/^batch\.start:fail the batch store failed \(.*item.*\): check the store/);
+        expect(warnings).toEqual([expect.stringMatching(/^the store failed while recording \(the job will run again\): .*item/)]);
+        const { rows } = await admin.query<{ id: string }>('SELECT id FROM wxplugin_batch.run');
+        const pages = [];
+        for await (const page of batch.items(rows[0]!.id)) pages.push(page);
+        expect(pages).toEqual([expect.objectContaining({ errCode: ProjectCode.TOKEN_STORE_FAILED, attempts: 1, items: [] })]);
+        expect(component.calls().map((call) => call.errcode)).toEqual([0]);
+
+        await admin.query('ALTER TABLE wxplugin_batch.item_away RENAME TO item');
+        // The claim of the call lost with the store lapses after the job timeout; the job is handed out again.
+        const resumed = await open().resume();
+        expect(resumed).toMatchObject({ errCode: 0, kind: 'finished', runId: rows[0]!.id, counts: { total: 1, succeeded: 0, alreadyDone: 1 } });
+        expect(component.calls().map((call) => call.errcode)).toEqual([0, 89237]);
+      } finally {
+        await admin.end();
+      }
     });
 
     test('runs that are not there, or another platform\'s', async () => {
