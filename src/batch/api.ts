@@ -25,7 +25,7 @@ import { defaultConcurrency } from './limits';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
 import { countRun, createRun, items as storedItems, latestRun, liveJobs, newRunId, nextDeferred, openRuns, readRun, type Finished, type ItemRow, type RunRecord } from './runs';
 import { openStore, type BatchStore } from './store';
-import { workRun } from './worker';
+import { workRun, type RunWorkerOptions } from './worker';
 
 /** How often onProgress hears the counts while a run is driven. */
 const PROGRESS_EVERY_MS = 1000;
@@ -174,8 +174,23 @@ export function openBatch(options: BatchOptions): Batch {
     return run;
   }
 
+  /** How this process works a run's jobs, for start and resume (driveRun) and work (workRun). */
+  function workerOptions(session: Session, run: RunRecord, options: BatchWorkOptions): RunWorkerOptions {
+    return {
+      db: session.store.db,
+      boss: session.store.boss,
+      run,
+      component: session.component(run.rate),
+      alreadyHolds: operationNamed(run.operation)?.alreadyHolds ?? [],
+      concurrency: options.concurrency ?? defaultConcurrency(run.rate),
+      shouldStop: () => options.signal?.aborted === true,
+      onFinished: (finished) => tell(options.onFinished, finishedItem(finished)),
+      onError: (error) => tell(options.onWarning, `the store failed while recording (the job will run again): ${firstLine(error)}`),
+    };
+  }
+
   async function drive(name: string, session: Session, run: RunRecord, pages: AsyncIterable<readonly string[]> | undefined, options: BatchDriveOptions): Promise<BatchRunResult> {
-    const { db, boss } = session.store;
+    const { db } = session.store;
     let listed = run.listed || !pages;
     const progress = async () => {
       const counts = await countRun(db, run.id).catch(() => undefined);
@@ -185,18 +200,7 @@ export function openBatch(options: BatchOptions): Batch {
     tell(options.onStart, infoOf(run));
     let end;
     try {
-      end = await driveRun({
-        db,
-        boss,
-        run,
-        component: session.component(run.rate),
-        alreadyHolds: operationNamed(run.operation)?.alreadyHolds ?? [],
-        concurrency: options.concurrency ?? defaultConcurrency(run.rate),
-        ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}),
-        shouldStop: () => options.signal?.aborted === true,
-        onFinished: (finished) => tell(options.onFinished, finishedItem(finished)),
-        onError: (error) => tell(options.onWarning, `the store failed while recording (the job will run again): ${firstLine(error)}`),
-      });
+      end = await driveRun({ ...workerOptions(session, run, options), ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}) });
     } finally {
       clearInterval(timer);
       if (options.onProgress) await progress();
@@ -317,7 +321,7 @@ export function openBatch(options: BatchOptions): Batch {
   }
 
   async function workRuns(session: Session, options: BatchWorkOptions & { readonly exitWhenIdle?: boolean }): Promise<BatchWorkResult> {
-    const { db, boss } = session.store;
+    const { db } = session.store;
     const stopping = () => options.signal?.aborted === true;
     let taken = 0;
     while (!stopping()) {
@@ -325,17 +329,7 @@ export function openBatch(options: BatchOptions): Batch {
       let round = 0;
       for (const run of runs) {
         if (stopping()) break;
-        round += await workRun({
-          db,
-          boss,
-          run,
-          component: session.component(run.rate),
-          alreadyHolds: operationNamed(run.operation)?.alreadyHolds ?? [],
-          concurrency: options.concurrency ?? defaultConcurrency(run.rate),
-          shouldStop: stopping,
-          onFinished: (finished) => tell(options.onFinished, finishedItem(finished)),
-          onError: (error) => tell(options.onWarning, `the store failed while recording (the job will run again): ${firstLine(error)}`),
-        });
+        round += await workRun(workerOptions(session, run, options));
       }
       taken += round;
       if (runs.length === 0 && options.exitWhenIdle === true) break;
