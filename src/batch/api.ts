@@ -96,6 +96,15 @@ async function* givenPages(appids: Iterable<string> | AsyncIterable<string>): As
   if (page.length) yield page;
 }
 
+/** A run's file, read again a page at a time: a file gone or unreadable since ends the listing, said so. */
+async function* filePages(file: string): AsyncGenerator<string[]> {
+  try {
+    yield* authorizerFilePages(file);
+  } catch (error) {
+    throw new ListingError(ProjectCode.BATCH_OPTIONS_INVALID, `authorizers:fail the run's file of authorisers could not be read (${firstLine(error)}): put it back where it was when the run started, then resume`);
+  }
+}
+
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
@@ -213,7 +222,7 @@ export function openBatch(options: BatchOptions): Batch {
   }
 
   const pagesOf = (session: Session, source: CheckedAuthorizers, rate: number): AsyncIterable<readonly string[]> =>
-    source.kind === 'all' ? listedPages(session.component(rate)) : source.kind === 'file' ? authorizerFilePages(source.file) : givenPages(source.appids);
+    source.kind === 'all' ? listedPages(session.component(rate)) : source.kind === 'file' ? filePages(source.file) : givenPages(source.appids);
 
   return {
     start: (raw) =>

@@ -8,13 +8,14 @@
  * Where PostgreSQL's binaries are missing, the tests that need a store say so and pass (CI=true:
  * they fail); the option checks, which open nothing, run everywhere.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { checkBatchOptions } from '../../src/batch/api-options';
 import { openBatch } from '../../src/batch/api';
 import { claim, createRun, enqueuePage, queueOf, readRun } from '../../src/batch/runs';
+import { sqlReserve } from '../../src/batch/limiter';
 import { CACHE_ENTRIES, sqlComponentStore } from '../../src/batch/sql-store';
 import { openStore, releaseOrphans } from '../../src/batch/store';
 import type { Batch, BatchItem, BatchOptions } from '../../src/batch/api-types';
@@ -119,6 +120,13 @@ describe('bad options: a project code, nothing opened or sent', () => {
     expect(result).toMatchObject({ errCode: code, attempts: 0 });
     expect(result.errMsg).toMatch(message);
     expect(sent).toBe(0);
+  });
+
+  test('an embedded store\'s folder is fine as an option; the request is still checked first, nothing opened', async () => {
+    const folder = join(tmpdir(), 'wxplugin-never-made');
+    const result = await openBatch({ ...good, store: { dir: folder } }).start({ ...start, request: { pluginAppid: 'WX0' } });
+    expect(result).toMatchObject({ errCode: ProjectCode.INVALID_APPID, attempts: 0 });
+    expect(existsSync(folder)).toBe(false);
   });
 
   test('a file with a line that is not an appid: its line number, nothing sent', async () => {
@@ -339,6 +347,8 @@ if (!bin) {
         authorizers: 'all',
         rate: 60,
         concurrency: 8,
+        // A short job timeout: the claims of calls waiting for their slot are kept alive meanwhile.
+        jobTimeout: 10,
         signal: controller.signal,
         onFinished: () => {
           finished += 1;
@@ -439,11 +449,29 @@ if (!bin) {
         await fresh.prime([]);
         // One process: its own queue is the whole lock.
         expect(await fresh.withLock('component', async () => 'held')).toBe('held');
+        expect(await fresh.readTicket()).toBeUndefined();
+        // A platform whose rate row was never made cannot be given slots: said, not hung.
+        await expect(sqlReserve(store.db, 'component:nobody', 10)(1)).rejects.toThrow(/no rate row for component:nobody/);
         // A server store reads ahead nothing: every read goes to the database.
         const server = sqlComponentStore(store.db, DEMO_COMPONENT_APPID);
         await server.prime([many[2]![0]]);
         await behindItsBack(many[2]![0], 'changed-2');
         expect(await server.readRefreshToken(many[2]![0])).toBe('changed-2');
+        // Two processes (two holders) take turns on a lock through the database.
+        const order: string[] = [];
+        const other = sqlComponentStore(store.db, DEMO_COMPONENT_APPID);
+        let release!: () => void;
+        const first = server.withLock('component', async () => {
+          order.push('first in');
+          await new Promise<void>((resolve) => (release = resolve));
+          order.push('first out');
+        });
+        while (order.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        const second = other.withLock('component', async () => void order.push('second in'));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        release();
+        await Promise.all([first, second]);
+        expect(order).toEqual(['first in', 'first out', 'second in']);
       } finally {
         await store.close();
       }
@@ -485,6 +513,33 @@ if (!bin) {
       } finally {
         await admin.end();
       }
+    });
+
+    test('a file gone before the run was all enqueued: resume says so (listingFailed), nothing thrown; an empty platform finishes at once', async () => {
+      const { batch } = await setUp({ authorizers: 0, withoutPluginManagement: 0 });
+      const nobody = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: 'all' });
+      expect(nobody).toMatchObject({ errCode: 0, kind: 'finished', counts: { total: 0, pending: 0 } });
+
+      const file = join(work, 'moved.txt');
+      writeFileSync(file, `${authorizerAppid(0)}\n`);
+      const controller = new AbortController();
+      // Stopped before its first page is enqueued: the run is not listed yet.
+      const stopped = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: { file }, signal: controller.signal, onStart: () => controller.abort() });
+      expect(stopped).toMatchObject({ errCode: 0, kind: 'stopped', counts: { total: 0 } });
+      expect((await batch.status(stopped.runId)).run).toMatchObject({ source: 'file', listed: false });
+      rmSync(file);
+      const resumed = await batch.resume(stopped.runId);
+      expect(resumed).toMatchObject({ errCode: ProjectCode.BATCH_OPTIONS_INVALID, kind: 'listingFailed', runId: stopped.runId });
+      expect(resumed.listing?.errMsg).toMatch(/^authorizers:fail the run's file of authorisers could not be read \(.+\): put it back/);
+    });
+
+    test('a read-only database: the store cannot be made, said as the store code', async () => {
+      const databaseUrl = await freshDatabase();
+      const batch = openBatch({ componentAppid: DEMO_COMPONENT_APPID, componentSecret: DEMO_COMPONENT_SECRET, store: { databaseUrl: `${databaseUrl}?options=-c%20default_transaction_read_only%3Don` } });
+      opened.push(batch);
+      const result = await batch.status();
+      expect(result).toMatchObject({ errCode: ProjectCode.TOKEN_STORE_FAILED, attempts: 0 });
+      expect(result.errMsg).toMatch(/could not be opened \(.*read-only/);
     });
 
     test('runs that are not there, or another platform\'s', async () => {

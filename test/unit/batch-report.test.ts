@@ -77,6 +77,9 @@ describe('progress', () => {
       progress.update(counts({ total: 100, succeeded: 10, alreadyDone: 0, notAuthorised: 0, deferred: 0 }), true);
       now.mockReturnValue(12_500);
       progress.update(counts({ total: 100, succeeded: 20, alreadyDone: 0, notAuthorised: 0, deferred: 10 }), true);
+      // Still listing: no ETA, whatever the pace; and the last update is written on stop.
+      now.mockReturnValue(13_000);
+      progress.update(counts({ total: 100, succeeded: 30, alreadyDone: 0, notAuthorised: 0, deferred: 10 }), false);
       progress.stop();
       progress.stop();
     } finally {
@@ -86,6 +89,7 @@ describe('progress', () => {
     expect(parsed).toEqual([
       { run: 'RUN', done: 0, total: 100, listed: false, deferred: 0, perSecond: 0, etaSeconds: null },
       { run: 'RUN', done: 20, total: 100, listed: true, deferred: 10, perSecond: 8, etaSeconds: 9 },
+      { run: 'RUN', done: 30, total: 100, listed: false, deferred: 10, perSecond: 10, etaSeconds: null },
     ]);
   });
 
@@ -94,10 +98,22 @@ describe('progress', () => {
     let drawn = '';
     (terminal as unknown as PassThrough).on('data', (chunk: Buffer) => (drawn += chunk.toString()));
     const progress = terminalProgress(terminal, 'RUN');
-    progress.update(counts({ total: 10, succeeded: 2, alreadyDone: 0, notAuthorised: 1, deferred: 0, failed: 1 }), false);
-    progress.update(counts({ total: 10, succeeded: 6, alreadyDone: 0, notAuthorised: 1, deferred: 1, failed: 1 }), true);
-    progress.stop();
-    expect(drawn).toMatch(/run RUN .* 8\/10 \| \d+\/s \| ETA .* \| deferred 1 failed 2/);
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(1_000_000);
+      progress.update(counts({ total: 10, succeeded: 2, alreadyDone: 0, notAuthorised: 1, deferred: 0, failed: 1 }), false);
+      now.mockReturnValue(1_002_000);
+      progress.update(counts({ total: 10, succeeded: 6, alreadyDone: 0, notAuthorised: 1, deferred: 1, failed: 1 }), true);
+      progress.stop();
+    } finally {
+      now.mockRestore();
+    }
+    // 4 more done in 2 s.
+    expect(drawn).toMatch(/run RUN .* 8\/10 \| 2\/s \| ETA .* \| deferred 1 failed 2/);
+    // Stopped before anything was shown: nothing drawn.
+    const before = drawn;
+    terminalProgress(terminal, 'IDLE').stop();
+    expect(drawn).toBe(before);
   });
 });
 
@@ -120,6 +136,9 @@ describe('the embedded store\'s folder lock', () => {
     writeFileSync(join(dir, 'owner.pid'), String(process.ppid));
     expect(() => lockDir(dir)).toThrow(StoreBusyError);
     expect(() => lockDir(dir)).toThrow(new RegExp(`in use by process ${process.ppid}`));
+    // Left by this very process (a pid reused): taken over.
+    writeFileSync(join(dir, 'owner.pid'), String(process.pid));
+    lockDir(dir)();
     // No process has a pid this large.
     writeFileSync(join(dir, 'owner.pid'), '4194999');
     const unlock = lockDir(dir);
@@ -142,6 +161,9 @@ describe('a file of authorisers', () => {
     for await (const page of authorizerFilePages(file, 2)) pages.push(page);
     expect(pages).toEqual([['wxa000000000000000', 'wxa000000000000001'], ['wxa000000000000002']]);
     expect(await authorizerFileProblem(file, 'list.txt')).toBeUndefined();
+    const whole: string[][] = [];
+    for await (const page of authorizerFilePages(file, 3)) whole.push(page);
+    expect(whole).toEqual([['wxa000000000000000', 'wxa000000000000001', 'wxa000000000000002']]);
   });
 
   test('a folder, an empty list, a line that is not an appid: what is wrong, where', async () => {
