@@ -5,11 +5,12 @@
 //   dist/lib/index.mjs           the same, as an ES module
 //   dist/lib/types/**.d.ts       its declarations (tsc -p tsconfig.lib.json); index.d.mts for `import`
 //   dist/bin/wxplugin.js         the `wxplugin` bin: a shebang and a require of ../wxplugin.js
-// Both bundles are self-contained: the package has no dependencies, so anything they import at run
+// Both bundles are self-contained but for the package's own dependencies (the batch runs' job
+// engine and drivers, loaded only when a batch opens its store): anything else they import at run
 // time other than Node's own modules fails the build.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,12 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 process.chdir(root);
 const lib = join(root, 'dist', 'lib');
 const builtins = new Set(builtinModules);
+const dependencies = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {});
+/**
+ * The batch's drivers are loaded with require() where they are first needed; in the ES module
+ * build, require is made with createRequire (esbuild's own shim refuses a dynamic require).
+ */
+const ESM_REQUIRE = "import { createRequire as __wxpluginCreateRequire } from 'node:module';\nconst require = __wxpluginCreateRequire(import.meta.url);";
 
 /** Consumers run Node 18 or later (package.json "engines"). */
 const LIB_TARGET = 'node18';
@@ -33,14 +40,16 @@ for (const [format, file] of [['cjs', 'index.js'], ['esm', 'index.mjs']]) {
     target: LIB_TARGET,
     format,
     packages: 'bundle',
+    external: dependencies,
+    ...(format === 'esm' ? { banner: { js: ESM_REQUIRE } } : {}),
     charset: 'utf8',
     legalComments: 'eof',
     metafile: true,
     logLevel: 'warning',
   });
   const imported = Object.values(metafile.outputs).flatMap((output) => output.imports.map((entry) => entry.path));
-  const foreign = imported.filter((path) => !path.startsWith('node:') && !builtins.has(path));
-  if (foreign.length) throw new Error(`dist/lib/${file} imports ${foreign.join(', ')} at run time; the package has no dependencies`);
+  const foreign = imported.filter((path) => !path.startsWith('node:') && !builtins.has(path) && !dependencies.includes(path));
+  if (foreign.length) throw new Error(`dist/lib/${file} imports ${foreign.join(', ')} at run time; only the package's dependencies may be`);
 }
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

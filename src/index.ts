@@ -1,6 +1,7 @@
 /**
  * The package's library entry (`require('wx-plugin-manager')` / `import ... from 'wx-plugin-manager'`):
- * the HTTPS client and what a caller needs to read its results. Built by scripts/build-lib.mjs into
+ * the HTTPS client, the component (third-party platform) client, batch runs (openBatch), and what a
+ * caller needs to read their results. Built by scripts/build-lib.mjs into
  * dist/lib (CommonJS, ES module and type declarations); everything else in src/ stays internal.
  */
 export { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, succeeded } from './https/client';
@@ -22,3 +23,26 @@ export { memoryStore } from './component/store';
 export type { ComponentStore, StoredToken } from './component/store';
 export { fileStore } from './component/file-store';
 export type { FileStoreOptions } from './component/file-store';
+// Batch runs (Node 20 or later): their job engine and drivers load on first use, never with the package.
+export { openBatch } from './batch/api';
+export type {
+  Batch,
+  BatchAuthorizers,
+  BatchCounts,
+  BatchDriveOptions,
+  BatchItem,
+  BatchItemPage,
+  BatchItemState,
+  BatchOperationName,
+  BatchOptions,
+  BatchRequest,
+  BatchResumeOptions,
+  BatchRunEnd,
+  BatchRunInfo,
+  BatchRunResult,
+  BatchStartOptions,
+  BatchStatusResult,
+  BatchStoreOption,
+  BatchWorkOptions,
+  BatchWorkResult,
+} from './batch/api-types';

@@ -5,19 +5,14 @@
  *
  * Loaded only by those commands, so the job engine and its drivers never load for a single call.
  */
-import { createComponentClient } from '../component/client';
 import type { AnyOperation } from '../core/operation';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { usageError, type Tool } from '../tools/cli';
-import type { BatchComponent } from './component';
-import { StoreBusyError } from './dir-lock';
-import { driveRun, ListingError, requeuePending, type DriveEnd } from './drive';
-import { ensureRateRow, SharedLimiter, sqlReserve } from './limiter';
+import { openBatch } from './api';
+import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult } from './api-types';
+import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, TIMEOUT_BOUNDS } from './limits';
 import {
-  authorizerFilePages,
   checkAuthorizerFile,
-  DEFAULT_JOB_TIMEOUT_S,
-  DEFAULT_STORE_DIR,
   DEFAULTS,
   operationOptions,
   parseWith,
@@ -32,13 +27,9 @@ import {
   type ComponentCredentials,
   type Where,
 } from './options';
-import { exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED, type Counts } from './outcome';
+import { exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED } from './outcome';
 import { jsonProgress, terminalProgress, type Progress } from './progress';
 import { countsText, summaryLine, writeJsonReport, writeTextReport } from './report';
-import { countRun, createRun, latestRun, liveJobs, newRunId, nextDeferred, openRuns, readRun, type RunRecord } from './runs';
-import { sqlComponentStore } from './sql-store';
-import { openStore, type BatchStore } from './store';
-import { workRun } from './worker';
 
 const RUN = ['wxplugin'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
 const BATCH_TOOL: Tool = { name: 'wxplugin batch', help: `${RUN} batch --help` };
@@ -96,137 +87,103 @@ ${ENVIRONMENT}
 
 type Values = Record<string, string | boolean | undefined>;
 
-/** About one second of authorisers in flight (each needs about two requests, each waits for its slot). */
-const defaultConcurrency = (rate: number): number => Math.max(1, Math.min(128, Math.ceil(rate / 2)));
-
-/** What every command that calls WeChat reads besides its own flags: the call budget, the credentials, the store. */
-function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; credentials: ComponentCredentials; where: Where } {
-  const timeoutMs = wholeNumber(tool, 'timeout', values.timeout, DEFAULTS.timeoutMs, 100, 600_000);
-  wholeNumber(tool, 'concurrency', values.concurrency, 1, 1, 1000);
-  return { timeoutMs, credentials: readCredentials(tool), where: readWhere(tool, values) };
+/** What every command that calls WeChat reads besides its own flags: the call budget, the credentials, the store, the concurrency. */
+function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; credentials: ComponentCredentials; where: Where; concurrency?: number } {
+  const timeoutMs = wholeNumber(tool, 'timeout', values.timeout, DEFAULTS.timeoutMs, TIMEOUT_BOUNDS.min, TIMEOUT_BOUNDS.max);
+  const concurrency = values.concurrency === undefined ? undefined : wholeNumber(tool, 'concurrency', values.concurrency, 1, CONCURRENCY_BOUNDS.min, CONCURRENCY_BOUNDS.max);
+  return { timeoutMs, credentials: readCredentials(tool), where: readWhere(tool, values), ...(concurrency ? { concurrency } : {}) };
 }
 
-/** Runs `work` with the store open, turning store problems into one line and exit 2. */
-async function withStore<T>(tool: Tool, where: Where, work: (store: BatchStore) => Promise<T>): Promise<T> {
-  let store: BatchStore;
+const storeOf = (where: Where) => (where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir });
+
+/** The library's batch over what the command line read; closed when `work` settles. */
+async function withBatch<T>(settings: { timeoutMs?: number; credentials?: ComponentCredentials; where: Where }, work: (batch: Batch) => Promise<T>): Promise<T> {
+  const batch = openBatch({ componentAppid: '', componentSecret: '', ...settings.credentials, store: storeOf(settings.where), ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
   try {
-    store = await openStore(where);
-  } catch (error) {
-    const message = error instanceof StoreBusyError ? error.message : `the store could not be opened: ${(error as Error).message.split('\n')[0]}`;
-    return usageError(tool, message);
-  }
-  try {
-    return await work(store);
+    return await work(batch);
   } finally {
-    await store.close();
+    await batch.close();
   }
 }
 
-interface Context {
-  readonly store: BatchStore;
-  readonly credentials: ComponentCredentials;
-  readonly timeoutMs: number;
+/** An answer that is not a run: a bad argument the store revealed (exit 2, one line), or the store failing mid-way (exit 1). */
+function refused(tool: Tool, result: { errMsg: string; attempts: number }): number {
+  const message = result.errMsg.replace(/^[\w.]+:fail /, '');
+  if (result.attempts === 0) usageError(tool, message);
+  process.stderr.write(`${tool.name}: ${message}\n`);
+  return EXIT_REFUSED_OR_FAILED;
 }
 
-function componentFor(context: Context, rate: number): BatchComponent {
-  const { db } = context.store;
-  const key = `component:${context.credentials.componentAppid}`;
-  const limiter = new SharedLimiter(sqlReserve(db, key, rate), Math.max(1, Math.min(100, Math.ceil(rate / 10))));
-  const store = sqlComponentStore(db, context.credentials.componentAppid);
-  const client = createComponentClient({
-    ...context.credentials,
-    store,
-    beforeRequest: () => limiter.take(),
-    timeoutMs: context.timeoutMs,
-  });
-  return {
-    forAuthorizer: (appid) => client.forAuthorizer(appid) as unknown as ReturnType<BatchComponent['forAuthorizer']>,
-    listAuthorizers: () => client.listAuthorizers(),
-    prime: (appids) => store.prime(appids),
-    fetchRefreshToken: (appid) => client.getAuthorizerInfo(appid),
+/** Ctrl-C or SIGTERM: stop after the calls in flight (the second one: at once). */
+function onSignals(first: () => void): () => void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(EXIT_UNFINISHED);
+    stopping = true;
+    first();
   };
-}
-
-async function* listedPages(component: BatchComponent): AsyncGenerator<string[]> {
-  for await (const page of component.listAuthorizers()) {
-    if (page.errCode !== 0) throw new ListingError(page.errCode, page.errMsg);
-    if (page.authorizers.length) yield page.authorizers.map((authorizer) => authorizer.authorizerAppid);
-  }
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
 }
 
 function progressFor(runId: string): Progress {
   return process.stderr.isTTY ? terminalProgress(process.stderr, runId) : jsonProgress((line) => process.stderr.write(line), runId);
 }
 
-const operationOf = (name: string): AnyOperation | undefined => MINI_PROGRAM_OPERATIONS.find((operation) => operation.name === name) as AnyOperation | undefined;
+/** The authorisers of a run, flattened from the library's pages (a failed page is said on stderr). */
+async function* itemsOf(batch: Batch, runId: string, onlyUnsuccessful: boolean): AsyncGenerator<BatchItem> {
+  for await (const page of batch.items(runId, { onlyUnsuccessful })) {
+    if (page.errCode !== 0) process.stderr.write(`wxplugin batch: the report is incomplete: ${page.errMsg}\n`);
+    yield* page.items;
+  }
+}
 
-/** Works a run to its end (or a signal), showing progress; then the report and the exit status. */
-async function finishRun(context: Context, run: RunRecord, pages: AsyncIterable<readonly string[]> | undefined, values: Values): Promise<number> {
-  const { db, boss } = context.store;
-  const operation = operationOf(run.operation)!;
-  await ensureRateRow(db, `component:${context.credentials.componentAppid}`);
-  const concurrency = wholeNumber(BATCH_TOOL, 'concurrency', values.concurrency, defaultConcurrency(run.rate), 1, 1000);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(EXIT_UNFINISHED);
-    stopping = true;
-    process.stderr.write(`\nwxplugin batch: stopping after the calls in flight; \`${RUN} batch resume ${run.id}\` carries on\n`);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  const progress = progressFor(run.id);
-  let listed = run.listed;
-  const tick = async () => {
-    const counts = await countRun(db, run.id).catch(() => undefined);
-    if (counts) progress.update(counts, listed || !pages);
-  };
-  const timer = setInterval(() => void tick(), 1000);
-  let end: DriveEnd;
+/**
+ * Drives a run through the library (start or resume), showing progress and stopping on a signal;
+ * then the report and the exit status.
+ */
+async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (options: BatchDriveOptions) => Promise<BatchRunResult>, announce: (runId: string) => string): Promise<number> {
+  const controller = new AbortController();
+  let runId: string | undefined;
+  let progress: Progress | undefined;
+  const release = onSignals(() => {
+    controller.abort();
+    process.stderr.write(`\nwxplugin batch: stopping after the calls in flight; \`${RUN} batch resume${runId ? ` ${runId}` : ''}\` carries on\n`);
+  });
+  let result: BatchRunResult;
   try {
-    end = await driveRun({
-      db,
-      boss,
-      run,
-      component: componentFor(context, run.rate),
-      alreadyHolds: operation.alreadyHolds ?? [],
-      concurrency,
-      ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}),
-      shouldStop: () => stopping,
-      onError: (error) => process.stderr.write(`wxplugin batch: the store failed while recording (the job will run again): ${(error as Error).message}\n`),
+    result = await begin({
+      signal: controller.signal,
+      onStart: (run) => {
+        runId = run.runId;
+        process.stderr.write(`${announce(run.runId)}\n`);
+        progress = progressFor(run.runId);
+      },
+      onProgress: (counts, listed) => progress?.update(counts, listed),
+      onWarning: (message) => process.stderr.write(`wxplugin batch: ${message}\n`),
     });
   } finally {
-    clearInterval(timer);
-    await tick();
-    progress.stop();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    progress?.stop();
+    release();
   }
-  await report(context.store, run.id, end.counts, values.json === true);
-  if (end.kind === 'listingFailed') {
-    process.stderr.write(`wxplugin batch: listing the authorisers failed, so the run is not all enqueued: ${end.errMsg} (code ${end.errCode}); \`${RUN} batch resume ${run.id}\` lists again\n`);
+  if (!result.runId || !result.counts) return refused(tool, result);
+  const { counts } = result;
+  const write = (text: string) => process.stdout.write(text);
+  if (values.json === true) await writeJsonReport(itemsOf(batch, result.runId, false), result.runId, counts, write);
+  else await writeTextReport(itemsOf(batch, result.runId, true), result.runId, counts, write);
+  if (result.kind === 'listingFailed') {
+    process.stderr.write(`wxplugin batch: listing the authorisers failed, so the run is not all enqueued: ${result.listing!.errMsg} (code ${result.listing!.errCode}); \`${RUN} batch resume ${result.runId}\` lists again\n`);
     return EXIT_REFUSED_OR_FAILED;
   }
-  await explainUnfinished(context.store, run.id, end.counts);
-  return exitCodeOf(end.counts);
-}
-
-async function* markEnd<T>(source: AsyncIterable<T>, onEnd: () => void): AsyncGenerator<T> {
-  yield* source;
-  onEnd();
-}
-
-async function report(store: BatchStore, runId: string, counts: Counts, json: boolean): Promise<void> {
-  const write = (text: string) => process.stdout.write(text);
-  if (json) await writeJsonReport(store.db, runId, counts, write);
-  else await writeTextReport(store.db, runId, counts, write);
-}
-
-async function explainUnfinished(store: BatchStore, runId: string, counts: Counts): Promise<void> {
   if (counts.deferred) {
-    const at = await nextDeferred(store.db, runId);
-    process.stderr.write(`wxplugin batch: ${counts.deferred} deferred by their daily quota (45009) until ${at?.toISOString() ?? 'the reset'}: run \`${RUN} batch resume ${runId}\` after then, or keep \`${RUN} worker\` running\n`);
+    process.stderr.write(`wxplugin batch: ${counts.deferred} deferred by their daily quota (45009) until ${result.deferredUntil?.toISOString() ?? 'the reset'}: run \`${RUN} batch resume ${result.runId}\` after then, or keep \`${RUN} worker\` running\n`);
   }
-  if (counts.pending) process.stderr.write(`wxplugin batch: ${counts.pending} not finished: \`${RUN} batch resume ${runId}\` carries on\n`);
+  if (counts.pending) process.stderr.write(`wxplugin batch: ${counts.pending} not finished: \`${RUN} batch resume ${result.runId}\` carries on\n`);
+  return exitCodeOf(counts);
 }
 
 async function startRun(operation: AnyOperation, args: readonly string[]): Promise<number> {
@@ -239,36 +196,33 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   const request = readRequest(tool, operation, values);
   if ((values.all === true) === (typeof values.authorizers === 'string')) usageError(tool, 'say which authorisers: --all, or --authorizers FILE (one appid per line)');
   const rate = readRate(tool, values.rate);
-  const jobTimeout = wholeNumber(tool, 'job-timeout', values['job-timeout'], DEFAULT_JOB_TIMEOUT_S, 10, 3600);
+  const jobTimeout = wholeNumber(tool, 'job-timeout', values['job-timeout'], DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS.min, JOB_TIMEOUT_BOUNDS.max);
   const file = typeof values.authorizers === 'string' ? await checkAuthorizerFile(tool, values.authorizers) : undefined;
-  const { timeoutMs, credentials, where } = readWorkSettings(tool, values);
-  return withStore(tool, where, async (store) => {
-    const context = { store, credentials, timeoutMs };
-    await keepTicket(context);
-    const spec = { id: newRunId(new Date()), component: credentials.componentAppid, operation: operation.name, request, source: file ? ('file' as const) : ('all' as const), ...(file ? { sourceFile: file } : {}), rate, jobTimeout };
-    await createRun(store.db, store.boss, spec);
-    const run = (await readRun(store.db, spec.id))!;
-    process.stderr.write(`wxplugin batch: run ${run.id}: ${operation.name} for ${file ? `the authorisers in ${values.authorizers}` : 'every authoriser'}, at most ${rate} calls/s\n`);
-    const pages = file ? authorizerFilePages(file) : listedPages(componentFor(context, rate));
-    return finishRun(context, run, pages, values);
-  });
-}
-
-/** The ticket given in the environment is kept in the store, where every worker finds it. */
-async function keepTicket(context: Context): Promise<void> {
-  const ticket = context.credentials.verifyTicket;
-  if (typeof ticket === 'string') await sqlComponentStore(context.store.db, context.credentials.componentAppid).writeTicket(ticket);
+  const settings = readWorkSettings(tool, values);
+  const which = file ? `the authorisers in ${values.authorizers}` : 'every authoriser';
+  return withBatch(settings, (batch) =>
+    driveAndReport(
+      tool,
+      batch,
+      values,
+      (drive) =>
+        batch.start({
+          operation: operation.name,
+          request,
+          authorizers: file ? { file } : 'all',
+          rate,
+          jobTimeout,
+          ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
+          ...drive,
+        } as Parameters<Batch['start']>[0]),
+      (runId) => `wxplugin batch: run ${runId}: ${operation.name} for ${which}, at most ${rate} calls/s`,
+    ),
+  );
 }
 
 /** `resume [RUN]` and `status [RUN]`: an optional run id first, then options. */
 function splitRunId(args: readonly string[]): [string | undefined, string[]] {
   return args[0] !== undefined && !args[0].startsWith('-') ? [args[0], args.slice(1)] : [undefined, [...args]];
-}
-
-async function findRun(tool: Tool, store: BatchStore, id: string | undefined): Promise<RunRecord> {
-  const run = id ? await readRun(store.db, id) : await latestRun(store.db);
-  if (!run) usageError(tool, id ? `no run ${id} in this store` : 'this store holds no run yet');
-  return run;
 }
 
 async function resume(args: readonly string[]): Promise<number> {
@@ -279,18 +233,16 @@ async function resume(args: readonly string[]): Promise<number> {
     process.stdout.write(BATCH_HELP);
     return 0;
   }
-  const { timeoutMs, credentials, where } = readWorkSettings(tool, values);
-  return withStore(tool, where, async (store) => {
-    const run = await findRun(tool, store, id);
-    if (run.component !== credentials.componentAppid) usageError(tool, `run ${run.id} belongs to the platform ${run.component}, not WECHAT_COMPONENT_APPID's`);
-    const context = { store, credentials, timeoutMs };
-    await keepTicket(context);
-    // Anything a crash left without a job gets one again; the claim keeps each authoriser to one call.
-    await requeuePending(store.db, store.boss, run);
-    const pages = run.listed ? undefined : run.source === 'file' ? authorizerFilePages(run.sourceFile!) : listedPages(componentFor(context, run.rate));
-    process.stderr.write(`wxplugin batch: resuming run ${run.id}\n`);
-    return finishRun(context, run, pages, values);
-  });
+  const settings = readWorkSettings(tool, values);
+  return withBatch(settings, (batch) =>
+    driveAndReport(
+      tool,
+      batch,
+      values,
+      (drive) => batch.resume(id, { ...(settings.concurrency ? { concurrency: settings.concurrency } : {}), ...drive }),
+      (runId) => `wxplugin batch: resuming run ${runId}`,
+    ),
+  );
 }
 
 async function status(args: readonly string[]): Promise<number> {
@@ -301,20 +253,20 @@ async function status(args: readonly string[]): Promise<number> {
     process.stdout.write(BATCH_HELP);
     return 0;
   }
-  const where = readWhere(tool, values);
-  return withStore(tool, where, async (store) => {
-    const run = await findRun(tool, store, id);
-    const counts = await countRun(store.db, run.id);
-    const [live, deferredUntil] = [await liveJobs(store.db, run.id), await nextDeferred(store.db, run.id)];
+  // Reading a run needs only the store: no credentials.
+  return withBatch({ where: readWhere(tool, values) }, async (batch) => {
+    const result = await batch.status(id);
+    if (!result.run || !result.counts) return refused(tool, result);
+    const { run, counts, jobs, deferredUntil } = result;
     if (values.json === true) {
-      const extra = { operation: run.operation, listed: run.listed, jobs: live, ...(deferredUntil ? { deferredUntil: deferredUntil.toISOString() } : {}) };
-      process.stdout.write(`${JSON.stringify({ ...JSON.parse(summaryLine(run.id, counts)), pending: counts.pending, ...extra })}\n`);
+      const extra = { operation: run.operation, listed: run.listed, jobs, ...(deferredUntil ? { deferredUntil: deferredUntil.toISOString() } : {}) };
+      process.stdout.write(`${JSON.stringify({ ...JSON.parse(summaryLine(run.runId, counts)), pending: counts.pending, ...extra })}\n`);
     } else {
       process.stdout.write(
         [
-          `run ${run.id}: ${run.operation} ${JSON.stringify(run.request)}, started ${run.createdAt.toISOString()}, at most ${run.rate} calls/s`,
+          `run ${run.runId}: ${run.operation} ${JSON.stringify(run.request)}, started ${run.createdAt.toISOString()}, at most ${run.rate} calls/s`,
           countsText(counts),
-          `${run.listed ? 'every authoriser enqueued' : 'not every authoriser enqueued yet'}; ${live} job(s) queued or running${deferredUntil ? `; deferred until ${deferredUntil.toISOString()}` : ''}`,
+          `${run.listed ? 'every authoriser enqueued' : 'not every authoriser enqueued yet'}; ${jobs} job(s) queued or running${deferredUntil ? `; deferred until ${deferredUntil.toISOString()}` : ''}`,
           '',
         ].join('\n'),
       );
@@ -329,39 +281,23 @@ async function worker(args: readonly string[]): Promise<number> {
     process.stdout.write(WORKER_HELP);
     return 0;
   }
-  const { timeoutMs, credentials, where } = readWorkSettings(WORKER_TOOL, values);
-  return withStore(WORKER_TOOL, where, async (store) => {
-    const context = { store, credentials, timeoutMs };
-    await keepTicket(context);
-    await ensureRateRow(store.db, `component:${credentials.componentAppid}`);
-    let stopping = false;
-    const stop = () => (stopping ? process.exit(EXIT_UNFINISHED) : (stopping = true));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    const components = new Map<number, BatchComponent>();
-    while (!stopping) {
-      const runs = (await openRuns(store.db)).filter((run) => run.component === credentials.componentAppid);
-      let taken = 0;
-      for (const run of runs) {
-        if (stopping) break;
-        if (!components.has(run.rate)) components.set(run.rate, componentFor(context, run.rate));
-        const concurrency = wholeNumber(WORKER_TOOL, 'concurrency', values.concurrency, defaultConcurrency(run.rate), 1, 1000);
-        taken += await workRun({
-          db: store.db,
-          boss: store.boss,
-          run,
-          component: components.get(run.rate)!,
-          alreadyHolds: operationOf(run.operation)?.alreadyHolds ?? [],
-          concurrency,
-          shouldStop: () => stopping,
-          onError: (error) => process.stderr.write(`wxplugin worker: the store failed while recording (the job will run again): ${(error as Error).message}\n`),
-        });
-      }
-      if (runs.length === 0 && values['exit-when-idle'] === true) break;
-      if (taken === 0) await new Promise((resolve) => setTimeout(resolve, runs.length ? 250 : 1000));
+  const settings = readWorkSettings(WORKER_TOOL, values);
+  return withBatch(settings, async (batch) => {
+    const controller = new AbortController();
+    const release = onSignals(() => controller.abort());
+    try {
+      const result = await batch.work({
+        signal: controller.signal,
+        exitWhenIdle: values['exit-when-idle'] === true,
+        ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
+        onWarning: (message) => process.stderr.write(`wxplugin worker: ${message}\n`),
+      });
+      if (result.errCode !== 0) return refused(WORKER_TOOL, result);
+      process.stderr.write(`wxplugin worker: stopped${result.stopped ? '' : ': no run has work left'}\n`);
+      return 0;
+    } finally {
+      release();
     }
-    process.stderr.write(`wxplugin worker: stopped${stopping ? '' : ': no run has work left'}\n`);
-    return 0;
   });
 }
 

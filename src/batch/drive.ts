@@ -58,7 +58,11 @@ export async function driveRun(options: DriveOptions): Promise<DriveEnd> {
     });
   }
   let listed = !options.pages;
-  void listing?.then(() => (listed = true));
+  // Its failure (other than the listing's own) surfaces through the race below, not as an unhandled rejection.
+  void listing?.then(
+    () => (listed = true),
+    () => undefined,
+  );
   for (;;) {
     if (options.shouldStop()) break;
     const taken = await workRun({ ...options, shouldStop: options.shouldStop });

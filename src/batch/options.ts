@@ -2,9 +2,7 @@
  * The batch commands' arguments and environment, checked before anything is opened or sent: any
  * mistake is one line on stderr and exit status 2 (usageError).
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ParseArgsConfig } from 'node:util';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN, flagOf, parseFields } from '../core/fields';
@@ -12,13 +10,10 @@ import type { AnyOperation } from '../core/operation';
 import { DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
 import { readComponentEnvironment } from '../tools/authorizers';
 import { parseOptions, usageError, type Tool } from '../tools/cli';
+import { authorizerFileProblem } from './authorizer-file';
 import { DEFAULT_RATE } from './limiter';
+import { DEFAULT_STORE_DIR, MAX_RATE, nodeTooOld } from './limits';
 
-export const DEFAULT_STORE_DIR = '.wxplugin';
-export const DEFAULT_JOB_TIMEOUT_S = 60;
-export const MAX_RATE = 100_000;
-/** The oldest Node the batch commands run on: pg-boss 10's `engines`. */
-export const BATCH_NODE_MAJOR = 20;
 
 type Values = Record<string, string | boolean | undefined>;
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -27,8 +22,8 @@ export const STORE_OPTIONS: Options = { store: { type: 'string' } };
 export const WORK_OPTIONS: Options = { concurrency: { type: 'string' }, timeout: { type: 'string' } };
 
 export function requireNode20(tool: Tool, version = process.versions.node): void {
-  const major = Number(version.split('.')[0]);
-  if (major < BATCH_NODE_MAJOR) usageError(tool, `batch runs need Node.js ${BATCH_NODE_MAJOR} or later (their job engine, pg-boss 10, does); this is Node.js ${version}`);
+  const problem = nodeTooOld(version);
+  if (problem) usageError(tool, problem);
 }
 
 /** A whole number within bounds, or exit 2 naming the flag. */
@@ -102,40 +97,11 @@ export function operationOptions(operation: AnyOperation): Options {
   };
 }
 
-/** `--authorizers FILE`: one appid per line (blank lines and `#` comments skipped), pages of `size`. */
-export async function* authorizerFilePages(file: string, size = 500): AsyncGenerator<string[]> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let page: string[] = [];
-  for await (const raw of lines) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    page.push(line);
-    if (page.length === size) {
-      yield page;
-      page = [];
-    }
-  }
-  if (page.length) yield page;
-}
-
-/**
- * The file checked whole before the run starts (read once more to enqueue: memory stays one page):
- * a line that is not an appid stops everything, with its line number, before anything is sent.
- */
+/** `--authorizers FILE`, checked whole before the run starts: a bad line stops everything, before anything is sent. */
 export async function checkAuthorizerFile(tool: Tool, raw: string): Promise<string> {
   const file = resolve(raw);
-  if (!existsSync(file) || !statSync(file).isFile()) usageError(tool, `--authorizers names no readable file: ${raw}`);
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let number = 0;
-  let count = 0;
-  for await (const rawLine of lines) {
-    number += 1;
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    if (!APPID_PATTERN.test(line)) usageError(tool, `--authorizers ${raw}: line ${number} is not an appid ("wx" followed by 16 lowercase hex digits): ${JSON.stringify(line.slice(0, 40))}`);
-    count += 1;
-  }
-  if (count === 0) usageError(tool, `--authorizers ${raw} lists no appid`);
+  const problem = await authorizerFileProblem(file, raw);
+  if (problem) usageError(tool, `--authorizers ${problem}`);
   return file;
 }
 

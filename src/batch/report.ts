@@ -1,15 +1,10 @@
 /**
- * A run's report, streamed from the store (never every authoriser in memory): counts by outcome and
- * each authoriser that did not succeed with its code and message; or, with --json, one object per
+ * A run's report, streamed (never every authoriser in memory): counts by outcome and each
+ * authoriser that did not succeed with its code and message; or, with --json, one object per
  * finished authoriser and then the totals.
  */
+import type { BatchItem } from './api-types';
 import type { Counts } from './outcome';
-import { items, type ItemRow } from './runs';
-import type { SqlDb } from './sql';
-
-export interface RunSummary extends Counts {
-  readonly run: string;
-}
 
 /** The last line of --json: the run and its counts (`pending` only when some are). */
 export function summaryLine(runId: string, counts: Counts): string {
@@ -17,22 +12,23 @@ export function summaryLine(runId: string, counts: Counts): string {
   return JSON.stringify({ run: runId, ...rest, ...(pending ? { pending } : {}) });
 }
 
-function itemObject(row: ItemRow): Record<string, unknown> {
+function itemObject(item: BatchItem): Record<string, unknown> {
   return {
-    authorizer: row.appid,
-    outcome: row.state,
-    errCode: row.code,
-    errMsg: row.message,
-    tries: row.tries,
-    ...(row.state === 'deferred' && row.notBefore ? { deferredUntil: row.notBefore.toISOString() } : {}),
-    ...(row.data ?? {}),
+    authorizer: item.authorizerAppid,
+    outcome: item.state,
+    errCode: item.errCode,
+    errMsg: item.errMsg,
+    tries: item.tries,
+    ...(item.state === 'deferred' && item.notBefore ? { deferredUntil: item.notBefore.toISOString() } : {}),
+    ...(item.data ?? {}),
   };
 }
 
-export async function writeJsonReport(db: SqlDb, runId: string, counts: Counts, write: (text: string) => void): Promise<void> {
-  for await (const row of items(db, runId, false)) {
-    if (row.state === 'pending') continue;
-    write(`${JSON.stringify(itemObject(row))}\n`);
+/** `items`: every authoriser of the run, in appid order. */
+export async function writeJsonReport(items: AsyncIterable<BatchItem>, runId: string, counts: Counts, write: (text: string) => void): Promise<void> {
+  for await (const item of items) {
+    if (item.state === 'pending') continue;
+    write(`${JSON.stringify(itemObject(item))}\n`);
   }
   write(`${summaryLine(runId, counts)}\n`);
 }
@@ -43,15 +39,16 @@ export function countsText(counts: Counts): string {
   return `${counts.total} authorisers: ${parts.join(', ')}`;
 }
 
-export async function writeTextReport(db: SqlDb, runId: string, counts: Counts, write: (text: string) => void): Promise<void> {
+/** `unsuccessful`: the run's authorisers that did not succeed (nor already were so), in appid order. */
+export async function writeTextReport(unsuccessful: AsyncIterable<BatchItem>, runId: string, counts: Counts, write: (text: string) => void): Promise<void> {
   write(`run ${runId}: ${countsText(counts)}\n`);
   let header = false;
-  for await (const row of items(db, runId, true)) {
+  for await (const item of unsuccessful) {
     if (!header) {
       write('Not succeeded:\n');
       header = true;
     }
-    const when = row.state === 'deferred' && row.notBefore ? ` (until ${row.notBefore.toISOString()})` : '';
-    write(`  ${row.appid}  ${row.state}${when}  ${row.code ?? '-'}  ${row.message ?? 'not called yet'}\n`);
+    const when = item.state === 'deferred' && item.notBefore ? ` (until ${item.notBefore.toISOString()})` : '';
+    write(`  ${item.authorizerAppid}  ${item.state}${when}  ${item.errCode ?? '-'}  ${item.errMsg ?? 'not called yet'}\n`);
   }
 }

@@ -14,8 +14,8 @@ export interface RunSpec {
   /** The operation's name in the registry (applyPlugin, updatePlugin, ...). */
   readonly operation: string;
   readonly request: Readonly<Record<string, unknown>>;
-  /** `all` (api_get_authorizer_list) or `file`. */
-  readonly source: 'all' | 'file';
+  /** `all` (api_get_authorizer_list), `file`, or `given` (a program's own list: openBatch). */
+  readonly source: 'all' | 'file' | 'given';
   /** With `file`: its absolute path, to list it again when a run is resumed before it was all enqueued. */
   readonly sourceFile?: string;
   readonly rate: number;
@@ -58,7 +58,7 @@ interface RunRow {
   component: string;
   operation: string;
   request: Record<string, unknown> | string;
-  source: 'all' | 'file';
+  source: 'all' | 'file' | 'given';
   source_file: string | null;
   rate: number;
   job_timeout: number;

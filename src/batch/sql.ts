@@ -1,16 +1,11 @@
 /**
  * The one SQL connection a batch run uses, whichever PostgreSQL holds it: PGlite embedded in this
- * process (on disk under the store folder; nothing to install), or a PostgreSQL server named by
- * DATABASE_URL (through `pg`), which any number of `wxplugin worker` processes share.
+ * process (sql-embedded.ts), or a PostgreSQL server named by DATABASE_URL (through `pg`, here),
+ * which any number of `wxplugin worker` processes share.
  *
- * Both drivers are loaded only here, only when a batch command opens a store: `wxplugin apply` and
- * the cloud functions never load them.
+ * Both drivers are loaded only when a batch opens a store: `wxplugin apply`, the cloud functions
+ * and a program that only uses createHttpsClient never load them.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type * as Pglite from '@electric-sql/pglite';
 import type * as Pg from 'pg';
 
 export interface SqlResult<Row> {
@@ -32,60 +27,6 @@ export interface PgBossDb {
 
 export function pgBossDb(db: SqlDb): PgBossDb {
   return { executeSql: (text, values) => db.query(text, values) };
-}
-
-interface PgliteLike {
-  query<T>(text: string, values?: unknown[], options?: { rowMode?: 'object' | 'array' }): Promise<{ rows: T[] }>;
-  exec(text: string): Promise<Array<{ rows: unknown[] }>>;
-  close(): Promise<void>;
-}
-
-/**
- * PGlite's `query` uses the extended protocol, which refuses several statements in one string
- * ("cannot insert multiple commands into a prepared statement"), and pg-boss's migrations are
- * exactly that, without parameters. So parameterless text goes through `exec` (the simple
- * protocol; its last result is the answer) and the rest through `query`.
- */
-export function pgliteSql(pglite: PgliteLike): SqlDb {
-  // PGlite is one connection: statements from concurrent callers are queued by PGlite itself.
-  return {
-    kind: 'embedded',
-    async query<Row>(text: string, values?: readonly unknown[]) {
-      if (!values || values.length === 0) {
-        const results = await pglite.exec(text);
-        return { rows: (results[results.length - 1]?.rows ?? []) as Row[] };
-      }
-      return pglite.query<Row>(text, [...values], { rowMode: 'object' });
-    },
-    close: () => pglite.close(),
-  };
-}
-
-/**
- * A new embedded store is created by a short-lived child process: PGlite runs initdb inside its
- * WebAssembly memory, and a process that did so keeps about 0.8 GB it never gives back (measured:
- * 757 MiB after creating a store, 281 MiB after opening the same store in a fresh process). The run
- * itself then only opens the store, and its memory stays that of an opened one.
- */
-async function createInChild(dataDir: string): Promise<void> {
-  const entry = require.resolve('@electric-sql/pglite');
-  const script = `require(${JSON.stringify(entry)}).PGlite.create(process.argv[1]).then((db) => db.close())`;
-  const child = spawn(process.execPath, ['-e', script, dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
-  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-  if (code !== 0) {
-    const line = stderr.split('\n').find((text) => /error/i.test(text)) ?? stderr.split('\n')[0] ?? '';
-    throw new Error(`creating the embedded store failed (${signal ?? `exit ${code}`})${line ? `: ${line.trim()}` : ''}`);
-  }
-}
-
-export async function openEmbedded(dataDir: string): Promise<SqlDb> {
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) await createInChild(dataDir);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PGlite } = require('@electric-sql/pglite') as typeof Pglite;
-  const pglite = await PGlite.create(dataDir);
-  return pgliteSql(pglite as unknown as PgliteLike);
 }
 
 export async function openServer(connectionString: string, maxConnections: number): Promise<SqlDb> {

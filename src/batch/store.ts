@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import { lockDir } from './dir-lock';
 import { createSchema, SCHEMA } from './schema';
-import { openEmbedded, openServer, pgBossDb, type SqlDb } from './sql';
+import { openServer, pgBossDb, type SqlDb } from './sql';
+import { openEmbedded } from './sql-embedded';
 
 export interface BatchStore {
   readonly db: SqlDb;
@@ -29,7 +30,7 @@ export const BOSS_SCHEMA = 'pgboss';
  * authoriser, belonged to a process that was killed. Handing them back now (the job as a failure,
  * which pg-boss retries) saves waiting for their expiry.
  */
-async function releaseOrphans(db: SqlDb, boss: PgBoss): Promise<void> {
+export async function releaseOrphans(db: SqlDb, boss: PgBoss): Promise<void> {
   await db.query(`UPDATE ${SCHEMA}.item SET claimed_until = NULL WHERE claimed_until IS NOT NULL`, []);
   const { rows } = await db.query<{ name: string; ids: string[] }>(`SELECT name, array_agg(id::text) AS ids FROM ${BOSS_SCHEMA}.job WHERE state = 'active' GROUP BY name`, [] as unknown[]);
   for (const row of rows) await boss.fail(row.name, row.ids);

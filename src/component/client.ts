@@ -111,7 +111,7 @@ function ok(name: string, attempts: number): OperationResult {
 }
 
 /** `name:fail what: todo (中文)`, from the catalogue, as the engine words an operation's failure. */
-function failed(name: string, error: OperationError, attempts: number): OperationResult {
+export function failed(name: string, error: OperationError, attempts: number): OperationResult {
   const entry = describeCode(error.code);
   const text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}${entry.zh ? ` (${entry.zh})` : ''}` : error.message);
   return { errCode: error.code, errMsg: `${name}:fail ${text}`, retryable: isRetryableLater(error.code), attempts };

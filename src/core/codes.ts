@@ -92,6 +92,10 @@ export const ProjectCode = {
   NO_REFRESH_TOKEN: -930305,
   /** The component's token store could not be read or written. */
   TOKEN_STORE_FAILED: -930306,
+  /** openBatch's options, or a run's (operation, authorisers, rate, ...), cannot be used; or this Node is older than 20. */
+  BATCH_OPTIONS_INVALID: -930307,
+  /** The batch store holds no run with the id given (or no run at all). */
+  BATCH_RUN_NOT_FOUND: -930308,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -187,6 +191,8 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.COMPONENT_CREDENTIALS_MISSING, { source: 'project', what: 'the third-party platform\'s credentials are incomplete', todo: 'set WECHAT_COMPONENT_APPID, WECHAT_COMPONENT_SECRET and WECHAT_COMPONENT_VERIFY_TICKET (the ticket, or @FILE holding it)', retry: 'never' }],
   [ProjectCode.NO_REFRESH_TOKEN, { source: 'project', what: 'no refresh token is stored for this authoriser', todo: 'list the authorisers (wxplugin authorizers) to store their refresh tokens; one that is not listed must authorise the platform first', retry: 'never' }],
   [ProjectCode.TOKEN_STORE_FAILED, { source: 'project', what: 'the token store could not be read or written', todo: 'check the store (its folder and permissions, or its database), then try again', retry: 'never' }],
+  [ProjectCode.BATCH_OPTIONS_INVALID, { source: 'project', what: 'the batch run\'s options cannot be used', todo: 'fix the option errMsg names where openBatch (or start, resume, work) is called; nothing was sent', retry: 'never' }],
+  [ProjectCode.BATCH_RUN_NOT_FOUND, { source: 'project', what: 'the batch store holds no such run', todo: 'pass a run id that start() answered (or `wxplugin batch` printed) for this store, or none for the newest run', retry: 'never' }],
 ]);
 
 /** The project's own range: a code WeChat sends in it must never read as one of ours. */

@@ -11,7 +11,8 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, sep } from 'node:path';
+import { basename, delimiter, dirname, join, sep } from 'node:path';
+import { DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../../src/emulator/component-world';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { DEMO_APP_SECRET } from '../../src/emulator/https-api';
 import { OPERATIONS } from '../../src/core/operations';
@@ -236,11 +237,41 @@ console.log(JSON.stringify({ esm: !('default' in lib), type: typeof createHttpsC
     expect(output.esm).toBe(true);
     expectCalls(output);
   });
+
+  /** A batch run from the package, over a platform of three authorisers, on the embedded store in the consumer's folder. */
+  const BATCH = (store: string) => `
+  const before = Object.keys(loadedCache).filter((path) => /node_modules[\\\\/](pg|pg-boss|@electric-sql[\\\\/]pglite|cli-progress)[\\\\/]/.test(path)).length;
+  const batch = openBatch({ componentAppid: process.env.COMPONENT, componentSecret: process.env.SECRET, verifyTicket: process.env.TICKET, baseUrl: process.env.WECHAT_API_BASE_URL, store: { dir: '${store}' } });
+  const result = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: process.env.PLUGIN }, authorizers: 'all' });
+  await batch.close();`;
+
+  test('openBatch from require and import: a run over the emulator\'s platform on Node 20 or later (its drivers loaded only then), a clear answer on an older Node', async () => {
+    const platform = await startEmulator({ https: { component: { authorizers: 3, withoutPluginManagement: 0 } } });
+    try {
+      const platformEnv = { ...env(), WECHAT_API_BASE_URL: platform.url, COMPONENT: DEMO_COMPONENT_APPID, SECRET: DEMO_COMPONENT_SECRET, TICKET: FIRST_TICKET, PLUGIN: SECOND_PLUGIN };
+      const tag = basename(node).replace(/\W/g, '') + String(CONSUMER_NODES.findIndex(([, path]) => path === node));
+      writeFileSync(join(consumer, 'batch.cjs'), `const { openBatch } = require('${NAME}');\nconst loadedCache = require.cache;\n(async () => {${BATCH(`store-cjs-${tag}`)}\n  console.log(JSON.stringify({ before, result }));\n})();\n`);
+      writeFileSync(join(consumer, 'batch.mjs'), `import { createRequire } from 'node:module';\nimport { openBatch } from '${NAME}';\n// The CommonJS modules the package loads, wherever from (the ES module build loads them with require too).\nconst loadedCache = createRequire(import.meta.url).cache;${BATCH(`store-mjs-${tag}`)}\nconsole.log(JSON.stringify({ before, result }));\n`);
+      const modern = Number(/^v?(\d+)/.exec((await run(node, ['--version'], { cwd: consumer })).stdout)![1]) >= 20;
+      // The second run finds the plugin already added (89237): already so, not a failure.
+      for (const [file, outcome] of [['batch.cjs', 'succeeded'], ['batch.mjs', 'alreadyDone']] as const) {
+        const ran = await run(node, [file], { cwd: consumer, env: platformEnv });
+        expect({ file, code: ran.code, stderr: ran.stderr }).toEqual({ file, code: 0, stderr: '' });
+        const { before, result } = JSON.parse(ran.stdout) as { before: number; result: Record<string, unknown> };
+        expect(before).toBe(0);
+        if (modern) expect(result).toMatchObject({ errCode: 0, errMsg: 'batch.start:ok', kind: 'finished', counts: { total: 3, [outcome]: 3, pending: 0, failed: 0 } });
+        else expect(result).toMatchObject({ errCode: library.ProjectCode.BATCH_OPTIONS_INVALID, attempts: 0, errMsg: expect.stringMatching(/batch runs need Node\.js 20 or later/) });
+      }
+      expect(platform.https.component!.calls().map((call) => call.errcode)).toEqual(modern ? [0, 0, 0, 89237, 89237, 89237] : []);
+    } finally {
+      await platform.close();
+    }
+  });
 });
 
 describe('TypeScript against the installed declarations', () => {
   const tsc = join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const USAGE = `import { createHttpsClient, OPERATIONS, ProjectCode, type HttpsClient, type HttpsClientOptions, type HttpsResult, type OperationResult } from '${NAME}';
+  const USAGE = `import { createHttpsClient, openBatch, OPERATIONS, ProjectCode, type Batch, type BatchItem, type BatchRunResult, type HttpsClient, type HttpsClientOptions, type HttpsResult, type OperationResult } from '${NAME}';
 
 const options: HttpsClientOptions = { appid: 'wx0000000000000001', secret: 'not-a-secret', baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000, log: (line: string) => void line };
 const wechat: HttpsClient = createHttpsClient(options);
@@ -262,6 +293,14 @@ export async function apply(): Promise<number> {
 }
 
 export const actions: string[] = OPERATIONS.map((operation) => operation.action);
+
+export async function updateAll(): Promise<number> {
+  const batch: Batch = openBatch({ componentAppid: 'wx0000000000000002', componentSecret: 'not-a-secret', store: { databaseUrl: 'postgres://127.0.0.1/runs' } });
+  const result: BatchRunResult = await batch.start({ operation: 'updatePlugin', request: { pluginAppid: 'wx0123456789abcdef', userVersion: '1.0.0' }, authorizers: ['wx0123456789abcdef'], onFinished: (item: BatchItem) => void item.state });
+  for await (const page of batch.items(result.runId ?? '')) void page.items.map((item) => item.authorizerAppid);
+  await batch.close();
+  return result.counts?.succeeded ?? result.errCode;
+}
 `;
   /** Each line one mistake; the test expects exactly these errors, at these lines. */
   const MISTAKES = `import { createHttpsClient } from '${NAME}';

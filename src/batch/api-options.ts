@@ -1,0 +1,176 @@
+/**
+ * openBatch's options and a run's, checked at the library's outer edge the way createHttpsClient
+ * and createComponentClient check theirs: a mistake is never thrown; the call answers a project
+ * code saying what to fix, and nothing is opened or sent. Values are never echoed (a misplaced
+ * secret could be one).
+ */
+import { resolve } from 'node:path';
+import { ProjectCode } from '../core/codes';
+import { OperationError } from '../core/errors';
+import { APPID_PATTERN, parseFields } from '../core/fields';
+import type { AnyOperation } from '../core/operation';
+import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
+import { parseBaseUrl } from '../https/base-url';
+import type { BatchOptions, BatchStoreOption } from './api-types';
+import { authorizerFileProblem } from './authorizer-file';
+import { DEFAULT_RATE } from './limiter';
+import type { Platform } from './paced-component';
+import { CONCURRENCY_BOUNDS, DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS, MAX_RATE, nodeTooOld, TIMEOUT_BOUNDS } from './limits';
+
+export const invalid = (detail: string): OperationError => new OperationError(ProjectCode.BATCH_OPTIONS_INVALID, { detail });
+
+const given = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What the store option means: a server, or the embedded store's absolute folder. */
+export type CheckedStore = { readonly databaseUrl: string; readonly dir?: undefined } | { readonly databaseUrl?: undefined; readonly dir: string };
+
+function checkStore(raw: unknown): CheckedStore | OperationError {
+  const store = raw as Partial<Record<keyof BatchStoreOption | 'databaseUrl' | 'dir', unknown>>;
+  if (!isObject(store) || (store.databaseUrl === undefined) === (store.dir === undefined)) {
+    return invalid('the option store takes either { databaseUrl: "postgres://..." } (a PostgreSQL server every worker shares) or { dir } (the embedded store\'s folder, this process alone)');
+  }
+  if (store.databaseUrl !== undefined) {
+    if (!given(store.databaseUrl) || !/^postgres(ql)?:\/\//.test(store.databaseUrl.trim())) return invalid('the option store.databaseUrl must be a postgres:// or postgresql:// connection string');
+    return { databaseUrl: store.databaseUrl.trim() };
+  }
+  if (!given(store.dir)) return invalid('the option store.dir must name a folder (it is created if missing)');
+  return { dir: resolve(store.dir) };
+}
+
+const isTicketSource = (value: unknown): boolean => value === undefined || typeof value === 'string' || typeof value === 'function' || (isObject(value) && given(value.file));
+
+export interface CheckedBatchOptions {
+  /** Everything a call to WeChat needs; absent when the credentials are (see credentialsProblem). */
+  readonly platform?: Platform;
+  /** Why start, resume and work cannot call WeChat; status and items need only the store. */
+  readonly credentialsProblem?: OperationError;
+  readonly store: CheckedStore;
+}
+
+function checkCredentials(raw: Record<string, unknown>): OperationError | undefined {
+  if (!given(raw.componentAppid) || !given(raw.componentSecret)) {
+    return new OperationError(ProjectCode.COMPONENT_CREDENTIALS_MISSING, {
+      detail: `the third-party platform's ${given(raw.componentAppid) ? 'secret' : 'appid'} is missing: pass componentAppid and componentSecret to openBatch`,
+    });
+  }
+  if (!APPID_PATTERN.test(raw.componentAppid.trim())) return invalid('the option componentAppid must be "wx" followed by 16 lowercase hex digits');
+  return undefined;
+}
+
+/** openBatch's options, usable or the first problem found. */
+export function checkBatchOptions(raw: unknown, nodeVersion: string): CheckedBatchOptions | OperationError {
+  const tooOld = nodeTooOld(nodeVersion);
+  if (tooOld) return invalid(`${tooOld}: run it on a newer Node`);
+  if (!isObject(raw)) return invalid('openBatch takes an options object, such as { componentAppid, componentSecret, verifyTicket, store: { dir } }');
+  for (const name of ['componentAppid', 'componentSecret', 'baseUrl'] as const) {
+    if (raw[name] !== undefined && typeof raw[name] !== 'string') return invalid(`the option ${name} is a ${typeof raw[name]}, not a string: pass it as text, or leave it out`);
+  }
+  if (!isTicketSource(raw.verifyTicket)) return invalid('the option verifyTicket takes the ticket, a function answering it, or { file }');
+  const timeout = raw.timeoutMs;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= TIMEOUT_BOUNDS.min && timeout <= TIMEOUT_BOUNDS.max)) {
+    return invalid(`the option timeoutMs takes milliseconds from ${TIMEOUT_BOUNDS.min} to ${TIMEOUT_BOUNDS.max}: pass one such as 10000, or leave it out for 10 s`);
+  }
+  if (raw.fetch !== undefined && typeof raw.fetch !== 'function') return invalid('the option fetch is not a function: pass a fetch implementation, or leave it out');
+  const store = checkStore(raw.store);
+  if (store instanceof OperationError) return store;
+  let baseUrl: string | undefined;
+  try {
+    if (given(raw.baseUrl)) baseUrl = parseBaseUrl(raw.baseUrl.trim(), 'baseUrl');
+  } catch (error) {
+    return error as OperationError;
+  }
+  const credentialsProblem = checkCredentials(raw);
+  if (credentialsProblem) return { store, credentialsProblem };
+  const options = raw as unknown as BatchOptions;
+  const platform: Platform = {
+    componentAppid: options.componentAppid.trim(),
+    componentSecret: options.componentSecret.trim(),
+    ...(options.verifyTicket !== undefined ? { verifyTicket: options.verifyTicket } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  return { store, platform };
+}
+
+function wholeWithin(name: string, value: unknown, fallback: number, bounds: { readonly min: number; readonly max: number }): number | OperationError {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= bounds.min && value <= bounds.max) return value;
+  return invalid(`the option ${name} takes a whole number from ${bounds.min} to ${bounds.max}, or leave it out`);
+}
+
+export const operationNamed = (name: unknown): AnyOperation | undefined => MINI_PROGRAM_OPERATIONS.find((operation) => operation.name === name) as AnyOperation | undefined;
+
+/** The request, validated exactly as the single call validates it (the field's own code and message). */
+export function checkRequest(operation: AnyOperation, raw: unknown): Record<string, unknown> | OperationError {
+  if (raw !== undefined && !isObject(raw)) return new OperationError(ProjectCode.INVALID_EVENT, { detail: `the request of ${operation.name} is not an object: pass one such as { pluginAppid: "wx0123456789abcdef" }` });
+  const request = { ...(raw ?? {}) };
+  try {
+    parseFields(operation.fields, request);
+  } catch (error) {
+    if (error instanceof OperationError) return error;
+    throw error;
+  }
+  return request;
+}
+
+/** The options every drive shares (start, resume, work). */
+export function checkWorkOptions(raw: Record<string, unknown>): OperationError | undefined {
+  const concurrency = wholeWithin('concurrency', raw.concurrency, 1, CONCURRENCY_BOUNDS);
+  if (concurrency instanceof OperationError) return concurrency;
+  const signal = raw.signal as { aborted?: unknown } | undefined;
+  if (signal !== undefined && !(isObject(signal) && typeof signal.aborted === 'boolean')) return invalid('the option signal is not an AbortSignal: pass AbortController\'s signal, or leave it out');
+  for (const name of ['onFinished', 'onProgress', 'onStart', 'onWarning'] as const) {
+    if (raw[name] !== undefined && typeof raw[name] !== 'function') return invalid(`the option ${name} is not a function: pass one, or leave it out`);
+  }
+  return undefined;
+}
+
+export type CheckedAuthorizers = { readonly kind: 'all' } | { readonly kind: 'file'; readonly file: string } | { readonly kind: 'given'; readonly appids: Iterable<string> | AsyncIterable<string> };
+
+const isIterable = (value: unknown): value is Iterable<string> | AsyncIterable<string> =>
+  typeof value === 'object' && value !== null && (typeof (value as Iterable<string>)[Symbol.iterator] === 'function' || typeof (value as AsyncIterable<string>)[Symbol.asyncIterator] === 'function');
+
+/** An array is checked whole here (nothing sent when one is wrong); any other iterable as it is enqueued. */
+export async function checkAuthorizers(raw: unknown): Promise<CheckedAuthorizers | OperationError> {
+  if (raw === 'all') return { kind: 'all' };
+  if (isObject(raw) && !isIterable(raw) && 'file' in raw) {
+    if (!given(raw.file)) return invalid('the option authorizers.file must name a file of appids, one a line');
+    const file = resolve(raw.file);
+    const problem = await authorizerFileProblem(file, 'the file');
+    return problem ? invalid(`authorizers.file: ${problem}`) : { kind: 'file', file };
+  }
+  if (typeof raw === 'string' || !isIterable(raw)) return invalid('the option authorizers takes "all", { file }, or the appids (an array or any iterable)');
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) return invalid('the option authorizers lists no appid');
+    const bad = raw.findIndex((appid) => typeof appid !== 'string' || !APPID_PATTERN.test(appid));
+    if (bad >= 0) return new OperationError(ProjectCode.INVALID_APPID, { detail: `authorizers[${bad}] is not an appid: pass "wx" followed by 16 lowercase hex digits` });
+  }
+  return { kind: 'given', appids: raw };
+}
+
+export interface CheckedStart {
+  readonly operation: AnyOperation;
+  readonly request: Record<string, unknown>;
+  readonly authorizers: CheckedAuthorizers;
+  readonly rate: number;
+  readonly jobTimeout: number;
+}
+
+export async function checkStart(raw: unknown): Promise<CheckedStart | OperationError> {
+  if (!isObject(raw)) return invalid('start takes an options object, such as { operation: "applyPlugin", request: { pluginAppid }, authorizers: "all" }');
+  const operation = operationNamed(raw.operation);
+  if (!operation) return invalid(`the option operation must be one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.name).join(', ')}`);
+  const request = checkRequest(operation, raw.request);
+  if (request instanceof OperationError) return request;
+  const rate = raw.rate ?? DEFAULT_RATE;
+  if (!(typeof rate === 'number' && rate > 0 && rate <= MAX_RATE)) return invalid(`the option rate takes calls per second, more than 0 and at most ${MAX_RATE}, or leave it out for ${DEFAULT_RATE}`);
+  const jobTimeout = wholeWithin('jobTimeout', raw.jobTimeout, DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS);
+  if (jobTimeout instanceof OperationError) return jobTimeout;
+  const work = checkWorkOptions(raw);
+  if (work) return work;
+  const authorizers = await checkAuthorizers(raw.authorizers);
+  if (authorizers instanceof OperationError) return authorizers;
+  return { operation, request, authorizers, rate, jobTimeout };
+}

@@ -1,0 +1,162 @@
+/**
+ * The batch library's public types (openBatch, api.ts). Kept apart from the engine's own modules so
+ * that the package's declarations name nothing of pg-boss, PGlite or pg: a program that only
+ * imports createHttpsClient type-checks without them.
+ */
+import type { VerifyTicketSource } from '../component/verify-ticket';
+import type { OperationResult } from '../core/engine';
+import type { OperationRequest } from '../core/operation';
+import type { MINI_PROGRAM_OPERATIONS } from '../core/operations';
+import type { Fetch } from '../https/http';
+import type { Counts } from './outcome';
+
+/** The operations a batch runs: the mini-program's side, for each authoriser. */
+export type BatchOperation = (typeof MINI_PROGRAM_OPERATIONS)[number];
+export type BatchOperationName = BatchOperation['name'];
+/** The request of one operation, exactly as `createHttpsClient(...)[name](request)` takes it. */
+export type BatchRequest<N extends BatchOperationName> = OperationRequest<Extract<BatchOperation, { readonly name: N }>>;
+
+/** Where runs are kept: a PostgreSQL server any number of workers share, or the embedded one in a folder (this process alone). */
+export type BatchStoreOption = { readonly databaseUrl: string } | { readonly dir: string };
+
+export interface BatchOptions {
+  /** The third-party platform's appid; it also keys the store (one platform's runs and tokens). */
+  readonly componentAppid: string;
+  readonly componentSecret: string;
+  /** The latest component_verify_ticket (see VerifyTicketSource); a string is kept in the store for every worker. */
+  readonly verifyTicket?: VerifyTicketSource;
+  readonly store: BatchStoreOption;
+  /** Default https://api.weixin.qq.com. */
+  readonly baseUrl?: string;
+  /** Each call's budget, retries and token fetches included (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Every request to WeChat goes through it, after waiting for its slot of the rate. */
+  readonly fetch?: Fetch;
+}
+
+/**
+ * Which authorisers a run covers: every one WeChat lists (api_get_authorizer_list), a file of one
+ * appid per line (read again on resume), or the program's own list (checked whole first when it is
+ * an array; otherwise a page at a time, a bad appid ending the listing as `listingFailed`).
+ */
+export type BatchAuthorizers = 'all' | { readonly file: string } | Iterable<string> | AsyncIterable<string>;
+
+export type BatchCounts = Counts;
+
+/** How an authoriser stands: final (`succeeded`, `alreadyDone`, `notAuthorised`, `failed`), `deferred` (45009) or `pending`. */
+export type BatchItemState = 'succeeded' | 'alreadyDone' | 'notAuthorised' | 'deferred' | 'failed' | 'pending';
+
+export interface BatchItem {
+  readonly authorizerAppid: string;
+  readonly state: BatchItemState;
+  /** The last call's errCode and errMsg; null when not called yet. */
+  readonly errCode: number | null;
+  readonly errMsg: string | null;
+  /** Calls made for it so far. */
+  readonly tries: number;
+  /** Deferred (or waiting for a retry): not before then. */
+  readonly notBefore?: Date;
+  /** The operation's data on success (getPluginList: pluginList). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export interface BatchRunInfo {
+  readonly runId: string;
+  readonly operation: BatchOperationName;
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly source: 'all' | 'file' | 'given';
+  /** Calls per second to WeChat for the whole platform, every worker together. */
+  readonly rate: number;
+  /** Seconds after which a job whose worker died is handed out again. */
+  readonly jobTimeout: number;
+  /** Every authoriser is enqueued. */
+  readonly listed: boolean;
+  readonly createdAt: Date;
+}
+
+/** How this process drives a run (start, resume) or works runs (work). */
+export interface BatchWorkOptions {
+  /** Calls in flight in this process (default: half the rate, at most 128). */
+  readonly concurrency?: number;
+  /** Aborted: no new call is started; the calls in flight finish and are recorded, then it resolves. */
+  readonly signal?: AbortSignal;
+  /** Each authoriser this process finishes (or defers, or leaves for a retry), as it does. */
+  readonly onFinished?: (item: BatchItem) => void;
+  /** A store failure while recording a call (its job then runs again): one line, no secret. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface BatchDriveOptions extends BatchWorkOptions {
+  /** The run's counts from the store (other workers' included) about every second, and once at the end. */
+  readonly onProgress?: (counts: BatchCounts, listed: boolean) => void;
+  /** The run, once it is created (start) or found (resume), before any call. */
+  readonly onStart?: (run: BatchRunInfo) => void;
+}
+
+type RequestPart<R> = object extends R ? { readonly request?: R } : { readonly request: R };
+
+export type BatchStartOptions = {
+  [N in BatchOperationName]: { readonly operation: N } & RequestPart<BatchRequest<N>>;
+}[BatchOperationName] &
+  BatchDriveOptions & {
+    readonly authorizers: BatchAuthorizers;
+    /** Calls per second to WeChat for the whole platform (default 20), every request counted. */
+    readonly rate?: number;
+    /** Seconds, 10 to 3600 (default 60). */
+    readonly jobTimeout?: number;
+  };
+
+export interface BatchResumeOptions extends BatchDriveOptions {
+  /** A run started with the program's own authorisers and not all enqueued: the same authorisers again. */
+  readonly authorizers?: Iterable<string> | AsyncIterable<string>;
+}
+
+/**
+ * How a run ended in this process: `finished` (nothing pending; some may be deferred), `stopped`
+ * (the signal; resume carries on), `listingFailed` (not every authoriser enqueued; resume lists again).
+ */
+export type BatchRunEnd = 'finished' | 'stopped' | 'listingFailed';
+
+/** start and resume: errCode 0 when the run was driven (whatever each authoriser's outcome: see counts). */
+export type BatchRunResult = OperationResult & {
+  readonly runId?: string;
+  readonly kind?: BatchRunEnd;
+  readonly counts?: BatchCounts;
+  /** The earliest a deferred authoriser may run again. */
+  readonly deferredUntil?: Date;
+  /** With `listingFailed`: the listing's own outcome. */
+  readonly listing?: { readonly errCode: number; readonly errMsg: string };
+};
+
+export type BatchStatusResult = OperationResult & {
+  readonly run?: BatchRunInfo;
+  readonly counts?: BatchCounts;
+  /** Jobs queued or running for it. */
+  readonly jobs?: number;
+  readonly deferredUntil?: Date;
+};
+
+/** One page of a run's authorisers; the last page yielded is the last one, or one with errCode other than 0. */
+export type BatchItemPage = OperationResult & { readonly items: readonly BatchItem[] };
+
+export type BatchWorkResult = OperationResult & {
+  /** Jobs this process took. */
+  readonly taken?: number;
+  /** True when the signal stopped it; false when no run had work left (exitWhenIdle). */
+  readonly stopped?: boolean;
+};
+
+export interface Batch {
+  /** Creates a run and drives it in this process until it ends, the signal stops it, or the listing fails. */
+  start(options: BatchStartOptions): Promise<BatchRunResult>;
+  /** Carries a run on (default: the newest), without redoing what is done. */
+  resume(runId?: string, options?: BatchResumeOptions): Promise<BatchRunResult>;
+  /** A run's counts and state (default: the newest). */
+  status(runId?: string): Promise<BatchStatusResult>;
+  /** A run's authorisers in appid order, a page at a time: memory holds one page whatever the run's size. */
+  items(runId: string, options?: { readonly onlyUnsuccessful?: boolean; readonly pageSize?: number }): AsyncIterableIterator<BatchItemPage>;
+  /** Works every open run of this platform's until the signal (or, with exitWhenIdle, until none has work left). */
+  work(options?: BatchWorkOptions & { readonly exitWhenIdle?: boolean }): Promise<BatchWorkResult>;
+  /** Stops pg-boss and closes the store; the batch answers nothing afterwards. Never rejects. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,354 @@
+/**
+ * Batch runs from a program: `openBatch(options)` answers a Batch whose start, resume, status,
+ * items and work are what `wxplugin batch` and `wxplugin worker` do (the command line is a thin
+ * layer over this). A run is durable on pg-boss: each authoriser one job, done at most once with
+ * success; a crash loses nothing; any number of processes sharing a PostgreSQL server work it.
+ *
+ * Nothing rejects or throws: every answer is `{ errCode, errMsg, retryable, attempts, ... }`. Bad
+ * options answer a project code and open or send nothing. The store (and with it pg-boss, PGlite
+ * or pg) is opened on first use, so loading the package loads none of them.
+ */
+import { failed } from '../component/client';
+import { ProjectCode } from '../core/codes';
+import type { OperationResult } from '../core/engine';
+import { OperationError } from '../core/errors';
+import { APPID_PATTERN } from '../core/fields';
+import { redact } from '../core/redact';
+import { checkAuthorizers, checkBatchOptions, checkStart, checkWorkOptions, invalid, operationNamed, type CheckedAuthorizers, type CheckedBatchOptions } from './api-options';
+import type { Batch, BatchDriveOptions, BatchItem, BatchItemPage, BatchOperationName, BatchOptions, BatchRunInfo, BatchRunResult, BatchStatusResult, BatchWorkOptions, BatchWorkResult } from './api-types';
+import { authorizerFilePages } from './authorizer-file';
+import type { BatchComponent } from './component';
+import { StoreBusyError } from './dir-lock';
+import { driveRun, ListingError, requeuePending } from './drive';
+import { ensureRateRow } from './limiter';
+import { defaultConcurrency } from './limits';
+import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
+import { countRun, createRun, items as storedItems, latestRun, liveJobs, newRunId, nextDeferred, openRuns, readRun, type Finished, type ItemRow, type RunRecord } from './runs';
+import { openStore, type BatchStore } from './store';
+import { workRun, type RunWorkerOptions } from './worker';
+
+/** How often onProgress hears the counts while a run is driven. */
+const PROGRESS_EVERY_MS = 1000;
+/** Authorisers given by the program are enqueued this many at a time. */
+const GIVEN_PAGE = 500;
+
+const ok = (name: string): OperationResult => ({ errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts: 1 });
+
+const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
+
+function storeFailure(what: string, error: unknown): OperationError {
+  if (error instanceof StoreBusyError) return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: error.message, cause: error });
+  return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: `the batch store ${what} (${firstLine(error)}): check the store (its folder and permissions, or its database), then try again`, cause: error });
+}
+
+/** A caller's callback never breaks a run: what it throws is dropped. */
+function tell<A extends unknown[]>(callback: ((...args: A) => void) | undefined, ...args: A): void {
+  try {
+    callback?.(...args);
+  } catch {
+    // The caller's own failure; the run carries on.
+  }
+}
+
+function infoOf(run: RunRecord): BatchRunInfo {
+  return { runId: run.id, operation: run.operation as BatchOperationName, request: run.request, source: run.source, rate: run.rate, jobTimeout: run.jobTimeout, listed: run.listed, createdAt: run.createdAt };
+}
+
+function itemOf(row: ItemRow): BatchItem {
+  return {
+    authorizerAppid: row.appid,
+    state: row.state,
+    errCode: row.code,
+    errMsg: row.message,
+    tries: row.tries,
+    ...(row.notBefore && row.state !== 'succeeded' ? { notBefore: row.notBefore } : {}),
+    ...(row.data ? { data: row.data } : {}),
+  };
+}
+
+/** A run id given is text (checked before the store is opened). */
+const runIdProblem = (runId: unknown): OperationError | undefined =>
+  runId !== undefined && (typeof runId !== 'string' || runId === '') ? invalid('the run id must be the text start() answered as runId, or left out for the newest run') : undefined;
+
+const finishedItem = (finished: Finished): BatchItem =>
+  itemOf({ appid: finished.appid, state: finished.state, code: finished.code, message: finished.message, tries: finished.tries, notBefore: finished.notBefore === undefined ? null : new Date(finished.notBefore), data: finished.data ?? null });
+
+/** The program's authorisers, a page at a time, each checked as it comes: a bad one ends the listing. */
+async function* givenPages(appids: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string[]> {
+  let page: string[] = [];
+  let index = 0;
+  try {
+    for await (const appid of appids as AsyncIterable<string>) {
+      if (typeof appid !== 'string' || !APPID_PATTERN.test(appid)) {
+        throw new ListingError(ProjectCode.INVALID_APPID, `authorizers:fail authoriser #${index} given is not an appid: pass "wx" followed by 16 lowercase hex digits`);
+      }
+      index += 1;
+      page.push(appid);
+      if (page.length === GIVEN_PAGE) {
+        yield page;
+        page = [];
+      }
+    }
+  } catch (error) {
+    if (error instanceof ListingError) throw error;
+    throw new ListingError(ProjectCode.BATCH_OPTIONS_INVALID, `authorizers:fail the authorisers given could not be read (${firstLine(error)}): fix what iterates them`);
+  }
+  if (page.length) yield page;
+}
+
+/** A run's file, read again a page at a time: a file gone or unreadable since ends the listing, said so. */
+async function* filePages(file: string): AsyncGenerator<string[]> {
+  try {
+    yield* authorizerFilePages(file);
+  } catch (error) {
+    throw new ListingError(ProjectCode.BATCH_OPTIONS_INVALID, `authorizers:fail the run's file of authorisers could not be read (${firstLine(error)}): put it back where it was when the run started, then resume`);
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
+
+interface Session {
+  readonly store: BatchStore;
+  component(rate: number): BatchComponent;
+}
+
+export function openBatch(options: BatchOptions): Batch {
+  const checked: CheckedBatchOptions | OperationError = checkBatchOptions(options, process.versions.node);
+  const platform: Platform | undefined = checked instanceof OperationError ? undefined : checked.platform;
+  let opening: Promise<Session> | undefined;
+  let closed = false;
+
+  async function openSession(settings: CheckedBatchOptions): Promise<Session> {
+    const store = await openStore({ ...settings.store, dir: settings.store.dir ?? '' });
+    const components = new Map<number, BatchComponent>();
+    return {
+      store,
+      component(rate) {
+        if (!components.has(rate)) components.set(rate, pacedComponent(store.db, platform!, rate));
+        return components.get(rate)!;
+      },
+    };
+  }
+
+  /** The session, opened on first use; a failed opening is tried again next time. */
+  async function open(): Promise<Session | OperationError> {
+    if (checked instanceof OperationError) return checked;
+    if (closed) return invalid('this batch is closed: open another with openBatch');
+    opening ??= openSession(checked).catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
+    try {
+      return await opening;
+    } catch (error) {
+      return storeFailure('could not be opened', error);
+    }
+  }
+
+  let prepared = false;
+  /** The session for calls to WeChat: the credentials complete, the ticket kept, the rate row there. */
+  async function openForCalls(): Promise<Session | OperationError> {
+    if (!(checked instanceof OperationError) && checked.credentialsProblem) return checked.credentialsProblem;
+    const session = await open();
+    if (session instanceof OperationError || prepared) return session;
+    await keepTicket(session.store.db, platform!);
+    await ensureRateRow(session.store.db, rateKey(platform!.componentAppid));
+    prepared = true;
+    return session;
+  }
+
+  /** Runs `work`; anything it throws (the store failing mid-way) becomes an answer. */
+  async function answer<R extends OperationResult>(name: string, work: () => Promise<R | OperationError>): Promise<R | OperationResult> {
+    try {
+      const result = await work();
+      return result instanceof OperationError ? failed(name, result, 0) : result;
+    } catch (error) {
+      return failed(name, storeFailure('failed', error), 1);
+    }
+  }
+
+  async function findRun(session: Session, runId: string | undefined): Promise<RunRecord | OperationError> {
+    const run = runId ? await readRun(session.store.db, runId) : await latestRun(session.store.db);
+    if (!run) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: runId ? `no run ${runId} in this store: pass a run id start() answered for this store, or none for the newest` : 'this store holds no run yet: start one first' });
+    return run;
+  }
+
+  /** How this process works a run's jobs, for start and resume (driveRun) and work (workRun). */
+  function workerOptions(session: Session, run: RunRecord, options: BatchWorkOptions): RunWorkerOptions {
+    return {
+      db: session.store.db,
+      boss: session.store.boss,
+      run,
+      component: session.component(run.rate),
+      alreadyHolds: operationNamed(run.operation)?.alreadyHolds ?? [],
+      concurrency: options.concurrency ?? defaultConcurrency(run.rate),
+      shouldStop: () => options.signal?.aborted === true,
+      onFinished: (finished) => tell(options.onFinished, finishedItem(finished)),
+      onError: (error) => tell(options.onWarning, `the store failed while recording (the job will run again): ${firstLine(error)}`),
+    };
+  }
+
+  async function drive(name: string, session: Session, run: RunRecord, pages: AsyncIterable<readonly string[]> | undefined, options: BatchDriveOptions): Promise<BatchRunResult> {
+    const { db } = session.store;
+    let listed = run.listed || !pages;
+    const progress = async () => {
+      const counts = await countRun(db, run.id).catch(() => undefined);
+      if (counts) tell(options.onProgress, counts, listed);
+    };
+    const timer = options.onProgress ? setInterval(() => void progress(), PROGRESS_EVERY_MS) : undefined;
+    tell(options.onStart, infoOf(run));
+    let end;
+    try {
+      end = await driveRun({ ...workerOptions(session, run, options), ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}) });
+    } finally {
+      clearInterval(timer);
+      if (options.onProgress) await progress();
+    }
+    const deferredUntil = end.counts.deferred ? await nextDeferred(db, run.id) : undefined;
+    const ended = { runId: run.id, kind: end.kind, counts: end.counts, ...(deferredUntil ? { deferredUntil } : {}) };
+    if (end.kind !== 'listingFailed') return { ...ok(name), ...ended };
+    const detail = `listing the authorisers failed, so the run is not all enqueued (${end.errMsg}): resume the run to list again`;
+    return { ...failed(name, new OperationError(end.errCode, { detail }), 1), ...ended, listing: { errCode: end.errCode, errMsg: end.errMsg } };
+  }
+
+  const pagesOf = (session: Session, source: CheckedAuthorizers, rate: number): AsyncIterable<readonly string[]> =>
+    source.kind === 'all' ? listedPages(session.component(rate)) : source.kind === 'file' ? filePages(source.file) : givenPages(source.appids);
+
+  return {
+    start: (raw) =>
+      answer('batch.start', async () => {
+        const start = await checkStart(raw);
+        if (start instanceof OperationError) return start;
+        const session = await openForCalls();
+        if (session instanceof OperationError) return session;
+        const { db, boss } = session.store;
+        const source = start.authorizers;
+        const id = newRunId(new Date());
+        await createRun(db, boss, {
+          id,
+          component: platform!.componentAppid,
+          operation: start.operation.name,
+          request: start.request,
+          source: source.kind,
+          ...(source.kind === 'file' ? { sourceFile: source.file } : {}),
+          rate: start.rate,
+          jobTimeout: start.jobTimeout,
+        });
+        const run = (await readRun(db, id))!;
+        return drive('batch.start', session, run, pagesOf(session, source, run.rate), raw);
+      }),
+
+    resume: (runId, raw = {}) =>
+      answer('batch.resume', async () => {
+        const problem = runIdProblem(runId) ?? checkWorkOptions(raw as Record<string, unknown>);
+        if (problem) return problem;
+        const given = raw.authorizers === undefined ? undefined : await checkAuthorizers(raw.authorizers);
+        if (given instanceof OperationError) return given;
+        if (given && given.kind !== 'given') return invalid('the option authorizers of resume takes the appids given to start again (an array or any iterable); a run of "all" or { file } lists them again itself');
+        const session = await openForCalls();
+        if (session instanceof OperationError) return session;
+        const run = await findRun(session, runId);
+        if (run instanceof OperationError) return run;
+        if (run.component !== platform!.componentAppid) return invalid(`run ${run.id} belongs to the platform ${run.component}, not this componentAppid's: open the batch with that platform's credentials`);
+        if (!run.listed && run.source === 'given' && !given) return invalid(`run ${run.id} was started with the program's own authorisers and not all were enqueued: pass them again as authorizers`);
+        // Anything a crash left without a job gets one again; the claim keeps each authoriser to one call.
+        await requeuePending(session.store.db, session.store.boss, run);
+        const source: CheckedAuthorizers = run.source === 'file' ? { kind: 'file', file: run.sourceFile! } : run.source === 'given' ? given ?? { kind: 'given', appids: [] } : { kind: 'all' };
+        return drive('batch.resume', session, run, run.listed ? undefined : pagesOf(session, source, run.rate), raw);
+      }),
+
+    status: (runId) =>
+      answer('batch.status', async (): Promise<BatchStatusResult | OperationError> => {
+        const problem = runIdProblem(runId);
+        if (problem) return problem;
+        const session = await open();
+        if (session instanceof OperationError) return session;
+        const run = await findRun(session, runId);
+        if (run instanceof OperationError) return run;
+        const { db } = session.store;
+        const [counts, jobs, deferredUntil] = [await countRun(db, run.id), await liveJobs(db, run.id), await nextDeferred(db, run.id)];
+        return { ...ok('batch.status'), run: infoOf(run), counts, jobs, ...(deferredUntil ? { deferredUntil } : {}) };
+      }),
+
+    items: (runId, raw = {}) => itemPages(runId, raw),
+
+    work: (raw = {}) =>
+      answer('batch.work', async (): Promise<BatchWorkResult | OperationError> => {
+        const problem = checkWorkOptions(raw as Record<string, unknown>);
+        if (problem) return problem;
+        const session = await openForCalls();
+        if (session instanceof OperationError) return session;
+        return workRuns(session, raw);
+      }),
+
+    async close() {
+      closed = true;
+      const session = await opening?.catch(() => undefined);
+      opening = undefined;
+      await session?.store.close().catch(() => undefined);
+    },
+  } as Batch;
+
+  async function* itemPages(runId: string, raw: { readonly onlyUnsuccessful?: boolean; readonly pageSize?: number }): AsyncGenerator<BatchItemPage> {
+    const name = 'batch.items';
+    const pageSize = raw.pageSize ?? 1000;
+    const problem = runId === undefined ? invalid('items takes the run id start() answered as runId') : runIdProblem(runId);
+    if (problem || !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 10_000)) {
+      yield { ...failed(name, problem ?? invalid('the option pageSize takes a whole number from 1 to 10000, or leave it out for 1000'), 0), items: [] };
+      return;
+    }
+    let page: BatchItem[] = [];
+    try {
+      const session = await open();
+      const run = session instanceof OperationError ? session : await findRun(session, runId);
+      if (run instanceof OperationError) {
+        yield { ...failed(name, run, 0), items: [] };
+        return;
+      }
+      for await (const row of storedItems((session as Session).store.db, run.id, raw.onlyUnsuccessful === true, pageSize)) {
+        page.push(itemOf(row));
+        if (page.length === pageSize) {
+          yield { ...ok(name), items: page };
+          page = [];
+        }
+      }
+    } catch (error) {
+      yield { ...failed(name, storeFailure('failed', error), 1), items: [] };
+      return;
+    }
+    if (page.length) yield { ...ok(name), items: page };
+  }
+
+  async function workRuns(session: Session, options: BatchWorkOptions & { readonly exitWhenIdle?: boolean }): Promise<BatchWorkResult> {
+    const { db } = session.store;
+    const stopping = () => options.signal?.aborted === true;
+    let taken = 0;
+    while (!stopping()) {
+      const runs = (await openRuns(db)).filter((run) => run.component === platform!.componentAppid);
+      let round = 0;
+      for (const run of runs) {
+        if (stopping()) break;
+        round += await workRun(workerOptions(session, run, options));
+      }
+      taken += round;
+      if (runs.length === 0 && options.exitWhenIdle === true) break;
+      if (round === 0) await abortableSleep(runs.length ? 250 : 1000, options.signal);
+    }
+    return { ...ok('batch.work'), taken, stopped: stopping() };
+  }
+}
+
+async function* markEnd<T>(source: AsyncIterable<T>, onEnd: () => void): AsyncGenerator<T> {
+  yield* source;
+  onEnd();
+}
