@@ -5,7 +5,7 @@
  * and option and base-URL mistakes a library user makes. Nothing here sends a request.
  */
 import { ProjectCode } from '../../src/core/codes';
-import { safetyMarginMs, withinDeadline } from '../../src/core/deadline';
+import { deadlineFor, safetyMarginMs, withinDeadline } from '../../src/core/deadline';
 import { OperationError } from '../../src/core/errors';
 import { getPluginList, applyPlugin } from '../../src/core/operations';
 import { byAction, singleOperation } from '../../src/core/route';
@@ -32,6 +32,12 @@ describe('the safety margin before the platform\'s kill: 10 % of the limit, at l
     [60_000, 1000],
   ])('a %i ms limit keeps %i ms', (limit, margin) => {
     expect(safetyMarginMs(limit)).toBe(margin);
+  });
+
+  test('the answer\'s deadline keeps it unless told that nothing kills the caller', () => {
+    expect(deadlineFor(1_000, 3000)).toBe(1_000 + 3000 - 300);
+    expect(deadlineFor(1_000, 3000, true)).toBe(1_000 + 3000 - 300);
+    expect(deadlineFor(1_000, 3000, false)).toBe(1_000 + 3000);
   });
 });
 

@@ -5,7 +5,7 @@
  * bound on sends per call. Against a scripted fetch: nothing leaves the process.
  */
 import { ProjectCode } from '../../src/core/codes';
-import { createHttpsClient, setupProblem, type CallOptions } from '../../src/https/client';
+import { createHttpsClient, setupProblem, succeeded, type CallOptions } from '../../src/https/client';
 import type { AccessTokenSource } from '../../src/https/access-token';
 import type { Fetch } from '../../src/https/http';
 
@@ -43,6 +43,11 @@ test('without a baseUrl the client talks to https://api.weixin.qq.com', async ()
   const wechat = fakeWeChat({ valid: ['tok'] });
   expect((await createHttpsClient({ accessToken: 'tok', fetch: wechat.fetchImpl }).applyPlugin(request)).errCode).toBe(0);
   expect(wechat.state.urls).toEqual(['https://api.weixin.qq.com/wxa/plugin?access_token=tok']);
+});
+
+test('succeeded(result) is true for errCode 0 only', () => {
+  expect(succeeded({ errCode: 0 })).toBe(true);
+  expect([40001, -1, ProjectCode.DEADLINE_EXCEEDED].map((errCode) => succeeded({ errCode }))).toEqual([false, false, false]);
 });
 
 describe('per-call options a JavaScript caller got wrong are ignored, the client\'s budget applies', () => {
