@@ -64,11 +64,16 @@ describe('per-call options a JavaScript caller got wrong are ignored, the client
     beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
     afterEach(() => jest.useRealTimers());
 
-    test('a budget given as text ("5") is not read as a number: the client\'s 1000 ms end the call', async () => {
+    test.each([
+      ['given as text ("5")', '5'],
+      ['negative', -1],
+    ])('a budget %s is not used: the client\'s 1000 ms end the call', async (_name, timeoutMs) => {
       const wechat = fakeWeChat({ hang: true });
       const client = createHttpsClient({ accessToken: 'tok', baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000, fetch: wechat.fetchImpl });
       let settled: object | undefined;
-      void client.getPluginList({}, { timeoutMs: '5' } as unknown as CallOptions).then((result) => (settled = result));
+      void client.getPluginList({}, { timeoutMs } as unknown as CallOptions).then((result) => (settled = result));
+      await jest.advanceTimersByTimeAsync(999);
+      expect(settled).toBeUndefined();
       await jest.advanceTimersByTimeAsync(1000);
       expect(settled).toMatchObject({ errCode: ProjectCode.DEADLINE_EXCEEDED, attempts: 1 });
     });
