@@ -6,8 +6,11 @@
  */
 import { ProjectCode } from '../../src/core/codes';
 import { deadlineFor, safetyMarginMs, withinDeadline } from '../../src/core/deadline';
+import { readConfig } from '../../src/core/config';
+import { runOperation } from '../../src/core/engine';
 import { OperationError } from '../../src/core/errors';
-import { getPluginList, applyPlugin } from '../../src/core/operations';
+import { remoteError } from '../../src/core/remote';
+import { CLOUD_FUNCTIONS, getPluginList, applyPlugin } from '../../src/core/operations';
 import { byAction, singleOperation } from '../../src/core/route';
 import { parseBaseUrl } from '../../src/https/base-url';
 import { createHttpsClient } from '../../src/https/client';
@@ -51,6 +54,32 @@ describe('a deadline leaves no timer behind once the work has settled (a pending
   ])('work that %s', async (_name, work) => {
     await withinDeadline(work(), 60_000).catch(() => undefined);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+test('running out of time is DEADLINE_EXCEEDED, and the work may have reached WeChat', async () => {
+  await expect(withinDeadline(new Promise(() => undefined), 1)).rejects.toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
+});
+
+describe('a code WeChat answered that the catalogue does not know', () => {
+  test('its errmsg is shown (redacted) when there is one, and no empty brackets when there is none', () => {
+    expect(remoteError(61234, 'quota of http://10.0.0.1/x exceeded').detail).toBe('WeChat answered errcode 61234 (quota of <url> exceeded): look the code up in WeChat\'s global error table');
+    for (const errmsg of [undefined, '', 42]) {
+      expect(remoteError(61234, errmsg).detail).toBe('WeChat answered errcode 61234: look the code up in WeChat\'s global error table');
+    }
+  });
+
+  test('one in the project\'s own range is an unexpected answer, and the log line keeps what WeChat said', async () => {
+    const lines: string[] = [];
+    const transport = { send: () => Promise.reject(remoteError(-930201, 'odd answer')) };
+    const result = await runOperation(
+      CLOUD_FUNCTIONS.applyPlugin,
+      { event: { pluginAppid: 'wx0123456789abcdef' }, caller: { openid: 'oAdmin1', source: 'wx_client' }, timeLimitMs: 3000 },
+      { transport: () => transport, config: readConfig({ ADMIN_OPENIDS: 'oAdmin1' }), log: (line) => lines.push(line) },
+    );
+    expect(result).toMatchObject({ errCode: ProjectCode.UNEXPECTED_ANSWER, attempts: 1 });
+    expect(result.errMsg).toContain('errcode -930201, which lies in this project\'s own range');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ errCode: ProjectCode.UNEXPECTED_ANSWER, cause: '-930201 odd answer' });
   });
 });
 
