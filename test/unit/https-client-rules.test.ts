@@ -104,6 +104,21 @@ test('a token source that always offers another token: at most three sends, then
   expect(wechat.state.sentTokens).toEqual(['offered1', 'offered2', 'offered3']);
 });
 
+describe('an errcode that is not a whole number is no code: -930203, saying what came, and the log says why', () => {
+  test.each([
+    [0.5, '0.5'],
+    ['0', 'a string of 1 characters'],
+    [null, 'null'],
+  ])('errcode %p', async (errcode, shown) => {
+    const lines: string[] = [];
+    const fetchImpl = (async () => json({ errcode, errmsg: 'odd' })) as unknown as Fetch;
+    const result = await createHttpsClient({ accessToken: 'tok', baseUrl: 'http://127.0.0.1:9', fetch: fetchImpl, log: (line) => lines.push(line) }).getPluginList();
+    expect(result).toMatchObject({ errCode: ProjectCode.UNEXPECTED_ANSWER, attempts: 1 });
+    expect(result.errMsg).toMatch(new RegExp(`^getPluginList:fail the answer carried no WeChat result code \\(an errcode that is not a whole number: ${shown.replace('.', '\\.')}\\), so whether WeChat acted on it is unknown: `));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ cause: 'bad errcode' });
+  });
+});
+
 describe('no credentials: what the message tells', () => {
   test('the library names its options and the environment variables the command line reads', async () => {
     const result = await createHttpsClient({ baseUrl: 'http://127.0.0.1:9' }).getPluginList();
