@@ -139,10 +139,11 @@ describe('options a library user got wrong: never thrown, -930303 saying what to
     }
   });
 
-  test('a call\'s own budget replaces the client\'s; a bad one is ignored', async () => {
+  // A bad one is ignored: https-client-rules.test.ts, on a fake clock (a 1 ms budget raced against
+  // a loopback answer is a race the machine's load decides).
+  test('a call\'s own budget replaces the client\'s', async () => {
     const client = createHttpsClient({ accessToken: emulator.https.issueToken(), baseUrl: emulator.url, timeoutMs: 1 });
     expect((await client.getPluginList({}, { timeoutMs: 5000 })).errCode).toBe(0);
-    expect((await client.getPluginList({}, { timeoutMs: -1 })).errCode).toBe(ProjectCode.DEADLINE_EXCEEDED);
   });
 });
 
