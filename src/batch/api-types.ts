@@ -30,7 +30,7 @@ export interface BatchOptions {
   readonly baseUrl?: string;
   /** Each call's budget, retries and token fetches included (default 10 s). */
   readonly timeoutMs?: number;
-  /** Every request to WeChat goes through it, after waiting for its slot of the rate. */
+  /** A fetch for every request to WeChat, each after waiting for its slot of the rate (default: Node's keep-alive http, several times cheaper per call). */
   readonly fetch?: Fetch;
 }
 
