@@ -111,6 +111,26 @@ describe('postJson over node:http', () => {
     }
   });
 
+  test('a base URL with nothing after its origin is asked at /; https to a server that speaks http, and a protocol neither speaks, fail as the network does', async () => {
+    let seenPath: string | undefined;
+    const own = createServer((request, response) => {
+      seenPath = request.url;
+      request.resume();
+      request.on('end', () => response.end('{"errcode":0}'));
+    });
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    const port = (own.address() as AddressInfo).port;
+    try {
+      expect(await postJson(undefined, `http://127.0.0.1:${port}`, {}, 5000)).toEqual({ errcode: 0 });
+      expect(seenPath).toBe('/');
+      expect(await failure(postJson(undefined, `https://127.0.0.1:${port}/wxa/plugin`, {}, 5000))).toMatchObject({ code: -501001 });
+      expect(await failure(postJson(undefined, `ftp://127.0.0.1:${port}/wxa/plugin`, {}, 5000))).toMatchObject({ code: -501001 });
+    } finally {
+      own.closeAllConnections();
+      own.close();
+    }
+  });
+
   test('a refused connection: -501001, ECONNREFUSED, not delivered', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
