@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['miniprogram/', 'node_modules/', 'dist/', 'coverage/', 'cloudfunctions/*/*.js', 'test/fixtures/reference-function/', 'scripts/wechat-node/', 'test/fixtures/**/node_modules/'] },
+  // .stryker-tmp/ and reports/: npm run mutation's sandbox (a copy of the whole project) and reports, while it runs.
+  { ignores: ['miniprogram/', '.stryker-tmp/', 'reports/', 'node_modules/', 'dist/', 'coverage/', 'cloudfunctions/*/*.js', 'test/fixtures/reference-function/', 'scripts/wechat-node/', 'test/fixtures/**/node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -48,7 +48,8 @@ export function unexpectedAnswer(what: string, cause?: unknown): OperationError 
  * sends, so it is not read as one.
  */
 export function wechatCode(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+  // Number.isSafeInteger is false for anything that is not a number: no typeof needed.
+  return Number.isSafeInteger(value) ? (value as number) : undefined;
 }
 
 /** The failure for an answer whose errcode is not 0: WeChat's code, or an unreadable one. */

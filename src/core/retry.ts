@@ -67,6 +67,8 @@ const NAME_REFUSED: ReadonlySet<number> = new Set([-604100, -604101]);
  * own, older name) as unknown or not granted; undefined when there is none or it was just tried.
  */
 export function fallbackCloudApi(operation: AnyOperation, calledApi: string | undefined, code: number): string | undefined {
+  // The engine calls the operation's own name first and the fallback second, so "not the name
+  // just called" is the whole test: none (undefined) stays none, and the fallback is tried once.
   const fallback = operation.cloudApiFallback;
-  return NAME_REFUSED.has(code) && fallback !== undefined && calledApi === operation.cloudApi && fallback !== calledApi ? fallback : undefined;
+  return NAME_REFUSED.has(code) && fallback !== calledApi ? fallback : undefined;
 }

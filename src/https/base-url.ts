@@ -19,7 +19,8 @@ export function parseBaseUrl(raw: string, name: string): string {
   } catch {
     return refuse('is not a URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') refuse(`uses ${url.protocol.replace(/:$/, '')}, not http or https`);
+  // A URL's protocol always ends in its one ':' (`ftp:`): shown without it.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') refuse(`uses ${url.protocol.slice(0, -1)}, not http or https`);
   if (url.username || url.password) refuse('carries credentials');
   if (url.search || raw.includes('?')) refuse('carries a query');
   if (url.hash || raw.includes('#')) refuse('carries a fragment');

@@ -12,6 +12,7 @@ import { OperationError } from '../../src/core/errors';
 import { remoteError } from '../../src/core/remote';
 import { CLOUD_FUNCTIONS, getPluginList, applyPlugin } from '../../src/core/operations';
 import { byAction, singleOperation } from '../../src/core/route';
+import { describeValue } from '../../src/core/validate';
 import { parseBaseUrl } from '../../src/https/base-url';
 import { createHttpsClient } from '../../src/https/client';
 
@@ -101,6 +102,20 @@ describe('what a refused request echoes', () => {
     expect(refusal(() => singleOperation(getPluginList).select([])).detail).toBe('the request must be an object such as {}, got an array');
     expect(refusal(() => singleOperation(applyPlugin).select('x')).detail).toMatch(/^the request must be an object such as \{ pluginAppid: \.\.\., reason: \.\.\. \}, got a string of 1 characters$/);
     expect(refusal(() => byAction('pluginManager', [applyPlugin, getPluginList]).select(null)).detail).toBe('the request must be an object such as { action: "apply", ... }, got null');
+  });
+});
+
+describe('how a refused value is described (never echoed)', () => {
+  test.each([
+    [null, 'null'],
+    [[1, 2], 'an array'],
+    ['', 'an empty string'],
+    ['😀x', 'a string of 2 characters'],
+    ['x'.repeat(10_000), 'a string of 10000 characters'],
+    ['x'.repeat(10_001), 'a string of more than 10000 characters'],
+    [12, 'a number'],
+  ])('%p', (value, description) => {
+    expect(describeValue(value)).toBe(description);
   });
 });
 

@@ -119,6 +119,24 @@ describe('an errcode that is not a whole number is no code: -930203, saying what
   });
 });
 
+test('an answer without errcode says so: -930203', async () => {
+  const fetchImpl = (async () => json({ ok: true })) as unknown as Fetch;
+  const result = await createHttpsClient({ accessToken: 'tok', baseUrl: 'http://127.0.0.1:9', fetch: fetchImpl }).getPluginList();
+  expect(result).toMatchObject({ errCode: ProjectCode.UNEXPECTED_ANSWER, attempts: 1 });
+  expect(result.errMsg).toMatch(/^getPluginList:fail the answer carried no WeChat result code \(a JSON object without errcode\)/);
+});
+
+test.each([89237, -1])('WeChat answering %i is no reason to fetch another token: one token request, the code is the answer', async (errcode) => {
+  const requests: string[] = [];
+  const fetchImpl = (async (url: string) => {
+    requests.push(url.includes('stable_token') ? 'token' : 'api');
+    return json(url.includes('stable_token') ? { access_token: 'fetched', expires_in: 7200 } : { errcode, errmsg: 'no' });
+  }) as unknown as Fetch;
+  const client = createHttpsClient({ appid: 'wxa11ce00000000d3e', secret: 's3cret', baseUrl: 'http://127.0.0.1:9', fetch: fetchImpl, timeoutMs: 60_000 });
+  expect((await client.applyPlugin(request)).errCode).toBe(errcode);
+  expect(requests.filter((what) => what === 'token')).toEqual(['token']);
+});
+
 describe('no credentials: what the message tells', () => {
   test('the library names its options and the environment variables the command line reads', async () => {
     const result = await createHttpsClient({ baseUrl: 'http://127.0.0.1:9' }).getPluginList();
