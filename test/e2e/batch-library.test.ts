@@ -24,7 +24,7 @@ import { authorizerAppid, DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TIC
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import type { Fetch } from '../../src/https/http';
 import { callsByAuthorizer, checkOnceEach } from '../support/batch';
-import { findPostgresBin, startPostgres, type PostgresServer } from '../support/postgres';
+import { findPostgresBin, postgresMissing, startPostgres, type PostgresServer } from '../support/postgres';
 
 jest.setTimeout(180_000);
 
@@ -175,10 +175,7 @@ describe('bad options: a project code, nothing opened or sent', () => {
 });
 
 if (!bin) {
-  test('PostgreSQL is not installed here: the library batch tests on a store did not run', () => {
-    if (process.env.CI === 'true') throw new Error('initdb and pg_ctl are required when CI=true (PostgreSQL 15; see .ci/run)');
-    console.warn('batch-library: no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin; install PostgreSQL to run it');
-  });
+  postgresMissing('batch-library', 'the library batch tests on a store');
 } else {
   describe('on a PostgreSQL server', () => {
     let server: PostgresServer;

@@ -11,7 +11,7 @@
 import { Client } from 'pg';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { busiestSecond, checkApplyReport, checkOnceEach, componentEnv, lostRefreshTokens, startCli, waitFor, type Started } from '../support/batch';
-import { findPostgresBin, startPostgres, type PostgresServer } from '../support/postgres';
+import { findPostgresBin, postgresMissing, startPostgres, type PostgresServer } from '../support/postgres';
 
 jest.setTimeout(1_800_000);
 
@@ -21,10 +21,7 @@ const OPEN_PLUGIN = 'wx2222222222222222';
 const bin = findPostgresBin();
 
 if (!bin) {
-  test('PostgreSQL is not installed here: the server batch test did not run', () => {
-    if (process.env.CI === 'true') throw new Error('initdb and pg_ctl are required when CI=true (PostgreSQL 15; see .ci/run)');
-    console.warn('batch-postgres: no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin; install PostgreSQL to run it');
-  });
+  postgresMissing('batch-postgres', 'the server batch test');
 } else {
   describe('10,000 authorisers on PostgreSQL, three workers, one SIGKILLed', () => {
     let server: PostgresServer;

@@ -65,3 +65,14 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
     },
   };
 }
+
+/**
+ * Where PostgreSQL is missing, the suite is one test saying so: a failure under CI=true (.ci/run
+ * installs it), a warning on a developer's machine.
+ */
+export function postgresMissing(suite: string, what: string): void {
+  test(`PostgreSQL is not installed here: ${what} did not run`, () => {
+    if (process.env.CI === 'true') throw new Error('initdb and pg_ctl are required when CI=true (PostgreSQL 15; see .ci/run)');
+    console.warn(`${suite}: no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin; install PostgreSQL to run it`);
+  });
+}
