@@ -1,3 +1,5 @@
+import { BoundedMemo } from './bounded-memo';
+
 /**
  * snake_case keys to camelCase, exactly as wx-server-sdk 4.0.2 converts an open-API answer for a
  * cloud caller by default (`convertCase` in its utils): `_x` becomes `X` for each lowercase letter
@@ -13,18 +15,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Keys converted so far: WeChat's answers use a small vocabulary, and every call of a client reads
  * the same few keys again. Bounded, since an answer's keys are whatever the other side sent.
  */
-const converted = new Map<string, string>();
-const MAX_CONVERTED = 512;
+export const convertedKeys = new BoundedMemo(toCamelCase, 512);
 
+function toCamelCase(key: string): string {
+  return key.replace(/_[a-z]/g, (match) => match[1]!.toUpperCase());
+}
+
+/** Most keys have no underscore: nothing to convert, nothing to remember. */
 function camelCaseKey(key: string): string {
-  // Most keys have no underscore: nothing to convert, nothing to remember.
-  if (!key.includes('_')) return key;
-  let camel = converted.get(key);
-  if (camel === undefined) {
-    camel = key.replace(/_[a-z]/g, (match) => match[1]!.toUpperCase());
-    if (converted.size < MAX_CONVERTED) converted.set(key, camel);
-  }
-  return camel;
+  return key.includes('_') ? convertedKeys.get(key) : key;
 }
 
 export function camelCaseKeys(value: unknown): unknown {

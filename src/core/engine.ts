@@ -70,10 +70,12 @@ interface Attempted {
   attempts: number;
   /** An earlier attempt may have reached WeChat without us reading the answer. */
   maybeDelivered: boolean;
-  /** The cloud API last called, when the gateway refused the operation's own name and its newer one was tried. */
-  cloudApi?: string;
-  /** The name the gateway refused, and how (`pluginManager.getPluginList -604101`). */
-  refusedCloudApi?: string;
+  /**
+   * Only when the gateway refused the operation's own cloud-call name and its newer one was tried:
+   * the name last called, and the one refused with how (`pluginManager.getPluginList -604101`).
+   * Both go into the log line as they are.
+   */
+  fellBack?: { readonly cloudApi: string; readonly refusedCloudApi: string };
 }
 
 function asOperationError(caught: unknown): OperationError {
@@ -97,8 +99,8 @@ async function sendWithRetries(operation: AnyOperation, body: WireBody, deps: En
       // through the newer page's name, within the same budget. Not a retry: nothing reached WeChat.
       const fallback = fallbackCloudApi(operation, cloudApi, error.code);
       if (fallback !== undefined && budget.remaining() > 0) {
-        progress.refusedCloudApi = `${cloudApi} ${error.code}`;
-        progress.cloudApi = cloudApi = fallback;
+        progress.fellBack = { cloudApi: fallback, refusedCloudApi: `${cloudApi} ${error.code}` };
+        cloudApi = fallback;
         continue;
       }
       const delay = retryDelay(error.code, progress.attempts, budget.remaining(), policy, random);
@@ -125,13 +127,14 @@ function readData(operation: AnyOperation, answer: Answer, params: Record<string
  * errMsg, assembled here only: `name:ok`, or `name:fail <what happened>: <what to do>` from the
  * catalogue (or the error's own detail), with the operation's notes.
  */
-function failureMessage(name: string, operation: AnyOperation | undefined, error: OperationError, progress: Attempted): string {
+function failureMessage(name: string, operation: AnyOperation | undefined, error: OperationError, progress?: Attempted): string {
   const entry = describeCode(error.code);
-  const api = progress.cloudApi ?? operation?.cloudApi ?? 'the API';
+  const api = progress?.fellBack?.cloudApi ?? operation?.cloudApi ?? 'the API';
   let text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}`.split('{api}').join(api) : error.message);
   if (entry?.zh && error.detail === undefined) text += ` (${entry.zh})`;
   if (error.code === ProjectCode.UNEXPECTED_ANSWER && operation) text = `${error.detail ?? entry!.what}: ${operation.whenOutcomeUnknown}`;
-  const note = progress.maybeDelivered ? operation?.afterLostAnswer?.[error.code] : undefined;
+  // An attempt that may have reached WeChat was made for an operation: there is one.
+  const note = progress?.maybeDelivered ? operation!.afterLostAnswer?.[error.code] : undefined;
   if (note) text += `; ${note}`;
   return `${name}:fail ${text}`;
 }
@@ -147,8 +150,9 @@ function loggedFields(operation: AnyOperation | undefined, params: Record<string
   if (!operation || !params) return {};
   const out: Record<string, string | number> = {};
   for (const [name, field] of Object.entries(operation.fields)) {
-    const value = params[name];
-    if (field.logged && (typeof value === 'string' || typeof value === 'number')) out[name] = value;
+    // A logged field is an appid, a version or a number once parsed; one left out is undefined,
+    // which the JSON line drops.
+    if (field.logged) out[name] = params[name] as string | number;
   }
   return out;
 }
@@ -160,7 +164,7 @@ function loggedFields(operation: AnyOperation | undefined, params: Record<string
  */
 export async function runOperation(route: Route, invocation: Invocation, deps: EngineDeps): Promise<OperationResult & Record<string, unknown>> {
   const startedAt = invocation.startedAt ?? Date.now();
-  const budget = budgetUntil(deadlineFor(startedAt, invocation.timeLimitMs, invocation.killedAtTimeLimit ?? true));
+  const budget = budgetUntil(deadlineFor(startedAt, invocation.timeLimitMs, invocation.killedAtTimeLimit));
   const progress: Attempted = { attempts: 0, maybeDelivered: false };
   let operation: AnyOperation | undefined;
   let params: Record<string, unknown> | undefined;
@@ -186,7 +190,7 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
     retryable: isRetryableLater(errCode),
     attempts: progress.attempts,
     ...(REFUSED_CALLER.has(errCode) && openid ? { openid: String(openid) } : {}),
-    ...(progress.cloudApi === undefined ? {} : { cloudApi: progress.cloudApi }),
+    ...(progress.fellBack === undefined ? {} : { cloudApi: progress.fellBack.cloudApi }),
     ...(failure ? {} : data),
   };
   if (deps.log) {
@@ -201,7 +205,7 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
         durationMs: Date.now() - startedAt,
         source: invocation.caller.source === undefined ? null : String(invocation.caller.source),
         openid: maskOpenid(openid),
-        fields: { ...loggedFields(operation, params), ...(progress.refusedCloudApi === undefined ? {} : { cloudApi: progress.cloudApi!, refusedCloudApi: progress.refusedCloudApi }) },
+        fields: { ...loggedFields(operation, params), ...progress.fellBack },
         cause: describeCause(failure),
       }),
     );
@@ -215,7 +219,7 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
  */
 export function unexpectedFailure(name: string): OperationResult & Record<string, unknown> {
   const error = new OperationError(ProjectCode.INTERNAL);
-  return { errCode: error.code, errMsg: failureMessage(name, undefined, error, { attempts: 0, maybeDelivered: false }), retryable: false, attempts: 0 };
+  return { errCode: error.code, errMsg: failureMessage(name, undefined, error), retryable: false, attempts: 0 };
 }
 
 /**

@@ -77,7 +77,7 @@ export function stableToken(options: StableTokenOptions): AccessTokenSource {
       rememberSecret(issued.token);
       return issued;
     },
-    ...(options.refreshMarginMs !== undefined ? { refreshMarginMs: options.refreshMarginMs } : {}),
-    ...(options.now ? { now: options.now } : {}),
+    refreshMarginMs: options.refreshMarginMs,
+    now: options.now,
   });
 }

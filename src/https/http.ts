@@ -23,8 +23,8 @@ export { MAX_ANSWER_BYTES };
 
 /** Node's socket error code: on the error itself (node:http) or in `error.cause.code` (fetch). */
 function networkCode(error: unknown): string {
-  const own = (error as { code?: unknown }).code;
-  if (typeof own === 'string' && /^E[A-Z_]+$/.test(own)) return own;
+  const own = String((error as { code?: unknown }).code);
+  if (/^E[A-Z_]+$/.test(own)) return own;
   const cause = (error as { cause?: { code?: unknown } }).cause;
   return typeof cause?.code === 'string' ? cause.code : (error as Error).name || 'network error';
 }
@@ -74,7 +74,7 @@ async function readBounded(answer: RawAnswer): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   await answer.forEachChunk((chunk) => {
-    if (size > MAX_ANSWER_BYTES) return;
+    // Past the bound nothing more is kept (abandoning again is harmless: no chunk follows it).
     size += chunk.byteLength;
     if (size > MAX_ANSWER_BYTES) answer.abandon();
     else chunks.push(chunk);
@@ -99,12 +99,12 @@ class ExchangeCutoff implements Cutoff {
     private readonly outer: AbortSignal | undefined,
   ) {
     this.timer = setTimeout(this.expire, timerDelay(timeoutMs));
+    // No `once`: release() removes it, whichever comes first; expiring twice cancels twice, harmlessly.
     if (outer?.aborted) this.expire();
-    else outer?.addEventListener('abort', this.expire, { once: true });
+    else outer?.addEventListener('abort', this.expire);
   }
 
   readonly expire = (): void => {
-    if (this.expired) return;
     this.expired = true;
     this.cancel?.();
   };
@@ -138,6 +138,11 @@ export interface PostOptions {
   readonly beforeRequest?: (() => Promise<void>) | undefined;
 }
 
+/** Out of time: the request may have reached WeChat, and the answer was not read. */
+function deadlineExceeded(): OperationError {
+  return new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
+}
+
 /** Sends and reads within `timeoutMs` (and before `signal` aborts); every failure on the way is an OperationError. */
 async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, options: PostOptions): Promise<string> {
   const cutoff = new ExchangeCutoff(timeoutMs, options.signal);
@@ -149,10 +154,10 @@ async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown
     checkStatus(answer);
     const text = await readBounded(answer);
     // An answer cut short by the deadline may end quietly: what was read of it is not an answer.
-    if (cutoff.expired) throw new Error('aborted');
+    if (cutoff.expired) throw deadlineExceeded();
     return text;
   } catch (error) {
-    if (cutoff.expired) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
+    if (cutoff.expired) throw deadlineExceeded();
     if (error instanceof OperationError) throw error;
     const code = networkCode(error);
     throw new OperationError(-501001, { maybeDelivered: mayHaveBeenDelivered(code), cause: { code, message: 'request failed' } });

@@ -38,8 +38,8 @@ export interface TokenRuleOptions {
   /** One token request; `force` asks WeChat to issue a new token even if the current one is valid. */
   readonly fetch: (force: boolean, timeoutMs: number) => Promise<Issued>;
   /** Fetch again this long before `expires_in` runs out (at most half the lifetime). Default 5 min. */
-  readonly refreshMarginMs?: number;
-  readonly now?: () => number;
+  readonly refreshMarginMs?: number | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /** WeChat's code for an expired token: a plain fetch answers a new one. */
@@ -50,8 +50,6 @@ export const FORCE_INTERVAL_MS = 30_000;
 export const FRESH_MS = 30_000;
 /** The least time a shared token fetch is given, whoever started it. */
 export const TOKEN_FETCH_MIN_MS = 2000;
-
-type NextFetch = 'plain' | 'reread' | 'force';
 
 interface Cached {
   readonly token: string;
@@ -65,9 +63,11 @@ export function tokenRule(options: TokenRuleOptions): TokenSource {
   const margin = options.refreshMarginMs ?? 5 * 60_000;
   let cached: Cached | undefined;
   let pending: Promise<string> | undefined;
-  let next: NextFetch = 'plain';
-  /** Counts refusals taken, so that a fetch knows whether one arrived while it was under way. */
+  /** Whether the next fetch asks WeChat to issue a new token. */
+  let forceNext = false;
+  /** Refusals taken, and how many of them a fetch has answered: a fetch answers every refusal taken before it ended. */
   let refusals = 0;
+  let answered = 0;
   let lastForcedAt = Number.NEGATIVE_INFINITY;
 
   /**
@@ -77,13 +77,12 @@ export function tokenRule(options: TokenRuleOptions): TokenSource {
    * was asked for (re-read, forced) stays asked for until a fetch succeeds.
    */
   async function fetchToken(timeoutMs: number): Promise<string> {
-    const asked = next;
-    const refusalsBefore = refusals;
-    const issued = await options.fetch(asked === 'force', Math.max(timeoutMs, TOKEN_FETCH_MIN_MS));
+    const issued = await options.fetch(forceNext, Math.max(timeoutMs, TOKEN_FETCH_MIN_MS));
     // A fetch under way when a refusal arrived answers it too: it was sent no earlier than the
-    // refused request was answered, so it reads the current token.
-    const answersRefusal = asked !== 'plain' || refusals !== refusalsBefore;
-    next = 'plain';
+    // refused request was answered, so it reads the current token. A failed fetch answers none.
+    const answersRefusal = refusals > answered;
+    answered = refusals;
+    forceNext = false;
     const at = now();
     cached = {
       token: issued.token,
@@ -110,10 +109,9 @@ export function tokenRule(options: TokenRuleOptions): TokenSource {
         // this process spends at most one per interval.
         if (at - lastForcedAt < FORCE_INTERVAL_MS) return false;
         lastForcedAt = at;
-        next = 'force';
-      } else if (next === 'plain') {
-        next = 'reread';
+        forceNext = true;
       }
+      // Otherwise the next fetch is a plain one: a re-read.
       refusals += 1;
       cached = undefined;
       return true;

@@ -1,6 +1,6 @@
 import type { Transport } from '../../src/core/engine';
 import { OperationError } from '../../src/core/errors';
-import type { Answer } from '../../src/core/operation';
+import { defineOperation, noData, type Answer } from '../../src/core/operation';
 
 /** 'ok': WeChat accepts, answering nothing more; `{ answer }`: it accepts with these fields. */
 export type Step = 'ok' | 'hang' | number | OperationError | { readonly answer: Answer };
@@ -24,3 +24,22 @@ export function scriptedTransport(steps: Step[]): RecordingTransport {
     },
   };
 }
+
+/**
+ * An operation whose cloud-call name has a newer fallback (as getPluginList's has), reading
+ * nothing: for the engine's fallback rule without any real operation's fields.
+ */
+export const olderOperation = defineOperation({
+  name: 'olderName',
+  action: 'older',
+  summary: 'test',
+  cloudApi: 'pluginManager.older',
+  cloudApiFallback: 'pluginManager.newer',
+  httpsPath: '/wxa/plugin',
+  wechatAction: 'list',
+  fields: {},
+  toWire: () => ({}),
+  readAnswer: noData,
+  whenOutcomeUnknown: 'list again',
+  example: {},
+});

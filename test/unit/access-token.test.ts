@@ -33,6 +33,18 @@ describe('stable tokens', () => {
     ]);
   });
 
+  test('a margin of one\'s own is the one kept', async () => {
+    let now = 0;
+    const { fetchImpl, bodies } = scripted([{ access_token: 'first', expires_in: 7200 }, { access_token: 'second', expires_in: 7200 }]);
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl, refreshMarginMs: 60_000, now: () => now });
+    await tokens.get(budgetOf(1000));
+    now = 7200_000 - 60_001;
+    expect(await tokens.get(budgetOf(1000))).toBe('first');
+    now = 7200_000 - 60_000;
+    expect(await tokens.get(budgetOf(1000))).toBe('second');
+    expect(bodies).toHaveLength(2);
+  });
+
   test('a short-lived token is refreshed at half its life at the latest', async () => {
     let now = 0;
     const { fetchImpl } = scripted([{ access_token: 'a', expires_in: 60 }, { access_token: 'b', expires_in: 60 }]);
@@ -67,6 +79,38 @@ describe('stable tokens', () => {
   ])('an answer with %s is refused with a typed error', async (_name, answer, code) => {
     const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: scripted([answer]).fetchImpl });
     await expect(tokens.get(budgetOf(1000))).rejects.toMatchObject({ code });
+  });
+
+  test.each([
+    ['errcode 0 beside a token: the token', { errcode: 0, errmsg: 'ok', access_token: 'zero', expires_in: 7200 }, 'zero'],
+  ])('%s', async (_name, answer, token) => {
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: scripted([answer]).fetchImpl });
+    expect(await tokens.get(budgetOf(1000))).toBe(token);
+  });
+
+  test.each([
+    ['an empty access_token', { access_token: '', expires_in: 7200 }],
+    ['an expires_in that is text', { access_token: 'x', expires_in: '7200' }],
+    ['an access_token that is not text', { access_token: 12345678, expires_in: 7200 }],
+    ['an errcode that is not a number, and no token', { errcode: '40125', errmsg: 'invalid appsecret' }],
+  ])('%s is no token: -930203, nothing sent', async (_name, answer) => {
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: scripted([answer]).fetchImpl });
+    await expect(tokens.get(budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, maybeDelivered: false, detail: expect.stringContaining('without access_token and expires_in') });
+  });
+
+  test('a token request that fails on the way stays a network failure, not "no token in the answer"', async () => {
+    const refused = (async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    }) as unknown as Fetch;
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: refused });
+    await expect(tokens.get(budgetOf(1000))).rejects.toMatchObject({ code: -501001, maybeDelivered: false, cause: { code: 'ECONNREFUSED' } });
+    const failing = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: (async () => new Response('', { status: 502 })) as unknown as Fetch });
+    await expect(failing.get(budgetOf(1000))).rejects.toMatchObject({ code: -501001, cause: { code: 'HTTP 502' } });
+  });
+
+  test('a token request answered with no JSON keeps what postJson found as its cause', async () => {
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: scripted(['<html>']).fetchImpl });
+    await expect(tokens.get(budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'not JSON', message: '<html>' } });
   });
 
   test('a given token is used as is and cannot be refreshed', async () => {

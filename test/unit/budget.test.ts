@@ -11,7 +11,6 @@ import { readConfig } from '../../src/core/config';
 import { budgetOf, budgetUntil, safetyMarginMs, type Budget } from '../../src/core/deadline';
 import { runOperation, type EngineDeps, type Transport } from '../../src/core/engine';
 import { OperationError } from '../../src/core/errors';
-import { defineOperation, noData } from '../../src/core/operation';
 import { CLOUD_FUNCTIONS } from '../../src/core/operations';
 import { redact } from '../../src/core/redact';
 import { DEFAULT_BACKOFF, retryDelay } from '../../src/core/retry';
@@ -19,7 +18,7 @@ import { singleOperation } from '../../src/core/route';
 import { stableToken } from '../../src/https/access-token';
 import { createHttpsClient } from '../../src/https/client';
 import type { Fetch } from '../../src/https/http';
-import { scriptedTransport, type Step } from '../support/fake-transport';
+import { olderOperation, scriptedTransport, type Step } from '../support/fake-transport';
 
 const ADMIN = 'oAdmin00000000000000000000001';
 const caller = { openid: ADMIN, source: 'wx_client' };
@@ -116,20 +115,7 @@ describe('the cloud-call fallback, in the engine', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
   afterEach(() => jest.useRealTimers());
 
-  const older = defineOperation({
-    name: 'olderName',
-    action: 'older',
-    summary: 'test',
-    cloudApi: 'pluginManager.older',
-    cloudApiFallback: 'pluginManager.newer',
-    httpsPath: '/wxa/plugin',
-    wechatAction: 'list',
-    fields: {},
-    toWire: () => ({}),
-    readAnswer: noData,
-    whenOutcomeUnknown: 'list again',
-    example: {},
-  });
+  const older = olderOperation;
 
   async function run(steps: Step[]) {
     const transport = scriptedTransport(steps);

@@ -6,24 +6,25 @@ import { buildSync } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { ProjectCode } from '../../src/core/codes';
 import type { OperationError } from '../../src/core/errors';
 import { postJson } from '../../src/https/http';
+import { postWithNode } from '../../src/https/http-request';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
 let server: Server;
 let url: string;
-let handler: (body: string, respond: (status: number, text: string, headers?: Record<string, string>) => void) => void;
+let handler: (body: string, respond: (status: number, text: string, headers?: Record<string, string>) => void, raw: { request: IncomingMessage; response: ServerResponse }) => void;
 const sockets = new Set<Socket>();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => handler(body, (status, text, headers = {}) => response.writeHead(status, headers).end(text)));
+    request.on('end', () => handler(body, (status, text, headers = {}) => response.writeHead(status, headers).end(text), { request, response }));
   });
   server.on('connection', (socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -129,6 +130,44 @@ describe('postJson over node:http', () => {
       own.closeAllConnections();
       own.close();
     }
+  });
+
+  test('the body goes as JSON with its length in bytes, not chunked', async () => {
+    let seen: IncomingMessage['headers'] = {};
+    handler = (_body, respond, { request }) => {
+      seen = request.headers;
+      respond(200, '{"errcode":0}');
+    };
+    const body = { reason: '地图插件' };
+    await postJson(undefined, url, body, 5000);
+    expect(seen['content-type']).toBe('application/json');
+    expect(seen['content-length']).toBe(String(Buffer.byteLength(JSON.stringify(body))));
+    expect(seen['transfer-encoding']).toBeUndefined();
+  });
+
+  test('an answer that never ends is abandoned past the bound: too large at once, not a deadline later', async () => {
+    handler = (_body, _respond, { response }) => {
+      response.writeHead(200);
+      const chunk = 'x'.repeat(64 * 1024);
+      const timer = setInterval(() => response.write(chunk), 1);
+      response.on('close', () => clearInterval(timer));
+    };
+    await expect(postJson(undefined, url, {}, 4000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
+  });
+
+  test('a connection reset halfway through the answer is a network failure, maybe delivered', async () => {
+    handler = (_body, _respond, { response }) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('{"errcode":');
+      setTimeout(() => response.socket?.destroy(), 20);
+    };
+    expect(await failure(postJson(undefined, url, {}, 5000))).toMatchObject({ code: -501001, maybeDelivered: true, cause: { code: 'ECONNRESET' } });
+  });
+
+  test('a request whose cutoff has already expired is never created', async () => {
+    const onExpire = jest.fn();
+    await expect(postWithNode(url, '{}', { expired: true, onExpire })).rejects.toThrow();
+    expect(onExpire).not.toHaveBeenCalled();
   });
 
   test('a refused connection: -501001, ECONNREFUSED, not delivered', async () => {

@@ -71,6 +71,18 @@ describe('the token rule: a refusal re-reads before anything is forced', () => {
     expect(wechat.asked).toEqual(['plain', 'plain', 'force']);
   });
 
+  test('a token fetched because the cached one was due answers no refusal, even after earlier ones: its refusal re-reads, nothing forced', async () => {
+    const { wechat, tokens, advance } = setUp();
+    // An earlier refusal, answered by its re-read.
+    expect(tokens.invalidate(await tokens.get(budgetOf(1000)), INVALID)).toBe(true);
+    await tokens.get(budgetOf(1000));
+    advance(7_200_000); // past the refresh point: the next get fetches again, plainly
+    const due = await tokens.get(budgetOf(1000));
+    expect(tokens.invalidate(due, INVALID)).toBe(true);
+    await tokens.get(budgetOf(1000));
+    expect(wechat.asked).toEqual(['plain', 'plain', 'plain', 'plain']);
+  });
+
   test('a token fetched long ago is not fresh: its refusal re-reads', async () => {
     const { wechat, tokens, advance } = setUp();
     tokens.invalidate(await tokens.get(budgetOf(1000)), INVALID);
