@@ -8,9 +8,8 @@
  * options answer a project code and open or send nothing. The store (and with it pg-boss, PGlite
  * or pg) is opened on first use, so loading the package loads none of them.
  */
-import { failed } from '../component/client';
 import { ProjectCode } from '../core/codes';
-import type { OperationResult } from '../core/engine';
+import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
 import { redact } from '../core/redact';
@@ -171,9 +170,9 @@ export function openBatch(options: BatchOptions): Batch {
   async function answer<R extends OperationResult>(name: string, work: () => Promise<R | OperationError>): Promise<R | OperationResult> {
     try {
       const result = await work();
-      return result instanceof OperationError ? failed(name, result, 0) : result;
+      return result instanceof OperationError ? failureResult(name, result, 0) : result;
     } catch (error) {
-      return failed(name, storeFailure('failed', error), 1);
+      return failureResult(name, storeFailure('failed', error), 1);
     }
   }
 
@@ -218,7 +217,7 @@ export function openBatch(options: BatchOptions): Batch {
     const ended = { runId: run.id, kind: end.kind, counts: end.counts, ...(deferredUntil ? { deferredUntil } : {}) };
     if (end.kind !== 'listingFailed') return { ...ok(name), ...ended };
     const detail = `listing the authorisers failed, so the run is not all enqueued (${end.errMsg}): resume the run to list again`;
-    return { ...failed(name, new OperationError(end.errCode, { detail }), 1), ...ended, listing: { errCode: end.errCode, errMsg: end.errMsg } };
+    return { ...failureResult(name, new OperationError(end.errCode, { detail }), 1), ...ended, listing: { errCode: end.errCode, errMsg: end.errMsg } };
   }
 
   const pagesOf = (session: Session, source: CheckedAuthorizers, rate: number): AsyncIterable<readonly string[]> =>
@@ -304,7 +303,7 @@ export function openBatch(options: BatchOptions): Batch {
     const pageSize = raw.pageSize ?? 1000;
     const problem = runId === undefined ? invalid('items takes the run id start() answered as runId') : runIdProblem(runId);
     if (problem || !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 10_000)) {
-      yield { ...failed(name, problem ?? invalid('the option pageSize takes a whole number from 1 to 10000, or leave it out for 1000'), 0), items: [] };
+      yield { ...failureResult(name, problem ?? invalid('the option pageSize takes a whole number from 1 to 10000, or leave it out for 1000'), 0), items: [] };
       return;
     }
     let page: BatchItem[] = [];
@@ -312,7 +311,7 @@ export function openBatch(options: BatchOptions): Batch {
       const session = await open();
       const run = session instanceof OperationError ? session : await findRun(session, runId);
       if (run instanceof OperationError) {
-        yield { ...failed(name, run, 0), items: [] };
+        yield { ...failureResult(name, run, 0), items: [] };
         return;
       }
       for await (const row of storedItems((session as Session).store.db, run.id, raw.onlyUnsuccessful === true, pageSize)) {
@@ -323,7 +322,7 @@ export function openBatch(options: BatchOptions): Batch {
         }
       }
     } catch (error) {
-      yield { ...failed(name, storeFailure('failed', error), 1), items: [] };
+      yield { ...failureResult(name, storeFailure('failed', error), 1), items: [] };
       return;
     }
     if (page.length) yield { ...ok(name), items: page };

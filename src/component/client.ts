@@ -1,9 +1,9 @@
-import { describeCode, ProjectCode } from '../core/codes';
-import type { OperationResult } from '../core/engine';
+import { ProjectCode } from '../core/codes';
+import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
 import { formatLogLine, type LogSink } from '../core/log';
-import { backoffDelay, DEFAULT_BACKOFF, isRetryableLater, shouldRetry } from '../core/retry';
+import { backoffDelay, DEFAULT_BACKOFF, shouldRetry } from '../core/retry';
 import { remoteError } from '../core/remote';
 import { sleep, withinDeadline } from '../core/deadline';
 import { TOKEN_ERRORS, type AccessTokenSource } from '../https/access-token';
@@ -108,13 +108,6 @@ const given = (value: string | undefined): string | undefined => (value === unde
 
 function ok(name: string, attempts: number): OperationResult {
   return { errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts };
-}
-
-/** `name:fail what: todo (中文)`, from the catalogue, as the engine words an operation's failure. */
-export function failed(name: string, error: OperationError, attempts: number): OperationResult {
-  const entry = describeCode(error.code);
-  const text = error.detail ?? (entry ? `${entry.what}: ${entry.todo}${entry.zh ? ` (${entry.zh})` : ''}` : error.message);
-  return { errCode: error.code, errMsg: `${name}:fail ${text}`, retryable: isRetryableLater(error.code), attempts };
 }
 
 const asOperationError = (caught: unknown): OperationError => (caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught }));
@@ -290,7 +283,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
       const data = await withRetries(() => work(deadline), deadline, progress);
       result = { ...ok(name, progress.attempts), ...data };
     } catch (caught) {
-      result = failed(name, asOperationError(caught), progress.attempts) as Result;
+      result = failureResult(name, asOperationError(caught), progress.attempts) as Result;
     }
     logLine(name, result, startedAt, fields);
     return result;
@@ -338,7 +331,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     async *listAuthorizers({ offset = 0, pageSize = AUTHORIZER_PAGE_MAX } = {}) {
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > AUTHORIZER_PAGE_MAX || !Number.isInteger(offset) || offset < 0) {
         const error = new OperationError(ProjectCode.INVALID_NUMBER, { detail: `pageSize must be a whole number from 1 to ${AUTHORIZER_PAGE_MAX} and offset one from 0` });
-        yield { ...failed('getAuthorizerList', error, 0), offset, authorizers: [] };
+        yield { ...failureResult('getAuthorizerList', error, 0), offset, authorizers: [] };
         return;
       }
       for (;;) {
@@ -352,7 +345,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
 
     async getAuthorizerInfo(authorizerAppid) {
       const invalid = badAppid('authorizerAppid', authorizerAppid);
-      if (invalid) return failed('getAuthorizerInfo', invalid, 0);
+      if (invalid) return failureResult('getAuthorizerInfo', invalid, 0);
       return run('getAuthorizerInfo', { authorizerAppid }, async (deadline) => {
         const answer = await componentPost(COMPONENT_PATHS.authorizerInfo, { component_appid: componentAppid, authorizer_appid: authorizerAppid }, deadline);
         const authorization = (answer.authorization_info ?? {}) as Record<string, unknown>;
@@ -373,13 +366,13 @@ export function createComponentClient(options: ComponentClientOptions): Componen
 
     async setVerifyTicket(ticket) {
       if (typeof ticket !== 'string' || ticket.trim() === '') {
-        return failed('setVerifyTicket', new OperationError(ProjectCode.COMPONENT_CREDENTIALS_MISSING, { detail: 'the verify ticket is empty: pass the ComponentVerifyTicket WeChat pushed' }), 0);
+        return failureResult('setVerifyTicket', new OperationError(ProjectCode.COMPONENT_CREDENTIALS_MISSING, { detail: 'the verify ticket is empty: pass the ComponentVerifyTicket WeChat pushed' }), 0);
       }
       try {
         await store.writeTicket(ticket.trim());
         return ok('setVerifyTicket', 0);
       } catch (caught) {
-        return failed('setVerifyTicket', asOperationError(caught), 0);
+        return failureResult('setVerifyTicket', asOperationError(caught), 0);
       }
     },
   };

@@ -214,12 +214,19 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
 }
 
 /**
+ * The result of a failure outside any one operation's call (a component's token, a listing, a batch
+ * run's options): the one shape, the message assembled the same way as every other.
+ */
+export function failureResult(name: string, error: OperationError, attempts: number): OperationResult {
+  return { errCode: error.code, errMsg: failureMessage(name, undefined, error), retryable: isRetryableLater(error.code), attempts };
+}
+
+/**
  * The result for a defect outside the engine (a cloud function's own wrapper caught something the
- * engine never throws): the one shape, the message assembled the same way as every other.
+ * engine never throws).
  */
 export function unexpectedFailure(name: string): OperationResult & Record<string, unknown> {
-  const error = new OperationError(ProjectCode.INTERNAL);
-  return { errCode: error.code, errMsg: failureMessage(name, undefined, error), retryable: false, attempts: 0 };
+  return { ...failureResult(name, new OperationError(ProjectCode.INTERNAL), 0) };
 }
 
 /**
