@@ -41,9 +41,8 @@ export function parseAdminOpenids(raw: string | undefined): Parsed {
   let entries: unknown[];
   if (text.startsWith('[')) {
     try {
-      const parsed: unknown = JSON.parse(text);
-      if (!Array.isArray(parsed)) throw new Error('not an array');
-      entries = parsed.map((entry) => (typeof entry === 'string' ? entry.trim() : entry));
+      // JSON text that starts with '[' is an array or is no JSON at all.
+      entries = (JSON.parse(text) as unknown[]).map((entry) => (typeof entry === 'string' ? entry.trim() : entry));
     } catch {
       return { problem: 'ADMIN_OPENIDS starts with [ but is not a JSON array: write it as ["oAbc…","oDef…"], or as OPENIDs separated by commas' };
     }
@@ -84,6 +83,6 @@ export function readConfig(env: Env): FunctionConfig {
     adminOpenids: 'items' in admins ? admins.items : new Set(),
     trustedSources: 'items' in trusted ? trusted.items : new Set(),
     defaultTimeLimitMs: DEFAULT_TIME_LIMIT_MS,
-    ...(problem !== undefined ? { problem } : {}),
+    problem,
   };
 }

@@ -35,7 +35,9 @@ export const MAX_LOGGED_TEXT = 128;
  * 100 KB SOURCE reaches the log line.
  */
 function loggedText(value: string | null, ordinary: RegExp): string | null {
-  if (value === null || ordinary.test(value)) return value;
+  // Stryker disable next-line ConditionalExpression: RegExp#test reads null as "null", which both patterns accept, so this test is invisible; it stays so as not to lean on that.
+  if (value === null) return null;
+  if (ordinary.test(value)) return value;
   return redact(value).slice(0, MAX_LOGGED_TEXT);
 }
 
@@ -55,8 +57,8 @@ export function maskOpenid(openid: unknown): string | null {
 export function formatLogLine(line: LogLine): string {
   const { fields, cause, ...given } = line;
   const fixed = { ...given, source: loggedText(given.source, ORDINARY_SOURCE), requestId: loggedText(given.requestId, ORDINARY_REQUEST_ID) };
-  // Fixed keys win: an operation's field can never overwrite one.
-  const extra = Object.fromEntries(Object.entries(fields).filter(([key]) => !(key in fixed) && key !== 'cause'));
+  // Fixed keys win: an operation's field can never overwrite one (`cause` is written last).
+  const extra = Object.fromEntries(Object.entries(fields).filter(([key]) => !(key in fixed)));
   return JSON.stringify({ ...fixed, ...extra, cause });
 }
 

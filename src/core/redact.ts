@@ -76,8 +76,7 @@ function secretValues(env: Readonly<Record<string, string | undefined>>): string
   return Object.entries(env)
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
     .filter(([name, value]) => ((SECRET_NAME.test(name) || ENV_ID_NAMES.has(name)) && value.length >= 4) || value.length >= 16)
-    .map(([, value]) => value)
-    .sort((a, b) => b.length - a.length);
+    .map(([, value]) => value);
 }
 
 /**
@@ -99,22 +98,23 @@ export function rememberSecret(value: string): void {
 /** Drops the last (cut) word of `text`, or its last MAX_CUT_WORD characters if the word is longer. */
 function dropCutWord(text: string): string {
   const floor = Math.max(0, text.length - MAX_CUT_WORD);
-  for (let i = text.length - 1; i >= floor; i -= 1) {
-    if (/\s/.test(text[i]!)) return text.slice(0, i);
-  }
-  return text.slice(0, floor);
+  // The last whitespace of the tail; -1 (none) keeps nothing of it.
+  const lastSpace = text.slice(floor).search(/\s\S*$/);
+  return text.slice(0, floor + Math.max(0, lastSpace));
 }
 
 /**
  * The first line (stack traces and multi-line dumps stop there), at most SCAN_LIMIT characters of
- * it; `cut` tells whether anything of the first line was left out. Never reads past SCAN_LIMIT.
+ * it; `cut` tells whether anything of the first line was left out. One character past SCAN_LIMIT is
+ * read, to tell a word that ends at the limit (kept) from one the limit cuts (dropped). A '\r'
+ * before the newline is whitespace, trimmed with the rest.
  */
 function boundedFirstLine(text: string): { line: string; cut: boolean } {
   const head = text.slice(0, SCAN_LIMIT + 1);
   const newline = head.indexOf('\n');
-  if (newline >= 0) return { line: head.slice(0, newline > 0 && head[newline - 1] === '\r' ? newline - 1 : newline), cut: false };
+  if (newline >= 0) return { line: head.slice(0, newline), cut: false };
   if (head.length <= SCAN_LIMIT) return { line: head, cut: false };
-  return { line: dropCutWord(head.slice(0, SCAN_LIMIT)), cut: true };
+  return { line: dropCutWord(head), cut: true };
 }
 
 function withoutStackFrame(line: string): string {
@@ -125,8 +125,9 @@ function withoutStackFrame(line: string): string {
 export function redact(text: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const { line, cut } = boundedFirstLine(text);
   let out = withoutStackFrame(line);
+  // Longest first: a secret that contains a shorter one must go whole, not leave its remainder.
   for (const value of [...remembered, ...secretValues(env)].sort((a, b) => b.length - a.length)) {
-    if (out.includes(value)) out = out.split(value).join('<redacted>');
+    out = out.replaceAll(value, '<redacted>');
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   out = out.trim();

@@ -21,8 +21,9 @@ function invalid(detail: string): OperationError {
   return new OperationError(ProjectCode.HTTPS_OPTIONS_INVALID, { detail });
 }
 
+/** Anything with the two functions will do, a class instance or a plain object alike. */
 const isTokenSource = (value: unknown): value is AccessTokenSource =>
-  typeof value === 'object' && value !== null && typeof (value as AccessTokenSource).get === 'function' && typeof (value as AccessTokenSource).invalidate === 'function';
+  typeof (value as Partial<AccessTokenSource> | null)?.get === 'function' && typeof (value as AccessTokenSource).invalidate === 'function';
 
 /** Why the options cannot be used, if they cannot: the first problem found. */
 function problemOf(raw: Record<string, unknown>): string | undefined {
@@ -40,7 +41,6 @@ function problemOf(raw: Record<string, unknown>): string | undefined {
 }
 
 export function checkClientOptions(raw: unknown): CheckedOptions {
-  if (raw === undefined) return checkClientOptions({});
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { options: {}, problem: invalid('createHttpsClient takes an options object, such as { appid, secret }') };
   }

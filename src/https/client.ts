@@ -78,7 +78,7 @@ function timeLimitOf(call: CallOptions, options: { readonly timeoutMs?: number }
 
 /** A value that is absent or only white space counts as not given. */
 function given(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+  return value?.trim() || undefined;
 }
 
 /**
@@ -143,15 +143,16 @@ export function setupProblem(options: HttpsClientOptions, names: OptionNames = O
 export function createHttpsClient(supplied: HttpsClientOptions = {}): HttpsClient {
   const { options, problem: optionsProblem } = checkClientOptions(supplied);
   const problem = optionsProblem ?? setupProblem(options);
-  const baseUrl = problem || !given(options.baseUrl) ? DEFAULT_BASE_URL : parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
+  const url = given(options.baseUrl);
+  const baseUrl = problem || !url ? DEFAULT_BASE_URL : parseBaseUrl(url, OPTION_NAMES.baseUrl);
   // No fetch given: Node's http/https with keep-alive (src/https/http-request.ts).
   const fetchImpl = options.fetch;
   const tokens = problem ? undefined : tokenSource(options, baseUrl, fetchImpl);
   const transport = tokens && createHttpsTransport({ baseUrl, tokens, fetch: fetchImpl });
   // Asked for only once a request is valid: bad input is reported first, and nothing is sent.
   const transportOrRefuse = (): Transport => {
-    if (problem || !transport) throw problem;
-    return transport;
+    if (transport) return transport;
+    throw problem; // there is a transport unless there is a problem
   };
   return operationMethods(transportOrRefuse, options);
 }

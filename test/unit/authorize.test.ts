@@ -29,6 +29,7 @@ describe('ADMIN_OPENIDS', () => {
     ['oA\noB\r\n oC\n', ['oA', 'oB', 'oC']],
     ['oA oB\toC', ['oA', 'oB', 'oC']],
     ['["oA", " oB "]', ['oA', 'oB']],
+    ['  ["oA", "oB"]\n', ['oA', 'oB']],
     ['[]', []],
   ])('%p is read as people write it', (raw, expected) => {
     expect(items(raw)).toEqual(expected);
@@ -42,6 +43,8 @@ describe('ADMIN_OPENIDS', () => {
     ['"oA","oB"', /entry 1 is not an OPENID/],
     ['oA;oB', /entry 1 is not an OPENID/],
     ['["oA", 12345]', /entry 2 is not an OPENID/],
+    // A run of separators is one separator: the bad entry is the second OPENID, not the fifth piece.
+    ['oA ,，\n bad!', /entry 2 is not an OPENID/],
     ['["oA"', /not a JSON array/],
     ['[1,2', /not a JSON array/],
   ])('%p is refused with what to fix, never read as nobody', (raw, message) => {
@@ -62,6 +65,11 @@ describe('TRUSTED_SOURCES', () => {
   test('only ASCII spaces and tabs around commas are ignored; entries are kept exactly', () => {
     const parsed = parseTrustedSources(' wx_http ,\twx_trigger\t, wx_x\u00a0,\ufeffscf');
     expect('items' in parsed && [...parsed.items]).toEqual(['wx_http', 'wx_trigger', 'wx_x\u00a0', '\ufeffscf']);
+  });
+
+  test('every space and tab around an entry goes, and none inside it', () => {
+    const parsed = parseTrustedSources(' \t wx_http \t\t,my source\t \t');
+    expect('items' in parsed && [...parsed.items]).toEqual(['wx_http', 'my source']);
   });
 
   test.each(['wx_client', 'wx_http, wx_client'])('%p is refused: every call answers -930105 saying to remove it', (raw) => {
@@ -106,6 +114,11 @@ describe('who may apply', () => {
     ['one with httpMethod alone', { httpMethod: 'POST', pluginAppid: 'wx0123456789abcdef' }, 'allowed'],
     ['an ordinary event', { pluginAppid: 'wx0123456789abcdef' }, 'allowed'],
     ['not an object', 'x', 'allowed'],
+    ['null', null, 'allowed'],
+    ['httpMethod and path without headers', { httpMethod: 'POST', path: '/apply' }, 'allowed'],
+    ['httpMethod and headers without path', { httpMethod: 'POST', headers: {} }, 'allowed'],
+    ['path and headers without httpMethod', { path: '/apply', headers: {} }, 'allowed'],
+    ['an httpMethod that is not text', { httpMethod: 1, path: '/apply', headers: {} }, 'allowed'],
   ])('%s: HTTP access is refused by its shape', (_name, event, expected) => {
     expect(codeOf(() => refuseHttpAccess(event))).toBe(expected);
   });
@@ -125,9 +138,11 @@ describe('who may apply', () => {
     expect(codeOf(() => authorize({ openid: USER, source: undefined }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
   });
 
-  test('a client call without an OPENID is refused', () => {
+  test('a client call without an OPENID is refused, saying it carries none', () => {
     expect(codeOf(() => authorize({ openid: undefined, source: 'wx_client' }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
     expect(codeOf(() => authorize({ openid: '', source: 'wx_client' }, withAdmins))).toBe(ProjectCode.NOT_ADMIN);
+    expect(() => authorize({ openid: undefined, source: 'wx_client' }, withAdmins)).toThrow(/ADMIN_OPENIDS \(this call carries no OPENID\)$/);
+    expect(() => authorize({ openid: undefined, source: 'wx_client' }, withoutAdmins)).toThrow(/cloud console \(this call carries no OPENID\)$/);
   });
 
   test('with ADMIN_OPENIDS unset every client call is refused, with how to configure it and the caller\'s OPENID', () => {

@@ -95,6 +95,30 @@ describe('a given token with an appid and secret beside it', () => {
   });
 });
 
+describe('credentials that are not all there', () => {
+  test('white space alone counts as not given, for every text option', async () => {
+    expect(setupProblem({ accessToken: '  ', appid: ' \t', secret: '\n' })?.detail).toMatch(/^no credentials: /);
+    const wechat = fakeWeChat({ valid: ['given'] });
+    await createHttpsClient({ accessToken: 'given', baseUrl: '   ', fetch: wechat.fetchImpl }).getPluginList();
+    expect(wechat.state.urls[0]).toMatch(/^https:\/\/api\.weixin\.qq\.com\/wxa\/plugin\?/);
+  });
+
+  test('a given token with an appid but no secret: a refusal is the answer, and no token is fetched without the secret', async () => {
+    const wechat = fakeWeChat();
+    const result = await createHttpsClient({ accessToken: 'given', appid: 'wxa11ce00000000d3e', baseUrl: 'http://127.0.0.1:9', fetch: wechat.fetchImpl }).getPluginList();
+    expect(result).toMatchObject({ errCode: 40001, attempts: 1 });
+    expect(wechat.state.tokenRequests).toBe(0);
+    expect(wechat.state.sentTokens).toEqual(['given']);
+  });
+
+  test('a token source may be anything with get and invalidate, a function object too', async () => {
+    const wechat = fakeWeChat({ valid: ['offered'] });
+    const source = Object.assign(() => undefined, { get: () => Promise.resolve('offered'), invalidate: () => false });
+    const result = await createHttpsClient({ accessTokenSource: source, baseUrl: 'http://127.0.0.1:9', fetch: wechat.fetchImpl }).getPluginList();
+    expect(result).toMatchObject({ errCode: 0 });
+  });
+});
+
 test('a token source that always offers another token: at most three sends, then the refusal is the answer', async () => {
   const wechat = fakeWeChat();
   let offered = 0;

@@ -2,7 +2,7 @@
  * Redaction, second pass (issue 16, cause 5): host names under any top-level label, the client's
  * own secret and tokens whatever their length, and the log line's free fields bounded.
  */
-import { formatLogLine, MAX_LOGGED_TEXT, type LogLine } from '../../src/core/log';
+import { formatLogLine, maskOpenid, MAX_LOGGED_TEXT, type LogLine } from '../../src/core/log';
 import { redact } from '../../src/core/redact';
 import { createHttpsClient } from '../../src/https/client';
 import type { Fetch } from '../../src/https/http';
@@ -81,5 +81,26 @@ describe('the log line: free fields bounded and redacted', () => {
   test('a host or a URL in SOURCE or the request id is redacted', () => {
     const parsed = line({ source: 'wx_client,http://gw.tcb.svc.cluster/x', requestId: 'req at gw.tcb.svc.cluster' });
     expect(JSON.stringify(parsed)).not.toMatch(/tcb|cluster/);
+  });
+
+  test('an operation\'s field never overwrites a fixed key, nor the cause', () => {
+    const parsed = line({ level: 'error', errCode: -1, source: 'wx_client', cause: null, fields: { level: 'info', errCode: 0, source: 'forged', cause: 'forged', pluginAppid: 'wx0123456789abcdef' } });
+    expect(parsed).toMatchObject({ level: 'error', errCode: -1, source: 'wx_client', pluginAppid: 'wx0123456789abcdef' });
+    expect(parsed.cause).toBeNull();
+    expect(line({ cause: 'boom', fields: { cause: 'forged' } }).cause).toBe('boom');
+  });
+});
+
+describe('the OPENID in the log line', () => {
+  test.each([
+    [undefined, null],
+    [null, null],
+    ['', null],
+    ['o', '***'],
+    ['oAbCdEfG', '***'],
+    ['oAbCdEfGh', 'oAbC…Gh'],
+    ['oAbCdEfGhIjKlMnOpQrStUvWxYz', 'oAbC…Yz'],
+  ])('%p is logged as %p (8 characters or fewer are hidden whole)', (openid, logged) => {
+    expect(maskOpenid(openid)).toBe(logged);
   });
 });
