@@ -10,6 +10,7 @@ import { OperationError } from '../core/errors';
 import { APPID_PATTERN, parseFields } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
+import { kindOf } from '../core/validate';
 import { parseBaseUrl } from '../https/base-url';
 import type { BatchOptions, BatchStoreOption } from './api-types';
 import { authorizerFileProblem } from './authorizer-file';
@@ -64,7 +65,7 @@ export function checkBatchOptions(raw: unknown, nodeVersion: string): CheckedBat
   if (tooOld) return invalid(`${tooOld}: run it on a newer Node`);
   if (!isObject(raw)) return invalid('openBatch takes an options object, such as { componentAppid, componentSecret, verifyTicket, store: { dir } }');
   for (const name of ['componentAppid', 'componentSecret', 'baseUrl'] as const) {
-    if (raw[name] !== undefined && typeof raw[name] !== 'string') return invalid(`the option ${name} is a ${typeof raw[name]}, not a string: pass it as text, or leave it out`);
+    if (raw[name] !== undefined && typeof raw[name] !== 'string') return invalid(`the option ${name} is ${kindOf(raw[name])}, not a string: pass it as text, or leave it out`);
   }
   if (!isTicketSource(raw.verifyTicket)) return invalid('the option verifyTicket takes the ticket, a function answering it, or { file }');
   const timeout = raw.timeoutMs;

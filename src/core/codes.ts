@@ -195,9 +195,9 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.BATCH_RUN_NOT_FOUND, { source: 'project', what: 'the batch store holds no such run', todo: 'pass a run id that start() answered (or `wxplugin batch` printed) for this store, or none for the newest run', retry: 'never' }],
 ]);
 
-/** The project's own range: a code WeChat sends in it must never read as one of ours. */
+/** The project's own range, -930xxx: a code WeChat sends in it must never read as one of ours. */
 export function isProjectCode(code: number): boolean {
-  return code <= -930000 && code > -940000;
+  return code <= -930000 && code > -931000;
 }
 
 export function describeCode(code: number): CodeEntry | undefined {

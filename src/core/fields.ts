@@ -132,6 +132,15 @@ export interface IntegerBounds {
   readonly defaultValue: number;
 }
 
+const isWholeNumber = (value: unknown): value is number => Number.isInteger(value);
+
+/** A refused number as the caller wrote it: NaN stays NaN (JSON would say null), and text shows its quotes unless it is long. */
+function shownNumber(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value.length <= SHOWN_TEXT_MAX ? JSON.stringify(value) : describeValue(value);
+}
+const SHOWN_TEXT_MAX = 20;
+
 export function integerField(help: string, bounds: IntegerBounds): Field<number, 'defaulted'> {
   const code = ProjectCode.INVALID_NUMBER;
   return {
@@ -144,9 +153,8 @@ export function integerField(help: string, bounds: IntegerBounds): Field<number,
     // Only plain decimal digits: "1e3", "0x10", " 5" and "-1" are mistakes on a command line.
     fromText: (text) => (/^\d{1,15}$/.test(text) ? Number(text) : text),
     read(value, name) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < bounds.min || value > bounds.max) {
-        const got = typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : describeValue(value);
-        throw new OperationError(code, { detail: `${name} must be a whole number from ${bounds.min} to ${bounds.max}, got ${got}` });
+      if (!isWholeNumber(value) || value < bounds.min || value > bounds.max) {
+        throw new OperationError(code, { detail: `${name} must be a whole number from ${bounds.min} to ${bounds.max}, got ${shownNumber(value)}` });
       }
       return value;
     },
@@ -156,12 +164,13 @@ export function integerField(help: string, bounds: IntegerBounds): Field<number,
 /**
  * Reads an event's fields by their declarations. Fields the declaration does not name (such as
  * `userInfo`, which older clients inject, or `action`, which routing reads) are ignored, never trusted.
+ * An optional field sent as "" counts as not given.
  */
 export function parseFields<F extends Fields>(fields: F, event: Readonly<Record<string, unknown>>): ParamsOf<F> {
   const params: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(fields)) {
     const value = event[name];
-    const absent = value === undefined || (field.kind === 'text' && field.presence === 'optional' && value === '');
+    const absent = value === undefined || (field.presence === 'optional' && value === '');
     if (absent) {
       if (field.presence === 'required') {
         throw new OperationError(field.code, { detail: `${name} is required: ${field.help}` });

@@ -1,6 +1,7 @@
 import { camelCaseKeys } from './case';
 import type { Fields, ParamsOf, RequestOf } from './fields';
 import { unexpectedAnswer } from './remote';
+import { kindOf } from './validate';
 
 /**
  * One plugin-management operation, declared once. Everything about an operation lives in its own
@@ -98,8 +99,9 @@ export function wireBodyOf(operation: Operation<Fields, object, string, string>,
  */
 export type ItemShape = Readonly<Record<string, 'text' | 'categories'>>;
 
+/** An object whose fields can be read (an array is one too, and fails the field checks that follow). */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null;
 }
 
 const isCategory = (value: unknown): boolean => isRecord(value) && typeof value.first === 'string' && typeof value.second === 'string';
@@ -126,7 +128,7 @@ function readItem(item: unknown, shape: ItemShape): Record<string, unknown> | un
  */
 export function readListAnswer(answer: Answer, listKey: string, shape: ItemShape): Record<string, unknown> {
   const list = answer[listKey] === undefined ? [] : answer[listKey];
-  if (!Array.isArray(list)) throw unexpectedAnswer(`${listKey} is ${list === null ? 'null' : `a ${typeof list}`}, not a list`);
+  if (!Array.isArray(list)) throw unexpectedAnswer(`${listKey} is ${kindOf(list)}, not a list`);
   const items = list.map((item) => readItem(item, shape)).filter((item) => item !== undefined);
   const dropped = list.length - items.length;
   return { ...(camelCaseKeys({ ...answer, [listKey]: items }) as Record<string, unknown>), ...(dropped > 0 ? { droppedItems: dropped } : {}) };

@@ -8,15 +8,21 @@ import { OperationError } from './errors';
 
 const DESCRIBED_MAX = 10_000;
 
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
+/** The kind of a value, with its article: `null`, `undefined`, `an array`, `an object`, `a string`, `a number`... */
+export function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') {
-    if (value.length === 0) return 'an empty string';
-    // Counted only when short: what matters about a huge value is that it is huge, and fast.
-    return value.length > DESCRIBED_MAX ? `a string of more than ${DESCRIBED_MAX} characters` : `a string of ${[...value].length} characters`;
-  }
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** A refused value described without echoing it: its kind, and a string's length. */
+export function describeValue(value: unknown): string {
+  if (typeof value !== 'string') return kindOf(value);
+  if (value.length === 0) return 'an empty string';
+  // Counted only when short: what matters about a huge value is that it is huge, and fast.
+  if (value.length > DESCRIBED_MAX) return `a string of more than ${DESCRIBED_MAX} characters`;
+  const length = [...value].length;
+  return `a string of ${length} character${length === 1 ? '' : 's'}`;
 }
 
 /** The request must be a JSON object; arrays, null and primitives are refused. */

@@ -1,5 +1,6 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
+import { kindOf } from '../core/validate';
 import type { AccessTokenSource } from './access-token';
 import type { HttpsClientOptions } from './client';
 
@@ -28,7 +29,7 @@ const isTokenSource = (value: unknown): value is AccessTokenSource =>
 /** Why the options cannot be used, if they cannot: the first problem found. */
 function problemOf(raw: Record<string, unknown>): string | undefined {
   for (const name of TEXT_OPTIONS) {
-    if (raw[name] !== undefined && typeof raw[name] !== 'string') return `the option ${name} is a ${typeof raw[name]}, not a string: pass it as text (for example String(value)), or leave it out`;
+    if (raw[name] !== undefined && typeof raw[name] !== 'string') return `the option ${name} is ${kindOf(raw[name])}, not a string: pass it as text (for example String(value)), or leave it out`;
   }
   const timeout = raw.timeoutMs;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) {

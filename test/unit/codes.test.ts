@@ -16,7 +16,8 @@ describe('the catalogue', () => {
 
   test('the project\'s range holds exactly its own codes', () => {
     for (const code of Object.values(ProjectCode)) expect(isProjectCode(code)).toBe(true);
-    for (const code of [-1, 0, 89244, -604101, -501001, -929999, -940000]) expect(isProjectCode(code)).toBe(false);
+    for (const code of [-930000, -930999]) expect(isProjectCode(code)).toBe(true);
+    for (const code of [-1, 0, 89244, -604101, -501001, -929999, -931000, -940000]) expect(isProjectCode(code)).toBe(false);
   });
 
   test('retried in the call, retryable later, or neither: read from the catalogue', () => {

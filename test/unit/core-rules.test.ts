@@ -12,7 +12,7 @@ import { OperationError } from '../../src/core/errors';
 import { remoteError } from '../../src/core/remote';
 import { CLOUD_FUNCTIONS, getPluginList, applyPlugin } from '../../src/core/operations';
 import { byAction, singleOperation } from '../../src/core/route';
-import { describeValue } from '../../src/core/validate';
+import { describeValue, kindOf } from '../../src/core/validate';
 import { parseBaseUrl } from '../../src/https/base-url';
 import { createHttpsClient } from '../../src/https/client';
 
@@ -100,9 +100,21 @@ describe('what a refused request echoes', () => {
 
   test('the example of a request is the operation\'s own: its fields, or {} when it has none', () => {
     expect(refusal(() => singleOperation(getPluginList).select([])).detail).toBe('the request must be an object such as {}, got an array');
-    expect(refusal(() => singleOperation(applyPlugin).select('x')).detail).toMatch(/^the request must be an object such as \{ pluginAppid: \.\.\., reason: \.\.\. \}, got a string of 1 characters$/);
+    expect(refusal(() => singleOperation(applyPlugin).select('x')).detail).toMatch(/^the request must be an object such as \{ pluginAppid: \.\.\., reason: \.\.\. \}, got a string of 1 character$/);
     expect(refusal(() => byAction('pluginManager', [applyPlugin, getPluginList]).select(null)).detail).toBe('the request must be an object such as { action: "apply", ... }, got null');
   });
+});
+
+test.each([
+  [null, 'null'],
+  [undefined, 'undefined'],
+  [[], 'an array'],
+  [{}, 'an object'],
+  ['x', 'a string'],
+  [1, 'a number'],
+  [() => 1, 'a function'],
+])('the kind of %p is %p', (value, kind) => {
+  expect(kindOf(value)).toBe(kind);
 });
 
 describe('how a refused value is described (never echoed)', () => {
@@ -110,10 +122,14 @@ describe('how a refused value is described (never echoed)', () => {
     [null, 'null'],
     [[1, 2], 'an array'],
     ['', 'an empty string'],
+    ['😀', 'a string of 1 character'],
     ['😀x', 'a string of 2 characters'],
     ['x'.repeat(10_000), 'a string of 10000 characters'],
     ['x'.repeat(10_001), 'a string of more than 10000 characters'],
     [12, 'a number'],
+    [true, 'a boolean'],
+    [{ a: 1 }, 'an object'],
+    [undefined, 'undefined'],
   ])('%p', (value, description) => {
     expect(describeValue(value)).toBe(description);
   });
@@ -145,4 +161,10 @@ describe('a base URL carrying credentials is refused, whichever part is given', 
   test.each(['http://user@127.0.0.1', 'http://:password@127.0.0.1'])('%s', (baseUrl) => {
     expect(() => parseBaseUrl(baseUrl, 'baseUrl')).toThrow(expect.objectContaining({ code: ProjectCode.INVALID_BASE_URL, detail: expect.stringMatching(/^baseUrl carries credentials/) }));
   });
+});
+
+test('an OperationError names itself, so a stack or a log tells it from any other Error', () => {
+  const error = new OperationError(ProjectCode.INVALID_EVENT);
+  expect(error.name).toBe('OperationError');
+  expect(String(error)).toMatch(/^OperationError: /);
 });

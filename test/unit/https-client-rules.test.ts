@@ -131,7 +131,7 @@ test('a token source that always offers another token: at most three sends, then
 describe('an errcode that is not a whole number is no code: -930203, saying what came, and the log says why', () => {
   test.each([
     [0.5, '0.5'],
-    ['0', 'a string of 1 characters'],
+    ['0', 'a string of 1 character'],
     [null, 'null'],
   ])('errcode %p', async (errcode, shown) => {
     const lines: string[] = [];

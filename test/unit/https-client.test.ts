@@ -108,7 +108,7 @@ describe('options a library user got wrong: never thrown, -930303 saying what to
     ['null', null, /takes an options object/],
     ['a string', 'wxa11ce00000000d3e', /takes an options object/],
     ['a secret that is a number', { appid: DEMO_MINI_PROGRAM_APPID, secret: 123 }, /secret is a number, not a string/],
-    ['an appid that is an object', { appid: {}, secret: 'x' }, /appid is a object, not a string/],
+    ['an appid that is an object', { appid: {}, secret: 'x' }, /appid is an object, not a string/],
     ['a negative timeout', { accessToken: 't', timeoutMs: -5 }, /timeoutMs is not a positive number/],
     ['a NaN timeout', { accessToken: 't', timeoutMs: Number.NaN }, /timeoutMs is not a positive number/],
     ['a timeout given as text', { accessToken: 't', timeoutMs: '5000' }, /timeoutMs is not a positive number/],

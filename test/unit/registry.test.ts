@@ -129,6 +129,48 @@ describe('fields of the other operations', () => {
     expect(wireBodyOf(byName(name), params)).toMatchObject({ appid: 'wx00000000000000aa' });
   });
 
+  test('dev-list bounds are inclusive: page 1, num 1 and num 100 are sent', () => {
+    expect(wireBodyOf(byName('getPluginDevApplyList'), parse('getPluginDevApplyList', { page: 1, num: 1 }))).toEqual({ action: 'dev_apply_list', page: 1, num: 1 });
+    expect(wireBodyOf(byName('getPluginDevApplyList'), parse('getPluginDevApplyList', { num: 100 }))).toEqual({ action: 'dev_apply_list', page: 1, num: 100 });
+  });
+
+  test.each([
+    [Number.NaN, 'got NaN'],
+    [Number.POSITIVE_INFINITY, 'got Infinity'],
+    [true, 'got a boolean'],
+    [{}, 'got an object'],
+    ['x'.repeat(21), 'got a string of 21 characters'],
+    ['x'.repeat(20), `got "${'x'.repeat(20)}"`],
+  ])('a refused number %p is shown as the caller wrote it, and long text is not echoed', (num, shown) => {
+    expect(() => parse('getPluginDevApplyList', { num })).toThrow(new RegExp(`^num must be a whole number from 1 to 100, ${shown}$`));
+  });
+
+  test('unbind sends WeChat\'s action and the plugin\'s appid, nothing else', () => {
+    const params = parse('unbindPlugin', { pluginAppid: 'wx0123456789abcdef', reason: 'ignored' });
+    expect(wireBodyOf(byName('unbindPlugin'), params)).toStrictEqual({ action: 'unbind', plugin_appid: 'wx0123456789abcdef' });
+  });
+
+  test.each(['', '   '])('a required text given as %p is refused as empty, saying what to write', (reason) => {
+    expect(() => parse('refuseDevPluginApplication', { appid: 'wx0123456789abcdef', reason })).toThrow(/^reason must not be empty: say in a few words why$/);
+  });
+
+  test('an empty appid is a bad appid, not a missing one', () => {
+    expect(() => parse('unbindPlugin', { pluginAppid: '' })).toThrow(/^pluginAppid must be "wx" followed by 16 lowercase hex digits, got an empty string$/);
+  });
+
+  test('the capitals-or-spaces hint is worked out for appids of up to 64 characters only', () => {
+    const padded = (length: number) => `WX0123456789ABCDEF${' '.repeat(length - 18)}`;
+    expect(() => parse('unbindPlugin', { pluginAppid: padded(64) })).toThrow(/check for capitals or spaces/);
+    expect(() => parse('unbindPlugin', { pluginAppid: padded(65) })).not.toThrow(/check for capitals or spaces/);
+    expect(codeOf(() => parse('unbindPlugin', { pluginAppid: padded(65) }))).toBe(ProjectCode.INVALID_APPID);
+  });
+
+  test('a version is at most 32 characters', () => {
+    const version = (length: number) => `${'1.'.repeat((length - 2) / 2)}10`;
+    expect(codeOf(() => parse('updatePlugin', { pluginAppid: 'wx0123456789abcdef', userVersion: version(32) }))).toBe('ok');
+    expect(codeOf(() => parse('updatePlugin', { pluginAppid: 'wx0123456789abcdef', userVersion: `1${version(32)}` }))).toBe(ProjectCode.INVALID_VERSION);
+  });
+
   test('a command-line integer is read only from plain digits', () => {
     const field = byName('getPluginDevApplyList').fields.num!;
     expect(field.fromText('12')).toBe(12);
@@ -187,6 +229,28 @@ describe('reading WeChat\'s answers', () => {
   ])('an apply_list item with %s is left out and counted', (_name, bad) => {
     const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', status: 1, ...bad }] }, {} as never) as Record<string, unknown>;
     expect(data).toEqual({ applyList: [], droppedItems: 1 });
+  });
+
+  test('an apply_list item without categories reads as having none', () => {
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', status: 1 }] }, {} as never) as { applyList: Array<Record<string, unknown>> };
+    expect(data.applyList[0]!.categories).toEqual([]);
+  });
+
+  test.each([
+    ['a null category', [null]],
+    ['a category without first', [{ second: 'b' }]],
+    ['one bad category among good ones', [{ first: 'a', second: 'b' }, { first: 'a' }]],
+  ])('an apply_list item with %s is left out and counted', (_name, categories) => {
+    const data = byName('getPluginDevApplyList').readAnswer({ apply_list: [{ appid: 'wx1', status: 1, categories }] }, {} as never);
+    expect(data).toEqual({ applyList: [], droppedItems: 1 });
+  });
+
+  test.each([
+    [null, 'plugin_list is null, not a list'],
+    ['x', 'plugin_list is a string, not a list'],
+    [{}, 'plugin_list is an object, not a list'],
+  ])('a plugin_list of %p is named in the refusal', (list, message) => {
+    expect(() => byName('getPluginList').readAnswer({ plugin_list: list }, {} as never)).toThrow(message);
   });
 
   test('every status WeChat documents (1-4) is kept', () => {

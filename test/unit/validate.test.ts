@@ -79,12 +79,17 @@ describe('applyPlugin request contract', () => {
 
   test('a valid appid with no reason parses, and no reason is sent', () => {
     const params = parse({ pluginAppid: APPID });
-    expect(params).toEqual({ pluginAppid: APPID });
-    expect(wireBodyOf(applyPlugin, params)).toEqual({ action: 'apply', plugin_appid: APPID });
+    // Strict: no `reason` key at all, not one holding undefined.
+    expect(params).toStrictEqual({ pluginAppid: APPID });
+    expect(wireBodyOf(applyPlugin, params)).toStrictEqual({ action: 'apply', plugin_appid: APPID });
+  });
+
+  test('an optional reason of spaces is given, and sent as it is', () => {
+    expect(wireBodyOf(applyPlugin, parse({ pluginAppid: APPID, reason: '   ' }))).toEqual({ action: 'apply', plugin_appid: APPID, reason: '   ' });
   });
 
   test('an empty reason means no reason', () => {
-    expect(wireBodyOf(applyPlugin, parse({ pluginAppid: APPID, reason: '' }))).toEqual({ action: 'apply', plugin_appid: APPID });
+    expect(wireBodyOf(applyPlugin, parse({ pluginAppid: APPID, reason: '' }))).toStrictEqual({ action: 'apply', plugin_appid: APPID });
   });
 
   test('a reason is sent verbatim', () => {
