@@ -80,6 +80,7 @@ export class SharedLimiter {
     private readonly reserve: ReserveSlots,
     private readonly maxBlock: number,
     private readonly sleep: Sleep = realSleep,
+    private readonly now: () => number = Date.now,
   ) {}
 
   take(): Promise<void> {
@@ -98,11 +99,11 @@ export class SharedLimiter {
       const group = this.waiting.splice(0, this.maxBlock);
       try {
         const reservation = await this.reserve(group.length);
-        const answeredAt = Date.now();
+        const answeredAt = this.now();
         // The database's "now" is the reference: slot i is (firstAt - now) + i * spacing from the answer.
         group.forEach(({ resolve }, index) => {
           const delay = reservation.firstAt - reservation.now + index * reservation.spacingMs;
-          void this.sleep(delay - (Date.now() - answeredAt)).then(resolve);
+          void this.sleep(delay - (this.now() - answeredAt)).then(resolve);
         });
       } catch (error) {
         group.forEach(({ reject }) => reject(error));

@@ -64,13 +64,22 @@ describe('SharedLimiter', () => {
   test('callers arriving together share reservations of at most maxBlock, each waits for its own slot', async () => {
     const { asked, reserve } = fakeReserve(10);
     const waits: number[] = [];
-    const limiter = new SharedLimiter(reserve, 4, async (ms) => void waits.push(ms));
+    // A clock that stands still: the waits are the slots themselves, whatever the machine's load.
+    const limiter = new SharedLimiter(reserve, 4, async (ms) => void waits.push(ms), () => 1_000);
     await Promise.all(Array.from({ length: 10 }, () => limiter.take()));
     expect(asked).toEqual([4, 4, 2]);
-    // The first wait is the linger before reserving; then one per caller, 10 ms apart (give or take the test's own run time).
-    const slotWaits = waits.slice(1).sort((a, b) => a - b);
-    expect(slotWaits).toHaveLength(10);
-    slotWaits.forEach((wait, index) => expect(Math.abs(wait - index * 10)).toBeLessThan(5));
+    // The first wait is the linger before reserving; then one per caller, 10 ms apart.
+    expect(waits.slice(1).sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  });
+
+  test('time spent since the reservation was answered is taken off each caller\'s wait', async () => {
+    const { reserve } = fakeReserve(10);
+    const waits: number[] = [];
+    let clock = 0;
+    // Every reading of the clock finds it 3 ms later: the answer is read at 0, the callers at 3, 6, 9.
+    const limiter = new SharedLimiter(reserve, 4, async (ms) => void waits.push(ms), () => (clock += 3) - 3);
+    await Promise.all(Array.from({ length: 3 }, () => limiter.take()));
+    expect(waits.slice(1)).toEqual([0 - 3, 10 - 6, 20 - 9]);
   });
 
   test('a reservation that fails rejects exactly the callers it was for, and the next ones still get theirs', async () => {
