@@ -72,7 +72,8 @@ function remembered(token: string): string {
 
 /** A call's own budget when it gives a usable one, the client's otherwise. */
 function timeLimitOf(call: CallOptions, options: { readonly timeoutMs?: number }): number {
-  const own = typeof call === 'object' && call !== null ? call.timeoutMs : undefined;
+  // A JavaScript caller may pass anything: null, or a number, reads as no budget of its own.
+  const own: unknown = (call as Partial<CallOptions> | null)?.timeoutMs;
   return typeof own === 'number' && own > 0 ? own : options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS;
 }
 

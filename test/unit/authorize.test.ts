@@ -67,6 +67,13 @@ describe('TRUSTED_SOURCES', () => {
     expect('items' in parsed && [...parsed.items]).toEqual(['wx_http', 'wx_trigger', 'wx_x\u00a0', '\ufeffscf']);
   });
 
+  test('unset or empty, it trusts nothing', () => {
+    for (const raw of [undefined, '', ' , \t']) {
+      const parsed = parseTrustedSources(raw);
+      expect('items' in parsed && [...parsed.items]).toEqual([]);
+    }
+  });
+
   test('every space and tab around an entry goes, and none inside it', () => {
     const parsed = parseTrustedSources(' \t wx_http \t\t,my source\t \t');
     expect('items' in parsed && [...parsed.items]).toEqual(['wx_http', 'my source']);
@@ -115,6 +122,7 @@ describe('who may apply', () => {
     ['an ordinary event', { pluginAppid: 'wx0123456789abcdef' }, 'allowed'],
     ['not an object', 'x', 'allowed'],
     ['null', null, 'allowed'],
+    ['undefined', undefined, 'allowed'],
     ['httpMethod and path without headers', { httpMethod: 'POST', path: '/apply' }, 'allowed'],
     ['httpMethod and headers without path', { httpMethod: 'POST', headers: {} }, 'allowed'],
     ['path and headers without httpMethod', { path: '/apply', headers: {} }, 'allowed'],

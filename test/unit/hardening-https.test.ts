@@ -230,6 +230,18 @@ describe('the HTTPS transport', () => {
     expect(requests.map((request) => request.url.includes('stable_token') ? `token${request.body.force_refresh ? ' forced' : ''}` : request.url.split('access_token=')[1])).toEqual(['token', 'stale', 'token', 'stale', 'token forced', 'valid']);
   });
 
+  test('beforeRequest (a batch run\'s pacing) is awaited before every send, a re-send after a refusal too', async () => {
+    const { fetchImpl, requests } = api();
+    const tokens = stableToken({ appid: 'wxa', secret: 's', baseUrl: 'http://x', fetch: fetchImpl });
+    const order: string[] = [];
+    const paced = (async (url: string, init: Init) => (order.push(url.includes('stable_token') ? 'token' : 'send'), fetchImpl(url, init))) as unknown as Fetch;
+    const beforeRequest = async () => void order.push('pace');
+    const transport = createHttpsTransport({ baseUrl: 'http://x', tokens, fetch: paced, beforeRequest });
+    await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, budgetOf(1000));
+    expect(requests.filter((request) => !request.url.includes('stable_token'))).toHaveLength(3);
+    expect(order.filter((step) => step !== 'token')).toEqual(['pace', 'send', 'pace', 'send', 'pace', 'send']);
+  });
+
   test('a source that has no other token ends it: the refusal is the answer, sent once', async () => {
     const { fetchImpl, requests } = api();
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('stale'), fetch: fetchImpl });

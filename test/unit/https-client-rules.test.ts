@@ -53,7 +53,9 @@ test('succeeded(result) is true for errCode 0 only', () => {
 describe('per-call options a JavaScript caller got wrong are ignored, the client\'s budget applies', () => {
   test.each([
     ['null', null],
+    ['a number', 5000],
     ['a budget of 0 ms', { timeoutMs: 0 }],
+    ['a budget in text', { timeoutMs: '5000' }],
   ])('%s: the call is made and answered', async (_name, call) => {
     const wechat = fakeWeChat({ valid: ['tok'] });
     const client = createHttpsClient({ accessToken: 'tok', baseUrl: 'http://127.0.0.1:9', fetch: wechat.fetchImpl });

@@ -83,6 +83,10 @@ describe('the scan limit', () => {
     expect(prefix.length + words.length).toBe(SCAN_LIMIT - 1);
   });
 
+  test('a text of exactly the limit is whole: no ellipsis, nothing dropped', () => {
+    expect(redact(`${prefix}${words}s`, noEnv)).toBe(`fail <url> ${words}s`);
+  });
+
   test('a word that ends at the limit is kept: the next character shows it whole', () => {
     expect(redact(`${prefix}${words}s more`, noEnv)).toBe(`fail <url> ${words}s…`);
   });
