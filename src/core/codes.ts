@@ -96,6 +96,8 @@ export const ProjectCode = {
   BATCH_OPTIONS_INVALID: -930307,
   /** The batch store holds no run with the id given (or no run at all). */
   BATCH_RUN_NOT_FOUND: -930308,
+  /** The HTTPS server's TLS certificate was not trusted (self-signed, expired, for another name): retrying cannot help. */
+  CERTIFICATE_REFUSED: -930309,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -192,6 +194,7 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.NO_REFRESH_TOKEN, { source: 'project', what: 'no refresh token is stored for this authoriser', todo: 'list the authorisers (wxplugin authorizers) to store their refresh tokens; one that is not listed must authorise the platform first', retry: 'never' }],
   [ProjectCode.TOKEN_STORE_FAILED, { source: 'project', what: 'the token store could not be read or written', todo: 'check the store (its folder and permissions, or its database), then try again', retry: 'never' }],
   [ProjectCode.BATCH_OPTIONS_INVALID, { source: 'project', what: 'the batch run\'s options cannot be used', todo: 'fix the option errMsg names where openBatch (or start, resume, work) is called; nothing was sent', retry: 'never' }],
+  [ProjectCode.CERTIFICATE_REFUSED, { source: 'project', what: 'the server\'s TLS certificate was not trusted, so nothing was sent', todo: 'check the base URL (WeChat\'s is https://api.weixin.qq.com); a server with its own CA needs that CA trusted, with NODE_EXTRA_CA_CERTS=ca.pem', retry: 'never' }],
   [ProjectCode.BATCH_RUN_NOT_FOUND, { source: 'project', what: 'the batch store holds no such run', todo: 'pass a run id that start() answered (or `wxplugin batch` printed) for this store, or none for the newest run', retry: 'never' }],
 ]);
 

@@ -1,6 +1,6 @@
-import { ProjectCode } from '../core/codes';
+import { describeCode, ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
-import { mayHaveBeenDelivered } from '../core/network';
+import { isCertificateError, mayHaveBeenDelivered } from '../core/network';
 import { timerDelay } from '../core/deadline';
 import { MAX_ANSWER_BYTES, unexpectedAnswer } from '../core/remote';
 import { postWithNode, type Cutoff, type RawAnswer } from './http-request';
@@ -21,10 +21,10 @@ export type Fetch = typeof fetch;
 /** The largest answer read (one limit for both transports, in core/remote.ts). */
 export { MAX_ANSWER_BYTES };
 
-/** Node's socket error code: on the error itself (node:http) or in `error.cause.code` (fetch). */
+/** Node's socket or TLS error code: on the error itself (node:http) or in `error.cause.code` (fetch). */
 function networkCode(error: unknown): string {
   const own = String((error as { code?: unknown }).code);
-  if (/^E[A-Z_]+$/.test(own)) return own;
+  if (/^E[A-Z_]+$/.test(own) || isCertificateError(own)) return own;
   const cause = (error as { cause?: { code?: unknown } }).cause;
   return typeof cause?.code === 'string' ? cause.code : (error as Error).name || 'network error';
 }
@@ -138,6 +138,12 @@ export interface PostOptions {
   readonly beforeRequest?: (() => Promise<void>) | undefined;
 }
 
+/** A certificate Node does not trust: errMsg names Node's code (a fixed identifier, never a value), so the reader knows which check failed. */
+function certificateRefused(code: string): OperationError {
+  const { what, todo } = describeCode(ProjectCode.CERTIFICATE_REFUSED)!;
+  return new OperationError(ProjectCode.CERTIFICATE_REFUSED, { detail: `${what} (${code}): ${todo}`, cause: { code, message: 'certificate refused' } });
+}
+
 /** Out of time: the request may have reached WeChat, and the answer was not read. */
 function deadlineExceeded(): OperationError {
   return new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
@@ -160,6 +166,7 @@ async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown
     if (cutoff.expired) throw deadlineExceeded();
     if (error instanceof OperationError) throw error;
     const code = networkCode(error);
+    if (isCertificateError(code)) throw certificateRefused(code);
     throw new OperationError(-501001, { maybeDelivered: mayHaveBeenDelivered(code), cause: { code, message: 'request failed' } });
   } finally {
     cutoff.release();

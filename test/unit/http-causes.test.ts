@@ -51,6 +51,27 @@ describe('a network failure names the socket error, and whether the request may 
   });
 });
 
+describe('a server certificate Node does not trust is -930309 at once: named, never retried, nothing sent', () => {
+  test.each([
+    ['node:https\'s own code', Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    ['fetch\'s code, in its cause', new TypeError('fetch failed', { cause: { code: 'CERT_HAS_EXPIRED' } }), 'CERT_HAS_EXPIRED'],
+    ['a certificate for another name', Object.assign(new Error('altnames'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'ERR_TLS_CERT_ALTNAME_INVALID'],
+    ['an unknown issuer', Object.assign(new TypeError('fetch failed', { cause: { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' } }), { code: 'UND_ERR_SOCKET' }), 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  ])('%s', async (_name, thrown, code) => {
+    const error = await failure(postJson(failingWith(thrown), 'https://x', {}, 1000));
+    expect(error).toMatchObject({ code: ProjectCode.CERTIFICATE_REFUSED, maybeDelivered: false });
+    expect(error.detail).toBe(
+      `the server's TLS certificate was not trusted, so nothing was sent (${code}): check the base URL (WeChat's is https://api.weixin.qq.com); a server with its own CA needs that CA trusted, with NODE_EXTRA_CA_CERTS=ca.pem`,
+    );
+    expect(error.cause).toEqual({ code, message: 'certificate refused' });
+  });
+
+  test.each(['CERT_HAS_EXPIRED_X', 'XCERT_HAS_EXPIRED', 'UNABLE_TO_CONNECT', 'SELF_SIGNED'])('%s is no certificate code: a network failure as before', async (code) => {
+    const error = await failure(postJson(failingWith(new TypeError('fetch failed', { cause: { code } })), 'https://x', {}, 1000));
+    expect(error.code).toBe(-501001);
+  });
+});
+
 describe('a status that is not 200 is named in the cause, and its body is never read', () => {
   /** A response of `status` whose body records whether anyone read or cancelled it. */
   function unread(status: number) {
