@@ -99,19 +99,20 @@ export function wireBodyOf(operation: Operation<Fields, object, string, string>,
  */
 export type ItemShape = Readonly<Record<string, 'text' | 'categories'>>;
 
-/** An object whose fields can be read (an array is one too, and fails the field checks that follow). */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
+/**
+ * A field of whatever WeChat sent in a list: undefined for null and for anything without it (a
+ * number, a string, an array), so that those fail the checks below like a missing field.
+ */
+const fieldOf = (value: unknown, name: string): unknown => (value as Readonly<Record<string, unknown>> | null | undefined)?.[name];
 
-const isCategory = (value: unknown): boolean => isRecord(value) && typeof value.first === 'string' && typeof value.second === 'string';
+const isCategory = (value: unknown): boolean => typeof fieldOf(value, 'first') === 'string' && typeof fieldOf(value, 'second') === 'string';
 
 /** The item with its named fields filled in, or undefined when it is not in the documented shape. */
 function readItem(item: unknown, shape: ItemShape): Record<string, unknown> | undefined {
-  if (!isRecord(item) || typeof item.appid !== 'string' || ![1, 2, 3, 4].includes(item.status as number)) return undefined;
-  const filled: Record<string, unknown> = { ...item };
+  if (typeof fieldOf(item, 'appid') !== 'string' || ![1, 2, 3, 4].includes(fieldOf(item, 'status') as number)) return undefined;
+  const filled: Record<string, unknown> = { ...(item as Record<string, unknown>) };
   for (const [field, kind] of Object.entries(shape)) {
-    const value = item[field];
+    const value = filled[field];
     if (value === undefined) filled[field] = kind === 'text' ? '' : [];
     else if (kind === 'text' ? typeof value !== 'string' : !Array.isArray(value) || !value.every(isCategory)) return undefined;
   }
