@@ -8,6 +8,26 @@ const noEnv = {};
 /** A URL of exactly `length` characters: it collapses to "<url>", so what stands after it reaches the output. */
 const urlOf = (length: number): string => `http://h/${'p'.repeat(length - 9)}`;
 
+describe('each pattern, and what stands in for what it removed', () => {
+  test.each([
+    ['an IPv4 address with a port', 'connect ECONNREFUSED 10.0.0.1:8080 now', 'connect ECONNREFUSED <address> now'],
+    ['an IPv4 address alone', 'connect ECONNREFUSED 10.0.0.1 now', 'connect ECONNREFUSED <address> now'],
+    ['localhost with a port', 'connect to localhost:8080 failed', 'connect to <host> failed'],
+    ['localhost alone', 'connect to localhost failed', 'connect to <host> failed'],
+    ['a two-label host in capitals', 'getaddrinfo ENOTFOUND Example.COM', 'getaddrinfo ENOTFOUND <host>'],
+    ['a two-label host with a port', 'reach qq.com:443 failed', 'reach <host> failed'],
+    ['a secret-named key', 'secretKey=abc123 rejected', 'secretKey=<redacted> rejected'],
+    ['a key with spaces around "="', 'token = abc rejected', 'token=<redacted> rejected'],
+    ['a whole value, not its first character', 'token=abcdef rejected', 'token=<redacted> rejected'],
+    ['a long token at the start', '0123456789abcdef0123456789abcdef0123 is bad', '<redacted> is bad'],
+    ['a long token before a full stop', 'id 0123456789abcdef0123456789abcdef0123.', 'id <redacted>.'],
+    ['a stack frame after a tab', 'Error: boom\tat fn (/a.js:1:1)', 'Error: boom'],
+    ['a stack frame with two spaces before its parenthesis', 'Error: boom  at fn  (/a.js:1:1)', 'Error: boom'],
+  ])('%s', (_name, text, expected) => {
+    expect(redact(text, noEnv)).toBe(expected);
+  });
+});
+
 describe('only the first line', () => {
   test.each([
     ['a second line', 'first line\nsecond line', 'first line'],
