@@ -134,12 +134,13 @@ export interface IntegerBounds {
 
 const isWholeNumber = (value: unknown): value is number => Number.isInteger(value);
 
+const SHOWN_TEXT_MAX = 20;
+
 /** A refused number as the caller wrote it: NaN stays NaN (JSON would say null), and text shows its quotes unless it is long. */
 function shownNumber(value: unknown): string {
   if (typeof value === 'number') return String(value);
   return typeof value === 'string' && value.length <= SHOWN_TEXT_MAX ? JSON.stringify(value) : describeValue(value);
 }
-const SHOWN_TEXT_MAX = 20;
 
 export function integerField(help: string, bounds: IntegerBounds): Field<number, 'defaulted'> {
   const code = ProjectCode.INVALID_NUMBER;
