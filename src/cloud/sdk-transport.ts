@@ -55,9 +55,9 @@ function isPlatformCode(code: number): boolean {
  * The SDK's request timeout, set once at `init` from the first attempt's budget rounded up to whole
  * 100 ms. wx-server-sdk 4.0.2 keeps it for the container's life: its `updateConfig` builds a new
  * CloudBase instance and throws it away, while open-API calls use the one `init` made. So the SDK's
- * timeout is only a backstop; what bounds each attempt to its own budget is the transport's timer
+ * timeout is only a backstop; what bounds each attempt to its own budget is the call's signal
  * below, which answers -930201 and releases the attempt's sockets (the SDK's request then fails at
- * once). Rounded up so that timer, not the SDK, answers a first attempt that runs out of time.
+ * once). Rounded up so that the signal, not the SDK, answers a first attempt that runs out of time.
  */
 function sdkTimeoutFor(timeoutMs: number): number {
   return Math.max(100, Math.ceil(timeoutMs / 100) * 100);
@@ -83,15 +83,15 @@ export function createSdkTransport(sdk: CloudSdk, guard: CredentialsDefectGuard 
   };
 
   return {
-    async send(cloudApi, _httpsPath, body, budget) {
+    async send({ cloudApi }, body, budget) {
       if (cloudApi === undefined) throw new OperationError(ProjectCode.INTERNAL, { cause: { message: 'operation has no cloud API' } });
       const timeoutMs = budget.remaining();
       configure(timeoutMs);
-      // At the end of the attempt's budget, the attempt's own sockets are released and it answers
+      // When the call's signal aborts, the attempt's own sockets are released and it answers
       // -930201 itself, before the next invocation can start: so only its own sockets are released.
       const sockets = watchSockets();
       const cap = answerCap(sockets);
-      const { outcome, credentialsMissing } = await withinDeadline(Promise.race([guard.run(() => resolveApi(sdk, cloudApi)(body)), cap.exceeded]), timeoutMs, () => sockets.release()).finally(cap.stop);
+      const { outcome, credentialsMissing } = await withinDeadline(Promise.race([guard.run(() => resolveApi(sdk, cloudApi)(body)), cap.exceeded]), budget.signal, () => sockets.release()).finally(cap.stop);
       const error = outcome.status === 'fulfilled' ? classifyResolution(outcome.value) : classifyRejection(outcome.reason);
       if (!error) return answerOf(outcome.status === 'fulfilled' ? outcome.value : {});
       if (credentialsMissing && isPlatformCode(error.code)) {

@@ -3,9 +3,10 @@ import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
 import { formatLogLine, type LogSink } from '../core/log';
-import { backoffDelay, DEFAULT_BACKOFF, shouldRetry } from '../core/retry';
+import { withRetries as retrying } from '../core/retry';
 import { remoteError } from '../core/remote';
-import { sleep, withinDeadline } from '../core/deadline';
+import { asOperationError, ok } from '../core/result';
+import { budgetUntil, timerDelay, withinDeadline, type Budget } from '../core/deadline';
 import { TOKEN_ERRORS, type AccessTokenSource } from '../https/access-token';
 import { parseBaseUrl } from '../https/base-url';
 import { DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, type HttpsClient } from '../https/client';
@@ -106,30 +107,21 @@ export interface ComponentClient {
 
 const given = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
-function ok(name: string, attempts: number): OperationResult {
-  return { errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts };
-}
-
-const asOperationError = (caught: unknown): OperationError => (caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught }));
-
 /**
  * `attempt` under the project's retry rule (retry.ts): again after a transient failure, with
  * backoff, while the deadline leaves room; every attempt counted in `progress`.
  */
 async function withRetries<T>(attempt: () => Promise<T>, deadline: number, progress: { attempts: number }): Promise<T> {
-  for (;;) {
-    progress.attempts += 1;
-    try {
-      return await withinDeadline(attempt(), deadline - Date.now());
-    } catch (caught) {
-      const error = asOperationError(caught);
-      const delay = backoffDelay(progress.attempts + 1, DEFAULT_BACKOFF, Math.random);
-      const worthRetrying = shouldRetry(error.code) && progress.attempts < DEFAULT_BACKOFF.maxAttempts && deadline - Date.now() - delay >= DEFAULT_BACKOFF.minAttemptMs;
-      if (!worthRetrying) throw error;
-      await sleep(delay);
-    }
+  const budget = budgetUntil(deadline);
+  try {
+    return await retrying(attempt, budget, progress);
+  } finally {
+    budget.end();
   }
 }
+
+/** A POST's end at `deadline`. */
+const signalUntil = (deadline: number): AbortSignal => AbortSignal.timeout(timerDelay(deadline - Date.now()));
 
 /** WeChat's answer or its errcode as an OperationError; a token field that is missing is not WeChat's answer. */
 function checked(answer: Record<string, unknown>): Record<string, unknown> {
@@ -183,7 +175,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
         });
       }
       const body = { component_appid: componentAppid, component_appsecret: componentSecret, component_verify_ticket: ticket };
-      const answer = checked(await postJson(fetchImpl, `${baseUrl}${COMPONENT_PATHS.componentToken}`, body, deadline - Date.now(), post));
+      const answer = checked(await postJson(fetchImpl, `${baseUrl}${COMPONENT_PATHS.componentToken}`, body, signalUntil(deadline), post));
       const issued = tokenFrom(answer, 'component_access_token', COMPONENT_PATHS.componentToken);
       const record = storedToken(issued.token, issued.lifetimeMs, now(), margin);
       await store.writeComponentToken(record);
@@ -201,7 +193,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     for (;;) {
       const use = await currentToken(componentCell(deadline), refused, now);
       const url = `${baseUrl}${path}?component_access_token=${encodeURIComponent(use.token)}`;
-      const answer = await postJson(fetchImpl, url, body, deadline - Date.now(), post);
+      const answer = await postJson(fetchImpl, url, body, signalUntil(deadline), post);
       const code = answer.errcode;
       if (typeof code === 'number' && TOKEN_ERRORS.has(code) && !use.fetched && refused === undefined) {
         refused = use.token;
@@ -244,13 +236,10 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   function authorizerTokens(appid: string): AccessTokenSource {
     let refused: string | undefined;
     return {
-      // A number of milliseconds, or a budget object (the shape the HTTPS transport is moving to).
-      get(budget: number | { remaining(): number }) {
-        const budgetMs = typeof budget === 'number' ? budget : budget.remaining();
-        const deadline = Date.now() + budgetMs;
+      get(budget: Budget) {
         return withinDeadline(
-          currentToken(authorizerCell(appid, deadline), refused, now).then((use) => use.token),
-          budgetMs,
+          currentToken(authorizerCell(appid, budget.deadline), refused, now).then((use) => use.token),
+          budget.signal,
         );
       },
       invalidate(token) {

@@ -1,46 +1,38 @@
 import { authorize, type Caller } from './authorize';
 import { describeCode, ProjectCode } from './codes';
 import type { FunctionConfig } from './config';
-import { budgetUntil, deadlineFor, sleep, withinDeadline, type Budget } from './deadline';
+import { budgetUntil, deadlineFor, type Budget } from './deadline';
 import { OperationError } from './errors';
 import { parseFields } from './fields';
 import { formatLogLine, maskOpenid, type LogSink } from './log';
-import { wireBodyOf, type AnyOperation, type Answer, type WireBody } from './operation';
+import { wireBodyOf, type AnyOperation, type Answer, type WireBody, type WireRoute } from './operation';
 import { redact } from './redact';
 import { unexpectedAnswer } from './remote';
-import { DEFAULT_BACKOFF, fallbackCloudApi, isRetryableLater, retryDelay, type BackoffPolicy } from './retry';
+import { asOperationError, type OperationResult } from './result';
+import { fallbackCloudApi, isRetryableLater, withRetries, type BackoffPolicy } from './retry';
 import type { Route } from './route';
+
+/**
+ * Where one attempt goes: the operation's route (the HTTPS transport posts to its path), and the
+ * cloud-call name this attempt uses (the cloud transport calls it): the operation's own, or its
+ * newer fallback; none for an operation no cloud function offers.
+ */
+export interface Destination extends WireRoute {
+  readonly cloudApi: string | undefined;
+}
 
 /**
  * How a request reaches WeChat. Resolves with WeChat's answer (the JSON object without errcode and
  * errmsg) when WeChat accepted it; rejects with an OperationError for every failure (each transport
  * classifies its own shapes). `budget` is the call's one time budget: a transport bounds its own
- * request (and anything it fetches first, such as a token) by what it has left, so that no socket
+ * request (and anything it fetches first, such as a token) by its signal, so that no socket
  * outlives the invocation. Whether to try again is the engine's decision alone.
  */
 export interface Transport {
-  send(cloudApi: string | undefined, httpsPath: string, body: WireBody, budget: Budget): Promise<Answer>;
+  send(destination: Destination, body: WireBody, budget: Budget): Promise<Answer>;
 }
 
-/** What every caller receives, whatever happened: these four, plus the operation's data on success. */
-export interface OperationResult {
-  readonly errCode: number;
-  readonly errMsg: string;
-  /** True when trying the same call again later may succeed. */
-  readonly retryable: boolean;
-  /** Requests sent to WeChat (0 when the call was refused before any was). */
-  readonly attempts: number;
-  /**
-   * Only when an administrator check refused the caller: their own OPENID, so the first
-   * administrator can copy it into ADMIN_OPENIDS. It is the caller's own; nobody else's is shown.
-   */
-  readonly openid?: string;
-  /**
-   * Only when the gateway refused the operation's own cloud-call name (-604100/-604101) and the
-   * call went through the newer page's name instead: the name that was used.
-   */
-  readonly cloudApi?: string;
-}
+export type { OperationResult };
 
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['errCode', 'errMsg', 'retryable', 'attempts', 'openid', 'cloudApi']);
 const REFUSED_CALLER: ReadonlySet<number> = new Set([ProjectCode.ADMIN_NOT_CONFIGURED, ProjectCode.NOT_ADMIN]);
@@ -78,38 +70,22 @@ interface Attempted {
   fellBack?: { readonly cloudApi: string; readonly refusedCloudApi: string };
 }
 
-function asOperationError(caught: unknown): OperationError {
-  return caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught });
-}
-
-async function sendWithRetries(operation: AnyOperation, body: WireBody, deps: EngineDeps, budget: Budget, progress: Attempted): Promise<Answer> {
-  const policy = deps.backoff ?? DEFAULT_BACKOFF;
-  const random = deps.random ?? Math.random;
+function sendWithRetries(operation: AnyOperation, body: WireBody, deps: EngineDeps, budget: Budget, progress: Attempted): Promise<Answer> {
   const transport = deps.transport();
-  // A limit shorter than the safety margin leaves no time at all: say so without sending.
-  if (budget.remaining() <= 0) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED);
   let cloudApi = operation.cloudApi;
-  for (;;) {
-    progress.attempts += 1;
-    try {
-      return await withinDeadline(transport.send(cloudApi, operation.httpsPath, body, budget), budget.remaining());
-    } catch (caught) {
-      const error = asOperationError(caught);
-      // The gateway does not know (or grant) the older cloud-call name: the same call once more,
-      // through the newer page's name, within the same budget. Not a retry: nothing reached WeChat.
+  return withRetries(() => transport.send({ ...operation.route, cloudApi }, body, budget), budget, progress, {
+    policy: deps.backoff,
+    random: deps.random,
+    // The gateway does not know (or grant) the older cloud-call name: the same call once more,
+    // through the newer page's name, within the same budget. Not a retry: nothing reached WeChat.
+    instead(error) {
       const fallback = fallbackCloudApi(operation, cloudApi, error.code);
-      if (fallback !== undefined && budget.remaining() > 0) {
-        progress.fellBack = { cloudApi: fallback, refusedCloudApi: `${cloudApi} ${error.code}` };
-        cloudApi = fallback;
-        continue;
-      }
-      const delay = retryDelay(error.code, progress.attempts, budget.remaining(), policy, random);
-      if (delay === undefined) throw error;
-      // Accumulated: one attempt that may have reached WeChat is enough for the note, whatever the later ones say.
-      progress.maybeDelivered ||= error.maybeDelivered;
-      await sleep(delay);
-    }
-  }
+      if (fallback === undefined) return false;
+      progress.fellBack = { cloudApi: fallback, refusedCloudApi: `${cloudApi} ${error.code}` };
+      cloudApi = fallback;
+      return true;
+    },
+  });
 }
 
 /** The operation's data from WeChat's answer. Only what the operation declares; never our four keys. */
@@ -164,6 +140,7 @@ function loggedFields(operation: AnyOperation | undefined, params: Record<string
  */
 export async function runOperation(route: Route, invocation: Invocation, deps: EngineDeps): Promise<OperationResult & Record<string, unknown>> {
   const startedAt = invocation.startedAt ?? Date.now();
+  // The call's one budget and its one timer, ended as soon as the answer is known.
   const budget = budgetUntil(deadlineFor(startedAt, invocation.timeLimitMs, invocation.killedAtTimeLimit));
   const progress: Attempted = { attempts: 0, maybeDelivered: false };
   let operation: AnyOperation | undefined;
@@ -179,6 +156,8 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
     data = readData(operation, answer, params);
   } catch (caught) {
     failure = asOperationError(caught);
+  } finally {
+    budget.end();
   }
 
   const name = operation?.name ?? route.name;

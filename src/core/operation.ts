@@ -8,13 +8,20 @@ import { kindOf } from './validate';
  * file under operations/ and is derived from this declaration: validation and the log line's fields
  * (from `fields`), the cloud function's routing and config.json permission (`action`, `cloudApi`),
  * the HTTPS client's typed method (`name`), the command line's command and flags (`action`,
- * `fields`), the emulator's routing (`cloudApi`, `httpsPath`, `wechatAction`), and the
- * mini-program's generated types. The engine, transports and emulator hold nothing about any one
- * operation.
+ * `fields`), where the request lands at WeChat (`route`: the HTTPS path, the emulator's handler
+ * and the docs' lists), and the mini-program's generated types. The engine, transports and
+ * emulator hold nothing about any one operation.
  */
 
-/** `/wxa/plugin`: the mini-program's own plugins. `/wxa/devplugin`: a plugin developer's applications. */
-export type HttpsPath = '/wxa/plugin' | '/wxa/devplugin';
+/**
+ * Where a request lands at WeChat: `POST {path}`, and, on a path that serves several calls
+ * (`/wxa/plugin` serves apply, list, unbind and update), WeChat's own `action` in the body. A path
+ * that serves one call has no action, and none is sent.
+ */
+export interface WireRoute<P extends string = string, W extends string | undefined = string | undefined> {
+  readonly path: P;
+  readonly action?: W;
+}
 
 /** A request body in WeChat's own snake_case, identical for both transports. */
 export type WireBody = Record<string, string | number>;
@@ -22,7 +29,7 @@ export type WireBody = Record<string, string | number>;
 /** WeChat's answer as a transport hands it over: the JSON object, without errcode and errmsg. */
 export type Answer = Readonly<Record<string, unknown>>;
 
-export interface Operation<F extends Fields = Fields, D extends object = object, N extends string = string, A extends string = string, W extends string = string, P extends HttpsPath = HttpsPath> {
+export interface Operation<F extends Fields = Fields, D extends object = object, N extends string = string, A extends string = string, R extends WireRoute = WireRoute> {
   /** WeChat's name, used in errMsg (`applyPlugin:ok`) and as the HTTPS client's method. */
   readonly name: N;
   /** How callers name it: the `action` of the pluginManager function and the wxplugin command. */
@@ -40,11 +47,10 @@ export interface Operation<F extends Fields = Fields, D extends object = object,
    * not granted (-604100/-604101). It must be granted too: config.json lists it.
    */
   readonly cloudApiFallback?: string;
-  readonly httpsPath: P;
-  /** WeChat's own `action` in the body (`apply`, `list`, `dev_agree`, ...). */
-  readonly wechatAction: W;
+  /** Where WeChat receives it: `{ path: '/wxa/plugin', action: 'apply' }`. */
+  readonly route: R;
   readonly fields: F;
-  /** The rest of the body WeChat receives, in WeChat's snake_case (`action` is added from wechatAction). */
+  /** The rest of the body WeChat receives, in WeChat's snake_case (the route's `action`, if any, is added). */
   toWire(params: ParamsOf<F>): WireBody;
   /**
    * The result's fields from WeChat's answer to the request `params` (validated, defaults filled
@@ -87,9 +93,11 @@ export type AnyOperation = Operation<Fields, object>;
 export type OperationRequest<O> = O extends Operation<infer F, object, string, string> ? RequestOf<F> : never;
 export type OperationData<O> = O extends Operation<Fields, infer D, string, string> ? D : never;
 
-/** The whole body WeChat receives: its action first, then the operation's fields. */
+/** The whole body WeChat receives: the route's action first (when it has one), then the operation's fields. */
 export function wireBodyOf(operation: Operation<Fields, object, string, string>, params: unknown): WireBody {
-  return { action: operation.wechatAction, ...operation.toWire(params as never) };
+  const fields = operation.toWire(params as never);
+  const action = operation.route.action;
+  return action === undefined ? fields : { action, ...fields };
 }
 
 /**
@@ -141,16 +149,20 @@ export function noData(): Record<never, never> {
 }
 
 /** Declares an operation, inferring its field and data types from the declaration. */
-export function defineOperation<F extends Fields, D extends object, N extends string, A extends string, W extends string, P extends HttpsPath>(operation: Operation<F, D, N, A, W, P>): Operation<F, D, N, A, W, P> {
+export function defineOperation<F extends Fields, D extends object, N extends string, A extends string, const R extends WireRoute>(operation: Operation<F, D, N, A, R>): Operation<F, D, N, A, R> {
   return operation;
 }
 
 /**
- * Where a request lands at WeChat: the HTTPS path and WeChat's `action`, e.g. `/wxa/plugin list`.
- * Operations may share one (two readings of the same list); the emulator answers per route.
+ * A route as one key, `/wxa/plugin list` (path and action) or `/wxa/getpluginopenpid` (a path that
+ * serves one call): the emulator's handlers are keyed by it. Operations may share one (two
+ * readings of the same list); the emulator answers per route.
  */
-export type WireRouteOf<O> = O extends { readonly httpsPath: infer P extends string; readonly wechatAction: infer W extends string } ? `${P} ${W}` : never;
+export type RouteKeyOf<R> = R extends { readonly path: infer P extends string; readonly action: infer W extends string } ? `${P} ${W}` : R extends { readonly path: infer P extends string } ? P : never;
 
-export function wireRouteOf<O extends AnyOperation>(operation: O): WireRouteOf<O> {
-  return `${operation.httpsPath} ${operation.wechatAction}` as WireRouteOf<O>;
+export function routeKeyOf<R extends WireRoute>(route: R): RouteKeyOf<R> {
+  return (route.action === undefined ? route.path : `${route.path} ${route.action}`) as RouteKeyOf<R>;
 }
+
+/** The HTTPS paths of some operations, as a type: `HttpsPathOf<RegisteredOperation>`. */
+export type HttpsPathOf<O> = O extends { readonly route: { readonly path: infer P extends string } } ? P : never;

@@ -1,5 +1,7 @@
-import { describeCode } from './codes';
-import type { AnyOperation } from './operation';
+import { describeCode, ProjectCode } from './codes';
+import { sleep, withinDeadline, type Budget } from './deadline';
+import { OperationError } from './errors';
+import { asOperationError } from './result';
 
 /**
  * The retry rule, in one place, read from the catalogue (`retry` in src/core/codes.ts). A code is
@@ -59,6 +61,51 @@ export function retryDelay(code: number, attempts: number, remainingMs: number, 
   return remainingMs - delay >= policy.minAttemptMs ? delay : undefined;
 }
 
+/** What a call's attempts have done so far, for its result and its log line. */
+export interface RetryProgress {
+  /** Requests sent, the first included. */
+  attempts: number;
+  /** An earlier attempt may have reached WeChat without its answer being read. */
+  maybeDelivered?: boolean;
+}
+
+export interface RetryOptions {
+  readonly policy?: BackoffPolicy;
+  readonly random?: () => number;
+  /**
+   * Asked first after each failure: true to send again at once, as the same attempt's other way
+   * rather than a retry (the engine's older-name fallback: nothing reached WeChat).
+   */
+  readonly instead?: (error: OperationError) => boolean;
+}
+
+/**
+ * `attempt` under the project's one retry rule: each attempt bounded by the call's budget, again
+ * after a transient failure with backoff while the budget leaves room (retryDelay), every
+ * attempt counted in `progress`. Rejects with the last failure as an OperationError. Used by the
+ * engine for every operation and by whatever else asks WeChat (a component's tokens and lists).
+ */
+export async function withRetries<T>(attempt: () => Promise<T>, budget: Budget, progress: RetryProgress, options: RetryOptions = {}): Promise<T> {
+  const policy = options.policy ?? DEFAULT_BACKOFF;
+  const random = options.random ?? Math.random;
+  // A limit shorter than the safety margin leaves no time at all: say so without sending.
+  if (budget.remaining() <= 0) throw new OperationError(ProjectCode.DEADLINE_EXCEEDED);
+  for (;;) {
+    progress.attempts += 1;
+    try {
+      return await withinDeadline(attempt(), budget.signal);
+    } catch (caught) {
+      const error = asOperationError(caught);
+      if (budget.remaining() > 0 && options.instead?.(error)) continue;
+      const delay = retryDelay(error.code, progress.attempts, budget.remaining(), policy, random);
+      if (delay === undefined) throw error;
+      // Accumulated: one attempt that may have reached WeChat is enough for the note, whatever the later ones say.
+      progress.maybeDelivered ||= error.maybeDelivered;
+      await sleep(delay);
+    }
+  }
+}
+
 /** The gateway's answers for a cloud-call name it does not know (-604100) or does not grant (-604101). */
 const NAME_REFUSED: ReadonlySet<number> = new Set([-604100, -604101]);
 
@@ -66,7 +113,7 @@ const NAME_REFUSED: ReadonlySet<number> = new Set([-604100, -604101]);
  * The newer page's cloud-call name to try once when the gateway refused `calledApi` (the operation's
  * own, older name) as unknown or not granted; undefined when there is none or it was just tried.
  */
-export function fallbackCloudApi(operation: AnyOperation, calledApi: string | undefined, code: number): string | undefined {
+export function fallbackCloudApi(operation: { readonly cloudApiFallback?: string }, calledApi: string | undefined, code: number): string | undefined {
   // The engine calls the operation's own name first and the fallback second, so "not the name
   // just called" is the whole test: none (undefined) stays none, and the fallback is tried once.
   const fallback = operation.cloudApiFallback;

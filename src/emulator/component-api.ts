@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RouteContext } from './gateway';
-import { answer, handlerFor } from './handlers';
+import type { RouteContext } from './route-context';
+import { fail, handlerFor, OPERATION_PATHS, unknownAction } from './handlers';
 import { CallLog, type CallLogEntry } from './component-call-log';
 import { authorizerAppid, authorizerIndex, ComponentWorld, type ComponentEmulatorOptions, type IssuedToken } from './component-world';
 import { answerFault, parseJsonObject, sendJson } from './responses';
@@ -36,31 +36,6 @@ export interface ComponentControl {
   close(): void;
 }
 
-const MESSAGES: Readonly<Record<number, string>> = {
-  0: 'ok',
-  40001: 'invalid credential, access_token is invalid or not latest',
-  40125: 'invalid appsecret',
-  41001: 'access_token missing',
-  41004: 'appsecret missing',
-  41018: 'missing component_appid',
-  42001: 'access_token expired',
-  45009: 'reach max api daily quota limit',
-  45011: 'api minute-quota reach limit, must slower, retry next minute',
-  47001: 'data format error',
-  61003: 'component is not authorized by this account',
-  61005: 'component ticket is expired',
-  61006: 'component ticket is invalid',
-  61007: 'api is unauthorized to component',
-  61011: 'invalid component',
-  61023: 'refresh_token is invalid',
-  76003: 'invalid cgi_path',
-  76021: 'cgi_path not found',
-  76022: 'token does not match the api',
-};
-
-const fail = (errcode: number) => ({ errcode, errmsg: MESSAGES[errcode] ?? 'unknown' });
-
-const PLUGIN_PATHS: ReadonlySet<string> = new Set(['/wxa/plugin', '/wxa/devplugin']);
 const COMPONENT_PREFIX = '/cgi-bin/component/';
 /** Reported for api_component_token (getApiQuota showed 10,000 a day). */
 const COMPONENT_DAILY_LIMIT = 10_000;
@@ -134,7 +109,7 @@ export function componentApi(options: ComponentApiOptions = {}) {
     const path = fields.cgi_path;
     if (typeof path !== 'string' || !path.startsWith('/')) return fail(76003);
     const forComponent = path.startsWith(COMPONENT_PREFIX);
-    if (!forComponent && !PLUGIN_PATHS.has(path)) return fail(76021);
+    if (!forComponent && !OPERATION_PATHS.has(path)) return fail(76021);
     if (forComponent !== (token.kind === 'component')) return fail(76022);
     const rate = { call_count: world.rateLimit, refresh_second: 1 };
     if (token.kind === 'component') {
@@ -150,7 +125,7 @@ export function componentApi(options: ComponentApiOptions = {}) {
     if (!world.grantsPluginManagement(appid)) return fail(61007);
     if (!fields) return fail(47001);
     const { handler } = handlerFor({ httpsPath: path }, fields);
-    if (!handler) return answer(40097, { errmsg: 'invalid args: action' });
+    if (!handler) return unknownAction();
     if (!world.spendQuota(appid, path)) return fail(45009);
     return handler(world.worldOf(appid), appid, fields);
   }
@@ -178,7 +153,7 @@ export function componentApi(options: ComponentApiOptions = {}) {
       if (quota) sendJson(response, quota);
       return quota !== undefined;
     }
-    if (!PLUGIN_PATHS.has(path)) return false;
+    if (!OPERATION_PATHS.has(path)) return false;
     // Only this component's authoriser tokens are ours; any other is the mini-program's own.
     const token = world.token(url.searchParams.get('access_token'));
     if (token?.kind !== 'authorizer') return false;

@@ -1,12 +1,13 @@
 import busboy from 'busboy';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { FaultQueue, type Fault } from './faults';
+import { FaultQueue } from './faults';
 import { httpsApi, type HttpsApi, type HttpsApiOptions } from './https-api';
 import { cloudApisOf, OPERATIONS } from '../core/operations';
-import { answer, handlerFor } from './handlers';
+import { answer, handlerFor, unknownAction } from './handlers';
 import { DEMO_MINI_PROGRAM_APPID, PluginWorld, type WechatAnswer } from './plugin-world';
 import { answerFault, sendGatewayJson, sendJson, sendOpenApi, sendWechatJson } from './responses';
+import type { RecordedCall, RouteContext } from './route-context';
 import { decodeOpenApiRequest } from './wire';
 
 /**
@@ -15,20 +16,6 @@ import { decodeOpenApiRequest } from './wire';
  * - (see https-api.ts) the HTTPS API `api.weixin.qq.com` that servers call with an access token.
  * Both answer from one PluginWorld, so an application made one way is seen the other way.
  */
-
-/** What arrived at the gateway, decoded, for tests to assert on the wire. */
-export interface RecordedCall {
-  readonly surface: 'cloud' | 'https';
-  readonly apiName: string;
-  readonly fields: Readonly<Record<string, unknown>>;
-  /**
-   * The request carried credentials: for the cloud gateway, a signature with a real secret id (not
-   * `Credential=undefined`); for the HTTPS API, an access_token.
-   */
-  readonly signed: boolean;
-  readonly envName?: string;
-  readonly fault?: Fault['kind'];
-}
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -49,15 +36,6 @@ export interface EmulatorOptions {
   readonly updateNeedsComponent?: boolean;
 }
 
-export interface RouteContext {
-  readonly world: PluginWorld;
-  readonly faults: FaultQueue;
-  readonly calls: RecordedCall[];
-  readonly miniProgramAppid: string;
-  /** Applies a fault that concerns the connection (drop, silent, slow); true when it answered. */
-  connectionFault(fault: Fault | undefined, response: ServerResponse, apply: () => void): Promise<boolean>;
-}
-
 export interface Emulator {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
@@ -74,6 +52,7 @@ export interface Emulator {
 }
 
 export { DEMO_MINI_PROGRAM_APPID };
+export type { RecordedCall, RouteContext };
 export const GATEWAY_PATH = '/admin';
 
 /** Every cloud API an operation of the registry calls: what a function may be granted. */
@@ -166,7 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const act = (): WechatAnswer => {
       if (!known) return answer(-604100);
       if (!granted.has(apiName)) return answer(-604101);
-      return handler ? handler(world, miniProgramAppid, fields) : answer(40097, { errmsg: 'invalid args: action' });
+      return handler ? handler(world, miniProgramAppid, fields) : unknownAction();
     };
     if (await context.connectionFault(fault, response, act)) return;
     if (fault && answerFault(fault, response, 'cloud')) return;

@@ -1,13 +1,14 @@
-import { wireRouteOf } from '../core/operation';
+import { describeCode } from '../core/codes';
+import { routeKeyOf, type RouteKeyOf } from '../core/operation';
 import { OPERATIONS, type RegisteredOperation } from '../core/operations';
-import type { WireRouteOf } from '../core/operation';
 import { STATUS_CODES, type Application, type PluginWorld, type WechatAnswer } from './plugin-world';
 
 /**
- * How the emulated WeChat answers, from the state of one PluginWorld. One handler per wire route
- * (`/wxa/plugin list`: the HTTPS path and WeChat's `action`), whatever the number of operations
- * that send to it (the type makes a route without a handler a compile error). The gateway and the
- * HTTPS API find them through the registry.
+ * How the emulated WeChat answers, from the state of one PluginWorld. One handler per route an
+ * operation declares (`/wxa/plugin list`: the HTTPS path and WeChat's `action`; a path that serves
+ * one call has no action), whatever the number of operations that send to it (the type makes a
+ * route without a handler a compile error). The gateway and the HTTPS API find them through the
+ * registry.
  *
  * `caller` is the appid the request is made for: the mini-program on /wxa/plugin, the plugin on
  * /wxa/devplugin. `fields` is the wire body, as WeChat receives it. `token` says whose token the
@@ -21,27 +22,27 @@ import { STATUS_CODES, type Application, type PluginWorld, type WechatAnswer } f
 export type TokenKind = 'own' | 'authorizer';
 export type Handler = (world: PluginWorld, caller: string, fields: Readonly<Record<string, unknown>>, token?: TokenKind) => WechatAnswer;
 
-/** Every route some registered operation sends to. */
-export type RegisteredRoute = WireRouteOf<RegisteredOperation>;
+/** Every route some registered operation sends to, as its key. */
+export type RegisteredRoute = RouteKeyOf<RegisteredOperation['route']>;
 
-const MESSAGES: Readonly<Record<number, string>> = {
-  0: 'ok',
-  40097: 'invalid args',
-  89244: 'plugin appid not exist',
-  89256: 'no component info',
-  89257: 'no such version',
-  89236: 'the plugin can not be applied',
-  89237: 'the plugin has been added',
-  89238: 'the number of applied or used plugins has reached the limit',
-  89239: 'the plugin does not exist',
-  89240: 'only applying applications can be agreed or refused',
-  89241: 'only refused or expired applications can be deleted',
-  89242: 'the appid is not in the apply list',
-  89243: 'applying applications can not be deleted',
-};
+/**
+ * The errmsg the emulated WeChat sends with `errcode`, from the catalogue (the one place such texts
+ * are written): WeChat's own where the catalogue knows it, the catalogue's description where
+ * nobody has recorded WeChat's.
+ */
+export function errmsgOf(errcode: number): string {
+  const entry = describeCode(errcode);
+  return entry?.errmsg ?? entry?.what ?? 'unknown';
+}
+
+/** A path that serves several calls, with an `action` none of them is (modelled: 40097 naming the field). */
+export const unknownAction = (): WechatAnswer => answer(40097, { errmsg: `${errmsgOf(40097)}: action` });
+
+/** WeChat's answer carrying only `errcode` and its errmsg. */
+export const fail = (errcode: number): WechatAnswer => answer(errcode);
 
 export function answer(errcode: number, fields: Record<string, unknown> = {}): WechatAnswer {
-  return { errcode, errmsg: MESSAGES[errcode] ?? 'unknown', ...fields };
+  return { errcode, errmsg: errmsgOf(errcode), ...fields };
 }
 
 /** A refused or expired application does not hold a place: the mini-program may apply again. */
@@ -152,20 +153,26 @@ export const HANDLERS: Readonly<Record<RegisteredRoute, Handler>> = {
 
 /** Where each cloud-call name lands: every name an operation may call (older and newer) to its HTTPS path. */
 const CLOUD_API_PATHS: ReadonlyMap<string, string> = new Map(
-  OPERATIONS.flatMap((operation) => [operation.cloudApi, operation.cloudApiFallback].filter((api): api is string => api !== undefined).map((api) => [api, operation.httpsPath] as const)),
+  OPERATIONS.flatMap((operation) => [operation.cloudApi, operation.cloudApiFallback].filter((api): api is string => api !== undefined).map((api) => [api, operation.route.path] as const)),
 );
 
-const ROUTES: ReadonlySet<string> = new Set(OPERATIONS.map(wireRouteOf));
+/** Every HTTPS path an operation sends to: what the emulator serves as WeChat's API. */
+export const OPERATION_PATHS: ReadonlySet<string> = new Set(OPERATIONS.map((operation) => operation.route.path));
+
+/** The paths whose routes are told apart by WeChat's `action` in the body. */
+const PATHS_WITH_ACTIONS: ReadonlySet<string> = new Set(OPERATIONS.filter((operation) => operation.route.action !== undefined).map((operation) => operation.route.path));
+
+const ROUTES: ReadonlySet<string> = new Set(OPERATIONS.map((operation) => routeKeyOf(operation.route)));
 
 /**
- * The handler for a request: its HTTPS path (for a cloud call, the path its API name lands on) and
- * WeChat's `action` in the body. `known` is false when no operation sends to that API or path at
- * all (the gateway then answers -604100); with `known` true and no handler, the action is wrong
- * (40097).
+ * The handler for a request: its HTTPS path (for a cloud call, the path its API name lands on) and,
+ * on a path that serves several calls, WeChat's `action` in the body. `known` is false when no
+ * operation sends to that API or path at all (the gateway then answers -604100); with `known` true
+ * and no handler, the action is wrong (40097).
  */
 export function handlerFor(by: { readonly cloudApi: string } | { readonly httpsPath: string }, fields: Readonly<Record<string, unknown>>): { known: boolean; handler?: Handler } {
-  const path = 'cloudApi' in by ? CLOUD_API_PATHS.get(by.cloudApi) : OPERATIONS.some((operation) => operation.httpsPath === by.httpsPath) ? by.httpsPath : undefined;
+  const path = 'cloudApi' in by ? CLOUD_API_PATHS.get(by.cloudApi) : OPERATION_PATHS.has(by.httpsPath) ? by.httpsPath : undefined;
   if (path === undefined) return { known: false };
-  const route = `${path} ${String(fields.action)}`;
+  const route = PATHS_WITH_ACTIONS.has(path) ? `${path} ${String(fields.action)}` : path;
   return { known: true, ...(ROUTES.has(route) ? { handler: HANDLERS[route as RegisteredRoute] } : {}) };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RouteContext } from './gateway';
-import { answer, handlerFor } from './handlers';
+import type { RouteContext } from './route-context';
+import { answer, fail, handlerFor, unknownAction } from './handlers';
 import { DEMO_MINI_PROGRAM_APPID, DEMO_PLUGINS } from './plugin-world';
 import { answerFault, parseJsonObject, sendJson } from './responses';
 import { componentApi, type ComponentApiOptions, type ComponentControl } from './component-api';
@@ -129,11 +129,6 @@ export function httpsApi(options: HttpsApiOptions = {}) {
     if (token.expiresAt <= now()) return { errcode: 42001 };
     return { errcode: 0, appid: token.appid };
   };
-  const TOKEN_MESSAGES: Readonly<Record<number, string>> = {
-    41001: 'access_token missing',
-    40001: 'invalid credential, access_token is invalid or not latest',
-    42001: 'access_token expired',
-  };
 
   const route = async (request: IncomingMessage, body: Buffer, response: ServerResponse, context: RouteContext): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -146,10 +141,10 @@ export function httpsApi(options: HttpsApiOptions = {}) {
       const force = fields.force_refresh === true;
       if (force) tokenRequests.forced += 1;
       const appid = typeof fields.appid === 'string' ? fields.appid : '';
-      if (fields.grant_type !== 'client_credential') sendJson(response, { errcode: 40002, errmsg: 'invalid grant_type' });
-      else if (!(appid in accounts)) sendJson(response, { errcode: 40013, errmsg: 'invalid appid' });
-      else if (fields.secret !== accounts[appid]) sendJson(response, { errcode: 40125, errmsg: 'invalid appsecret' });
-      else if (force && !takeForced(appid)) sendJson(response, { errcode: 45009, errmsg: 'reach max api daily quota limit' });
+      if (fields.grant_type !== 'client_credential') sendJson(response, fail(40002));
+      else if (!(appid in accounts)) sendJson(response, fail(40013));
+      else if (fields.secret !== accounts[appid]) sendJson(response, fail(40125));
+      else if (force && !takeForced(appid)) sendJson(response, fail(45009));
       else sendJson(response, { access_token: stableToken(appid, force), expires_in: lifetime });
       return true;
     }
@@ -164,9 +159,9 @@ export function httpsApi(options: HttpsApiOptions = {}) {
     const act = () => (checked.appid !== undefined && fields && handler ? handler(context.world, checked.appid, fields) : answer(40097));
     if (await context.connectionFault(fault, response, act)) return true;
     if (fault && answerFault(fault, response, 'https')) return true;
-    if (checked.errcode !== 0) sendJson(response, { errcode: checked.errcode, errmsg: TOKEN_MESSAGES[checked.errcode] });
-    else if (!fields) sendJson(response, { errcode: 47001, errmsg: 'data format error' });
-    else if (!handler) sendJson(response, answer(40097, { errmsg: 'invalid args: action' }));
+    if (checked.errcode !== 0) sendJson(response, fail(checked.errcode));
+    else if (!fields) sendJson(response, fail(47001));
+    else if (!handler) sendJson(response, unknownAction());
     else sendJson(response, act());
     return true;
   };

@@ -1,3 +1,5 @@
+import { DEMO_MINI_PROGRAM_APPID } from '../core/demo';
+
 /**
  * A model of WeChat's plugin state, one world for both sides, so the emulator answers from what has
  * happened rather than from canned replies: a catalogue of plugins, the mini-programs that apply,
@@ -51,7 +53,7 @@ export interface WechatAnswer {
   readonly [field: string]: unknown;
 }
 
-export const DEMO_MINI_PROGRAM_APPID = 'wxa11ce00000000d3e';
+export { DEMO_MINI_PROGRAM_APPID };
 
 /** The plugins every emulator starts with; `npm start` applies for the first one. */
 export const DEMO_PLUGINS: readonly PluginListing[] = [

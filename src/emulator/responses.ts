@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Fault } from './faults';
+import { errmsgOf } from './handlers';
 import type { WechatAnswer } from './plugin-world';
 import { encodeOpenApiResponse } from './wire';
 
@@ -36,8 +37,8 @@ export function answerFault(fault: Fault, response: ServerResponse, surface: 'cl
       response.end();
       return true;
     case 'errcode':
-      if (surface === 'cloud') sendWechatJson(response, { errcode: fault.errcode, errmsg: fault.errmsg ?? 'system error' });
-      else sendJson(response, { errcode: fault.errcode, errmsg: fault.errmsg ?? 'system error' });
+      if (surface === 'cloud') sendWechatJson(response, { errcode: fault.errcode, errmsg: fault.errmsg ?? errmsgOf(-1) });
+      else sendJson(response, { errcode: fault.errcode, errmsg: fault.errmsg ?? errmsgOf(-1) });
       return true;
     case 'json':
       if (surface === 'cloud') sendOpenApi(response, { respData: Buffer.from(fault.body), contentType: 'application/json' });
@@ -51,7 +52,7 @@ export function answerFault(fault: Fault, response: ServerResponse, surface: 'cl
       return true;
     case 'pb-error':
       if (surface === 'cloud') sendOpenApi(response, { errorCode: fault.errorCode });
-      else sendJson(response, { errcode: fault.errorCode, errmsg: 'system error' });
+      else sendJson(response, { errcode: fault.errorCode, errmsg: errmsgOf(-1) });
       return true;
     case 'not-json':
       if (surface === 'cloud') sendOpenApi(response, { respData: Buffer.from('<html>busy</html>'), contentType: fault.contentType });

@@ -46,11 +46,11 @@ function noTokenIn(what: string, cause?: unknown): OperationError {
 }
 
 /** One POST to stable_token; `force` asks WeChat for a new token even if the current one is valid. */
-async function requestToken(options: StableTokenOptions, force: boolean, timeoutMs: number): Promise<Issued> {
+async function requestToken(options: StableTokenOptions, force: boolean, signal: AbortSignal): Promise<Issued> {
   const body = { grant_type: 'client_credential', appid: options.appid, secret: options.secret, ...(force ? { force_refresh: true } : {}) };
   let answer: Record<string, unknown>;
   try {
-    answer = await postJson(options.fetch, `${options.baseUrl}/cgi-bin/stable_token`, body, timeoutMs);
+    answer = await postJson(options.fetch, `${options.baseUrl}/cgi-bin/stable_token`, body, signal);
   } catch (error) {
     // postJson's own words for an answer without errcode speak of the application; this was not it.
     if (error instanceof OperationError && error.code === ProjectCode.UNEXPECTED_ANSWER) throw noTokenIn('with no JSON object', error.cause);
@@ -72,8 +72,8 @@ export function stableToken(options: StableTokenOptions): AccessTokenSource {
   // WeChat may echo the secret or a token in an errmsg: never shown, whatever its length.
   rememberSecret(options.secret);
   return tokenRule({
-    fetch: async (force, timeoutMs) => {
-      const issued = await requestToken(options, force, timeoutMs);
+    fetch: async (force, signal) => {
+      const issued = await requestToken(options, force, signal);
       rememberSecret(issued.token);
       return issued;
     },

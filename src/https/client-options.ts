@@ -1,8 +1,29 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { kindOf } from '../core/validate';
+import type { LogSink } from '../core/log';
 import type { AccessTokenSource } from './access-token';
-import type { HttpsClientOptions } from './client';
+import type { Fetch } from './http';
+
+export interface HttpsClientOptions {
+  /** An access token to use as is (the mini-program's, or a third-party platform's authorizer_access_token). */
+  readonly accessToken?: string;
+  /** Or the account's appid and secret, to get (and refresh) tokens through stable_token. With a token too, they are the fallback when WeChat refuses it. */
+  readonly appid?: string;
+  readonly secret?: string;
+  /**
+   * Or a token source of your own, shared by every server of the account (see AccessTokenSource):
+   * used instead of accessToken, appid and secret.
+   */
+  readonly accessTokenSource?: AccessTokenSource;
+  /** Default https://api.weixin.qq.com. */
+  readonly baseUrl?: string;
+  /** The whole call's time budget, retries included (default 10 s). */
+  readonly timeoutMs?: number;
+  readonly fetch?: Fetch;
+  /** Where the one log line per call goes; default: nowhere. */
+  readonly log?: LogSink;
+}
 
 /**
  * createHttpsClient's options, checked at the library's outer edge. A library user's mistake

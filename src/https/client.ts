@@ -11,31 +11,13 @@ import { singleOperation } from '../core/route';
 import { givenToken, stableToken, type AccessTokenSource } from './access-token';
 import { parseBaseUrl } from './base-url';
 import type { Fetch } from './http';
-import { checkClientOptions } from './client-options';
+import { checkClientOptions, type HttpsClientOptions } from './client-options';
 import { createHttpsTransport } from './https-transport';
 
 export const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
 export const DEFAULT_HTTPS_TIMEOUT_MS = 10_000;
 
-export interface HttpsClientOptions {
-  /** An access token to use as is (the mini-program's, or a third-party platform's authorizer_access_token). */
-  readonly accessToken?: string;
-  /** Or the account's appid and secret, to get (and refresh) tokens through stable_token. With a token too, they are the fallback when WeChat refuses it. */
-  readonly appid?: string;
-  readonly secret?: string;
-  /**
-   * Or a token source of your own, shared by every server of the account (see AccessTokenSource):
-   * used instead of accessToken, appid and secret.
-   */
-  readonly accessTokenSource?: AccessTokenSource;
-  /** Default https://api.weixin.qq.com. */
-  readonly baseUrl?: string;
-  /** The whole call's time budget, retries included (default 10 s). */
-  readonly timeoutMs?: number;
-  readonly fetch?: Fetch;
-  /** Where the one log line per call goes; default: nowhere. */
-  readonly log?: LogSink;
-}
+export type { HttpsClientOptions };
 
 /** What a method resolves to on success: errCode 0, and the operation's data. */
 export type HttpsSuccess<O> = OperationResult & { readonly errCode: 0 } & OperationData<O>;

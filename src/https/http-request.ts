@@ -5,7 +5,7 @@ import { BoundedMemo } from '../core/bounded-memo';
 /**
  * One POST with Node's own http/https over keep-alive agents: the HTTPS client's default way to
  * reach WeChat. Node's fetch (undici) costs ~5x the CPU per call and ~2x the memory of a plain
- * keep-alive request (issue 17, measured against the emulator); a batch run is exactly as fast as
+ * keep-alive request (measured against the emulator); a batch run is exactly as fast as
  * this. No redirect is ever followed: node:http does not follow them at all.
  */
 

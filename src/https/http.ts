@@ -1,7 +1,6 @@
 import { describeCode, ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { isCertificateError, mayHaveBeenDelivered } from '../core/network';
-import { timerDelay } from '../core/deadline';
 import { MAX_ANSWER_BYTES, unexpectedAnswer } from '../core/remote';
 import { postWithNode, type Cutoff, type RawAnswer } from './http-request';
 
@@ -84,24 +83,20 @@ async function readBounded(answer: RawAnswer): Promise<string> {
 }
 
 /**
- * The end of one exchange: after `timeoutMs`, or when `outer` aborts, whichever comes first. A
- * callback rather than an AbortController per call: the default path (node:http) only has to
- * destroy its request, and a controller with its listeners was about 4 % of a call's CPU in
- * issue 17's profile. A caller's fetch gets a signal made from it (signalOf).
+ * The end of one exchange: when the call's signal aborts. A callback rather than a controller of
+ * its own per exchange: the default path (node:http) only has to destroy its request, and a
+ * controller with its listeners was about 4 % of a call's CPU when profiled. No timer here: the
+ * call's budget has the one timer (core/deadline.ts). A caller's fetch gets a signal made from it
+ * (signalOf).
  */
 class ExchangeCutoff implements Cutoff {
   expired = false;
   private cancel: (() => void) | undefined;
-  private readonly timer: ReturnType<typeof setTimeout>;
 
-  constructor(
-    timeoutMs: number,
-    private readonly outer: AbortSignal | undefined,
-  ) {
-    this.timer = setTimeout(this.expire, timerDelay(timeoutMs));
+  constructor(private readonly signal: AbortSignal) {
     // No `once`: release() removes it, whichever comes first; expiring twice cancels twice, harmlessly.
-    if (outer?.aborted) this.expire();
-    else outer?.addEventListener('abort', this.expire);
+    if (signal.aborted) this.expire();
+    else signal.addEventListener('abort', this.expire);
   }
 
   readonly expire = (): void => {
@@ -115,8 +110,7 @@ class ExchangeCutoff implements Cutoff {
   }
 
   release(): void {
-    clearTimeout(this.timer);
-    this.outer?.removeEventListener('abort', this.expire);
+    this.signal.removeEventListener('abort', this.expire);
   }
 }
 
@@ -129,8 +123,6 @@ function signalOf(cutoff: Cutoff): AbortSignal {
 
 /** What else a POST may be given besides its URL, body and time. */
 export interface PostOptions {
-  /** Ends the exchange early, as its deadline would. */
-  readonly signal?: AbortSignal | undefined;
   /**
    * Awaited before the request goes out, within the exchange's time (a batch's rate limit shared
    * by its workers: every request to WeChat waits for its slot, token fetches included).
@@ -149,9 +141,9 @@ function deadlineExceeded(): OperationError {
   return new OperationError(ProjectCode.DEADLINE_EXCEEDED, { maybeDelivered: true, cause: { code: 'timeout' } });
 }
 
-/** Sends and reads within `timeoutMs` (and before `signal` aborts); every failure on the way is an OperationError. */
-async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, options: PostOptions): Promise<string> {
-  const cutoff = new ExchangeCutoff(timeoutMs, options.signal);
+/** Sends and reads before `signal` aborts; every failure on the way is an OperationError. */
+async function exchange(fetchImpl: Fetch | undefined, url: string, body: unknown, signal: AbortSignal, options: PostOptions): Promise<string> {
+  const cutoff = new ExchangeCutoff(signal);
   try {
     const payload = JSON.stringify(body);
     // A slot that comes after the cutoff sends nothing: both ways below refuse an expired cutoff.
@@ -189,9 +181,9 @@ function parseAnswer(text: string): Record<string, unknown> {
 
 /**
  * POSTs `body` as JSON to `url` and resolves WeChat's answer object. `fetchImpl` undefined: Node's
- * http/https with keep-alive (the default); a fetch: that one. The exchange ends by `timeoutMs` or
- * when `signal` aborts, whichever comes first (both DEADLINE_EXCEEDED).
+ * http/https with keep-alive (the default); a fetch: that one. The exchange ends when `signal`
+ * (the call's budget's) aborts: DEADLINE_EXCEEDED.
  */
-export async function postJson(fetchImpl: Fetch | undefined, url: string, body: unknown, timeoutMs: number, options: PostOptions = {}): Promise<Record<string, unknown>> {
-  return parseAnswer(await exchange(fetchImpl, url, body, timeoutMs, options));
+export async function postJson(fetchImpl: Fetch | undefined, url: string, body: unknown, signal: AbortSignal, options: PostOptions = {}): Promise<Record<string, unknown>> {
+  return parseAnswer(await exchange(fetchImpl, url, body, signal, options));
 }

@@ -1,4 +1,4 @@
-import { withinDeadline, type Budget } from '../core/deadline';
+import { budgetOf, withinDeadline, type Budget } from '../core/deadline';
 
 /**
  * When to fetch a token, and when a fetch may force WeChat to issue a new one.
@@ -35,8 +35,11 @@ export interface Issued {
 }
 
 export interface TokenRuleOptions {
-  /** One token request; `force` asks WeChat to issue a new token even if the current one is valid. */
-  readonly fetch: (force: boolean, timeoutMs: number) => Promise<Issued>;
+  /**
+   * One token request, ended when `signal` aborts; `force` asks WeChat to issue a new token even if
+   * the current one is valid.
+   */
+  readonly fetch: (force: boolean, signal: AbortSignal) => Promise<Issued>;
   /** Fetch again this long before `expires_in` runs out (at most half the lifetime). Default 5 min. */
   readonly refreshMarginMs?: number | undefined;
   readonly now?: (() => number) | undefined;
@@ -71,13 +74,15 @@ export function tokenRule(options: TokenRuleOptions): TokenSource {
   let lastForcedAt = Number.NEGATIVE_INFINITY;
 
   /**
-   * One fetch, shared by every caller waiting for a token, with a budget of its own: at least
-   * TOKEN_FETCH_MIN_MS, so that a call on its last milliseconds cannot make the fetch fail for a
-   * caller with time to spare. Each caller waits for it only within its own budget (`get`). What
-   * was asked for (re-read, forced) stays asked for until a fetch succeeds.
+   * One fetch, shared by every caller waiting for a token, with a budget of its own (the one timer
+   * here, and only while a fetch is under way): at least TOKEN_FETCH_MIN_MS, so that a call on its
+   * last milliseconds cannot make the fetch fail for a caller with time to spare. Each caller
+   * waits for it only within its own budget (`get`). What was asked for (re-read, forced) stays
+   * asked for until a fetch succeeds.
    */
-  async function fetchToken(timeoutMs: number): Promise<string> {
-    const issued = await options.fetch(forceNext, Math.max(timeoutMs, TOKEN_FETCH_MIN_MS));
+  async function fetchToken(remainingMs: number): Promise<string> {
+    const own = budgetOf(Math.max(remainingMs, TOKEN_FETCH_MIN_MS));
+    const issued = await options.fetch(forceNext, own.signal).finally(own.end);
     // A fetch under way when a refusal arrived answers it too: it was sent no earlier than the
     // refused request was answered, so it reads the current token. A failed fetch answers none.
     const answersRefusal = refusals > answered;
@@ -97,7 +102,7 @@ export function tokenRule(options: TokenRuleOptions): TokenSource {
       if (cached && now() < cached.refreshAt) return cached.token;
       // Callers arriving together share one fetch; each waits within its own budget.
       pending ??= fetchToken(budget.remaining()).finally(() => (pending = undefined));
-      return withinDeadline(pending, budget.remaining());
+      return withinDeadline(pending, budget.signal);
     },
     invalidate(token, code) {
       // Already replaced, or a fetch answering an earlier refusal is under way: try what get gives.

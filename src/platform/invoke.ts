@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import RUNTIMES_TABLE from '../../scripts/wechat-node/runtimes.json';
-import { DEMO_MINI_PROGRAM_APPID } from '../emulator/gateway';
+import { DEMO_MINI_PROGRAM_APPID } from '../core/demo';
 
 /**
  * Invokes a cloud function folder the way WeChat's cloud does: a fresh Node process, the

@@ -52,7 +52,7 @@ function commandHelp(operation: AnyOperation): string {
   return [
     `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
-    `${operation.summary[0]!.toUpperCase()}${operation.summary.slice(1)}: ${operation.name} through POST ${operation.httpsPath}.`,
+    `${operation.summary[0]!.toUpperCase()}${operation.summary.slice(1)}: ${operation.name} through POST ${operation.route.path}.`,
     '',
     'Options:',
     ...fields,

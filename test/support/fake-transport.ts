@@ -14,8 +14,8 @@ export function scriptedTransport(steps: Step[]): RecordingTransport {
   const sent: RecordingTransport['sent'] = [];
   return {
     sent,
-    send(api, path, body, budget) {
-      sent.push({ api, path, body, timeoutMs: budget.remaining(), at: Date.now() });
+    send({ cloudApi, path }, body, budget) {
+      sent.push({ api: cloudApi, path, body, timeoutMs: budget.remaining(), at: Date.now() });
       const step = steps[Math.min(sent.length - 1, steps.length - 1)]!;
       if (step === 'ok') return Promise.resolve({});
       if (step === 'hang') return new Promise(() => undefined);
@@ -35,8 +35,7 @@ export const olderOperation = defineOperation({
   summary: 'test',
   cloudApi: 'pluginManager.older',
   cloudApiFallback: 'pluginManager.newer',
-  httpsPath: '/wxa/plugin',
-  wechatAction: 'list',
+  route: { path: '/wxa/plugin', action: 'list' },
   fields: {},
   toWire: () => ({}),
   readAnswer: noData,

@@ -1,3 +1,4 @@
+import { within } from '../support/within';
 import { budgetOf } from '../../src/core/deadline';
 import { givenToken, stableToken } from '../../src/https/access-token';
 import { postJson, type Fetch } from '../../src/https/http';
@@ -122,14 +123,14 @@ describe('stable tokens', () => {
 
 describe('postJson', () => {
   test('JSON that is not an object is not an answer', async () => {
-    await expect(postJson(scripted(['[1,2]']).fetchImpl, 'http://x', {}, 1000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+    await expect(postJson(scripted(['[1,2]']).fetchImpl, 'http://x', {}, within(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
   });
 
   test('a failure without a socket code is still a network failure, maybe delivered', async () => {
     const failing = (async () => {
       throw new TypeError('fetch failed');
     }) as unknown as Fetch;
-    await expect(postJson(failing, 'http://x', {}, 1000)).rejects.toMatchObject({ code: -501001, maybeDelivered: true });
+    await expect(postJson(failing, 'http://x', {}, within(1000))).rejects.toMatchObject({ code: -501001, maybeDelivered: true });
   });
 });
 

@@ -44,12 +44,12 @@ async function outcome(send: Promise<unknown>): Promise<number> {
 }
 
 async function throughSdk(text: string): Promise<number> {
-  return outcome(createSdkTransport(sdkAnswering(text)).send(API, '/wxa/plugin', { action: 'list' }, budgetOf(1000)));
+  return outcome(createSdkTransport(sdkAnswering(text)).send({ cloudApi: API, path: '/wxa/plugin' }, { action: 'list' }, budgetOf(1000)));
 }
 
 async function overHttps(text: string): Promise<number> {
   const fetchImpl = (async () => new Response(text, { status: 200, headers: { 'content-type': 'application/json' } })) as unknown as typeof fetch;
-  return outcome(createHttpsTransport({ baseUrl: 'http://127.0.0.1:9', tokens: givenToken('t'), fetch: fetchImpl }).send(API, '/wxa/plugin', { action: 'list' }, budgetOf(1000)));
+  return outcome(createHttpsTransport({ baseUrl: 'http://127.0.0.1:9', tokens: givenToken('t'), fetch: fetchImpl }).send({ cloudApi: API, path: '/wxa/plugin' }, { action: 'list' }, budgetOf(1000)));
 }
 
 describe('an errcode reads the same through both transports', () => {
@@ -72,7 +72,7 @@ describe('an errcode reads the same through both transports', () => {
   test('a code in the project\'s range says it is WeChat\'s, never "set ADMIN_OPENIDS"', async () => {
     const fetchImpl = (async () => new Response('{"errcode":-930101,"errmsg":"x"}', { status: 200 })) as unknown as typeof fetch;
     const error = await createHttpsTransport({ baseUrl: 'http://127.0.0.1:9', tokens: givenToken('t'), fetch: fetchImpl })
-      .send(API, '/wxa/plugin', { action: 'list' }, budgetOf(1000))
+      .send({ cloudApi: API, path: '/wxa/plugin' }, { action: 'list' }, budgetOf(1000))
       .catch((caught: OperationError) => caught);
     expect((error as OperationError).detail).toMatch(/WeChat answered errcode -930101, which lies in this project's own range/);
     expect((error as OperationError).maybeDelivered).toBe(true);

@@ -84,10 +84,25 @@ describe('the engine on the budget\'s boundaries', () => {
     expect(transport.sent).toEqual([]);
   });
 
+  test('one timer per call: the budget\'s, while the transport works, and none once the call has answered', async () => {
+    const timersDuringSend: number[] = [];
+    const transport: Transport = {
+      send: () => {
+        timersDuringSend.push(jest.getTimerCount());
+        return Promise.resolve({});
+      },
+    };
+    // Awaited without running the timers: a timer the call left behind would still be counted.
+    const result = await runOperation(CLOUD_FUNCTIONS.applyPlugin, { event, caller, timeLimitMs: 3000 }, deps(transport));
+    expect(result).toMatchObject({ errCode: 0 });
+    expect(timersDuringSend).toEqual([1]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   test('every attempt and the transport share one deadline', async () => {
     const deadlines: number[] = [];
     const transport: Transport = {
-      send: (_api, _path, _body, budget: Budget) => {
+      send: (_destination, _body, budget: Budget) => {
         deadlines.push(budget.deadline);
         return Promise.reject(new OperationError(-501001, { maybeDelivered: true }));
       },

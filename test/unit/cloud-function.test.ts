@@ -125,7 +125,7 @@ describe('the SDK transport', () => {
       return Promise.reject(Object.assign(new Error('fail'), { errCode: -501001, errMsg: 'fail' }));
     });
     const transport = createSdkTransport(sdk, createCredentialsDefectGuard(target));
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.CREDENTIALS_MISSING });
+    await expect(transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.CREDENTIALS_MISSING });
   });
 
   test('a WeChat answer after the defect fired is kept: the call was authorised by other means', async () => {
@@ -135,17 +135,17 @@ describe('the SDK transport', () => {
       return Promise.reject(Object.assign(new Error('x'), { errCode: 89237, errMsg: 'x' }));
     });
     const transport = createSdkTransport(sdk, createCredentialsDefectGuard(target));
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: 89237 });
+    await expect(transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, {}, budgetOf(1000))).rejects.toMatchObject({ code: 89237 });
   });
 
   test('an unexpected resolution is refused', async () => {
     const transport = createSdkTransport(fakeSdk(() => Promise.resolve({ errCode: 0, errMsg: 'openapi.pluginManager.applyPlugin:ok', result: 'text' })));
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+    await expect(transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
   });
 
   test('the SDK timeout is never below 100 ms', async () => {
     const sdk = fakeSdk(ok);
-    await createSdkTransport(sdk).send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(3.7));
+    await createSdkTransport(sdk).send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, {}, budgetOf(3.7));
     expect(sdk.inits[0]!.timeout).toBe(100);
   });
 });

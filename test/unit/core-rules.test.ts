@@ -4,8 +4,9 @@
  * margin's documented numbers, no timer left behind by a deadline, what a refused request echoes,
  * and option and base-URL mistakes a library user makes. Nothing here sends a request.
  */
+import { within } from '../support/within';
 import { ProjectCode } from '../../src/core/codes';
-import { deadlineFor, safetyMarginMs, withinDeadline } from '../../src/core/deadline';
+import { budgetOf, deadlineFor, safetyMarginMs, withinDeadline } from '../../src/core/deadline';
 import { readConfig } from '../../src/core/config';
 import { runOperation } from '../../src/core/engine';
 import { OperationError } from '../../src/core/errors';
@@ -45,21 +46,49 @@ describe('the safety margin before the platform\'s kill: 10 % of the limit, at l
   });
 });
 
-describe('a deadline leaves no timer behind once the work has settled (a pending one would hold a process open)', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
+describe('a deadline leaves nothing on the call\'s signal once the work has settled (a later abort would release what a finished attempt no longer holds)', () => {
   test.each([
     ['resolved', () => Promise.resolve('done')],
     ['rejected', () => Promise.reject(new Error('failed'))],
   ])('work that %s', async (_name, work) => {
-    await withinDeadline(work(), 60_000).catch(() => undefined);
+    const controller = new AbortController();
+    const onExpire = jest.fn();
+    await withinDeadline(work(), controller.signal, onExpire).catch(() => undefined);
+    controller.abort();
+    expect(onExpire).not.toHaveBeenCalled();
+  });
+
+  test('a signal that has already aborted: DEADLINE_EXCEEDED at once, and what the work holds is released', async () => {
+    const onExpire = jest.fn();
+    await expect(withinDeadline(new Promise(() => undefined), AbortSignal.abort(), onExpire)).rejects.toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+    expect(onExpire).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('one timer per call', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test('the budget holds the only timer, and ending it leaves none', async () => {
+    const budget = budgetOf(60_000);
+    expect(jest.getTimerCount()).toBe(1);
+    await withinDeadline(Promise.resolve('done'), budget.signal);
+    expect(jest.getTimerCount()).toBe(1);
+    budget.end();
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  test('the signal aborts at the deadline, with DEADLINE_EXCEEDED as its reason', () => {
+    const budget = budgetOf(500);
+    jest.advanceTimersByTime(499);
+    expect(budget.signal.aborted).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(budget.signal.reason).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
   });
 });
 
 test('running out of time is DEADLINE_EXCEEDED, and the work may have reached WeChat', async () => {
-  await expect(withinDeadline(new Promise(() => undefined), 1)).rejects.toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
+  await expect(withinDeadline(new Promise(() => undefined), within(1))).rejects.toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
 });
 
 describe('a code WeChat answered that the catalogue does not know', () => {

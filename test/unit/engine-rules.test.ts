@@ -151,8 +151,8 @@ describe('errMsg in its rarer cases', () => {
 test('the older name refused when no time is left: the refusal is the answer, the newer name is not tried', async () => {
   const apis: Array<string | undefined> = [];
   const slowRefusal: Transport = {
-    send(api) {
-      apis.push(api);
+    send({ cloudApi }) {
+      apis.push(cloudApi);
       // The refusal arrives after the whole budget has gone (the clock moves; no timer fires).
       jest.setSystemTime(START + 10_000);
       return Promise.reject(new OperationError(-604101));

@@ -3,6 +3,7 @@
  * redirects, oversized bodies, odd time budgets, and token refusals under concurrency. The
  * end-to-end suite (test/e2e/hardening-https.test.ts) repeats the important ones over loopback.
  */
+import { within } from '../support/within';
 import { budgetOf, type Budget } from '../../src/core/deadline';
 import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
@@ -56,7 +57,7 @@ describe('postJson: what is not an answer', () => {
     ['a blank body', ' \r\n'],
     ['a body that is not JSON', '<html>502 Bad Gateway</html>'],
   ])('%s is -930203 (no errcode in it), maybe delivered', async (_name, text) => {
-    const error = await failure(postJson(fakeFetch(() => new Response(text, { status: 200 })).fetchImpl, 'http://x', {}, 1000));
+    const error = await failure(postJson(fakeFetch(() => new Response(text, { status: 200 })).fetchImpl, 'http://x', {}, within(1000)));
     expect(error).toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, maybeDelivered: true });
   });
 });
@@ -64,13 +65,13 @@ describe('postJson: what is not an answer', () => {
 describe('postJson: redirects', () => {
   test('asks fetch not to follow them', async () => {
     const { fetchImpl, requests } = fakeFetch(() => json({ errcode: 0 }));
-    await postJson(fetchImpl, 'http://x', {}, 1000);
+    await postJson(fetchImpl, 'http://x', {}, within(1000));
     expect(requests[0]!.init.redirect).toBe('manual');
   });
 
   test.each([301, 302, 303, 307, 308])('a %i is a failure, -501001, maybe delivered, naming the redirect', async (status) => {
     const { fetchImpl, requests } = fakeFetch(() => new Response(null, { status, headers: { location: 'http://elsewhere.example/steal' } }));
-    const error = await failure(postJson(fetchImpl, 'http://x', { secret: 's' }, 1000));
+    const error = await failure(postJson(fetchImpl, 'http://x', { secret: 's' }, within(1000)));
     expect(error).toMatchObject({ code: -501001, maybeDelivered: true, cause: { code: `HTTP ${status} redirect, not followed` } });
     expect(requests).toHaveLength(1);
   });
@@ -78,7 +79,7 @@ describe('postJson: redirects', () => {
   test('an answer a fetch reached by following a redirect anyway is refused too', async () => {
     const followed = json({ errcode: 0 });
     Object.defineProperty(followed, 'redirected', { value: true });
-    const error = await failure(postJson(fakeFetch(() => followed).fetchImpl, 'http://x', {}, 1000));
+    const error = await failure(postJson(fakeFetch(() => followed).fetchImpl, 'http://x', {}, within(1000)));
     expect(error).toMatchObject({ code: -501001, maybeDelivered: true });
   });
 });
@@ -88,7 +89,7 @@ describe('postJson: bounded answers', () => {
 
   test('an endless body is abandoned just past MAX_ANSWER_BYTES, and its stream cancelled', async () => {
     const { stream, state } = endlessBody();
-    const error = await failure(postJson(fakeFetch(() => new Response(stream, { status: 200 })).fetchImpl, 'http://x', {}, 5000));
+    const error = await failure(postJson(fakeFetch(() => new Response(stream, { status: 200 })).fetchImpl, 'http://x', {}, within(5000)));
     expect(error).toMatchObject(tooLarge);
     expect(state.cancelled).toBe(true);
     // Pulled ahead by at most a couple of chunks (the stream's own queue), never the whole thing.
@@ -99,7 +100,7 @@ describe('postJson: bounded answers', () => {
   test('a declared length over the bound is refused before a byte is read', async () => {
     const { stream, state } = endlessBody();
     const response = new Response(stream, { status: 200, headers: { 'content-length': String(600 * 1024 * 1024) } });
-    const error = await failure(postJson(fakeFetch(() => response).fetchImpl, 'http://x', {}, 5000));
+    const error = await failure(postJson(fakeFetch(() => response).fetchImpl, 'http://x', {}, within(5000)));
     expect(error).toMatchObject(tooLarge);
     expect(state.pulled).toBeLessThanOrEqual(64 * 1024);
   });
@@ -109,9 +110,9 @@ describe('postJson: bounded answers', () => {
       const skeleton = JSON.stringify({ errcode: 0, pad: '' });
       return JSON.stringify({ errcode: 0, pad: 'p'.repeat(size - skeleton.length) });
     };
-    const answer = await postJson(fakeFetch(() => new Response(padded(MAX_ANSWER_BYTES))).fetchImpl, 'http://x', {}, 5000);
+    const answer = await postJson(fakeFetch(() => new Response(padded(MAX_ANSWER_BYTES))).fetchImpl, 'http://x', {}, within(5000));
     expect((answer.pad as string).length).toBeGreaterThan(MAX_ANSWER_BYTES - 100);
-    await expect(postJson(fakeFetch(() => new Response(padded(MAX_ANSWER_BYTES + 1))).fetchImpl, 'http://x', {}, 5000)).rejects.toMatchObject(tooLarge);
+    await expect(postJson(fakeFetch(() => new Response(padded(MAX_ANSWER_BYTES + 1))).fetchImpl, 'http://x', {}, within(5000))).rejects.toMatchObject(tooLarge);
   });
 
   test('multi-byte characters split across chunks are decoded whole', async () => {
@@ -122,7 +123,7 @@ describe('postJson: bounded answers', () => {
         controller.close();
       },
     });
-    expect(await postJson(fakeFetch(() => new Response(stream)).fetchImpl, 'http://x', {}, 1000)).toEqual({ errcode: 89237, errmsg: '已经添加该插件' });
+    expect(await postJson(fakeFetch(() => new Response(stream)).fetchImpl, 'http://x', {}, within(1000))).toEqual({ errcode: 89237, errmsg: '已经添加该插件' });
   });
 });
 
@@ -141,7 +142,7 @@ describe('postJson: time budgets', () => {
     ).fetchImpl;
 
   test('running out of time is DEADLINE_EXCEEDED, maybe delivered', async () => {
-    expect(await failure(postJson(slowFetch(1000), 'http://x', {}, 20))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
+    expect(await failure(postJson(slowFetch(1000), 'http://x', {}, within(20)))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
   });
 
   test('running out of time while the body trickles in is DEADLINE_EXCEEDED too', async () => {
@@ -155,7 +156,7 @@ describe('postJson: time budgets', () => {
       });
       return new Response(stalled);
     }).fetchImpl;
-    const reading = postJson(fetchImpl, 'http://x', {}, 20);
+    const reading = postJson(fetchImpl, 'http://x', {}, within(20));
     await expect(reading).rejects.toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
   });
 
@@ -168,7 +169,7 @@ describe('postJson: time budgets', () => {
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
     try {
-      expect(await postJson(slowFetch(30), 'http://x', {}, budget)).toEqual({ errcode: 0 });
+      expect(await postJson(slowFetch(30), 'http://x', {}, within(budget))).toEqual({ errcode: 0 });
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', onWarning);
@@ -177,7 +178,7 @@ describe('postJson: time budgets', () => {
   });
 
   test('a budget that is not a number leaves no time: DEADLINE_EXCEEDED, not an unbounded wait', async () => {
-    expect(await failure(postJson(slowFetch(1000), 'http://x', {}, NaN))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+    expect(await failure(postJson(slowFetch(1000), 'http://x', {}, within(NaN)))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
   });
 });
 
@@ -216,7 +217,7 @@ describe('the HTTPS transport', () => {
   test('resolves WeChat\'s answer without errcode and errmsg', async () => {
     const { fetchImpl } = api({ errcode: 0, errmsg: 'ok', plugin_list: [{ appid: 'wx1' }], total: 1 });
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('valid'), fetch: fetchImpl });
-    expect(await transport.send('pluginManager.getPluginList', '/wxa/plugin', { action: 'list' }, budgetOf(1000))).toEqual({ plugin_list: [{ appid: 'wx1' }], total: 1 });
+    expect(await transport.send({ cloudApi: 'pluginManager.getPluginList', path: '/wxa/plugin' }, { action: 'list' }, budgetOf(1000))).toEqual({ plugin_list: [{ appid: 'wx1' }], total: 1 });
   });
 
   test('a refused token goes back to the source with its code: re-read first, forced only when the re-read one is refused too', async () => {
@@ -225,7 +226,7 @@ describe('the HTTPS transport', () => {
     const refused: Array<[string, number | undefined]> = [];
     const spy = { get: (budget: Budget) => tokens.get(budget), invalidate: (token: string, code?: number) => (refused.push([token, code]), tokens.invalidate(token, code)) };
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: spy, fetch: fetchImpl });
-    expect(await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, budgetOf(1000))).toEqual({ plugin_list: [] });
+    expect(await transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, { action: 'apply' }, budgetOf(1000))).toEqual({ plugin_list: [] });
     expect(refused).toEqual([['stale', 40001], ['stale', 40001]]);
     expect(requests.map((request) => request.url.includes('stable_token') ? `token${request.body.force_refresh ? ' forced' : ''}` : request.url.split('access_token=')[1])).toEqual(['token', 'stale', 'token', 'stale', 'token forced', 'valid']);
   });
@@ -237,7 +238,7 @@ describe('the HTTPS transport', () => {
     const paced = (async (url: string, init: Init) => (order.push(url.includes('stable_token') ? 'token' : 'send'), fetchImpl(url, init))) as unknown as Fetch;
     const beforeRequest = async () => void order.push('pace');
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens, fetch: paced, beforeRequest });
-    await transport.send('pluginManager.applyPlugin', '/wxa/plugin', { action: 'apply' }, budgetOf(1000));
+    await transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, { action: 'apply' }, budgetOf(1000));
     expect(requests.filter((request) => !request.url.includes('stable_token'))).toHaveLength(3);
     expect(order.filter((step) => step !== 'token')).toEqual(['pace', 'send', 'pace', 'send', 'pace', 'send']);
   });
@@ -245,7 +246,7 @@ describe('the HTTPS transport', () => {
   test('a source that has no other token ends it: the refusal is the answer, sent once', async () => {
     const { fetchImpl, requests } = api();
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('stale'), fetch: fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: 40001 });
+    await expect(transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, {}, budgetOf(1000))).rejects.toMatchObject({ code: 40001 });
     expect(requests).toHaveLength(1);
   });
 
@@ -253,13 +254,13 @@ describe('the HTTPS transport', () => {
     const { fetchImpl, requests } = fakeFetch(() => json({ errcode: 40001, errmsg: 'invalid credential' }));
     const tokens = stableToken({ appid: 'wxa', secret: 'wrong', baseUrl: 'http://x', fetch: fetchImpl });
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens, fetch: fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: 40001 });
+    await expect(transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, {}, budgetOf(1000))).rejects.toMatchObject({ code: 40001 });
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.force_refresh).toBeUndefined();
   });
 
   test('an answer without errcode is -930203', async () => {
     const transport = createHttpsTransport({ baseUrl: 'http://x', tokens: givenToken('valid'), fetch: fakeFetch(() => json({ ok: true })).fetchImpl });
-    await expect(transport.send('pluginManager.applyPlugin', '/wxa/plugin', {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
+    await expect(transport.send({ cloudApi: 'pluginManager.applyPlugin', path: '/wxa/plugin' }, {}, budgetOf(1000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER });
   });
 });

@@ -4,6 +4,7 @@
  * behind (timers, listeners, a request sent after its time). Rules that only the mutation run
  * showed unchecked (issue 18); the codes themselves are in hardening-https.test.ts.
  */
+import { within } from '../support/within';
 import { getEventListeners } from 'node:events';
 import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
@@ -45,7 +46,7 @@ describe('a network failure names the socket error, and whether the request may 
     ['a cause whose code is not text: the name', new RangeError('x', { cause: { code: 111 } }), 'RangeError', true],
     ['no code and no name', Object.assign(new Error('x'), { name: '' }), 'network error', true],
   ])('%s', async (_name, thrown, code, maybeDelivered) => {
-    const error = await failure(postJson(failingWith(thrown), 'http://x', {}, 1000));
+    const error = await failure(postJson(failingWith(thrown), 'http://x', {}, within(1000)));
     expect(error).toMatchObject({ code: -501001, maybeDelivered });
     expect(error.cause).toEqual({ code, message: 'request failed' });
   });
@@ -58,7 +59,7 @@ describe('a server certificate Node does not trust is -930309 at once: named, ne
     ['a certificate for another name', Object.assign(new Error('altnames'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'ERR_TLS_CERT_ALTNAME_INVALID'],
     ['an unknown issuer', Object.assign(new TypeError('fetch failed', { cause: { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' } }), { code: 'UND_ERR_SOCKET' }), 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
   ])('%s', async (_name, thrown, code) => {
-    const error = await failure(postJson(failingWith(thrown), 'https://x', {}, 1000));
+    const error = await failure(postJson(failingWith(thrown), 'https://x', {}, within(1000)));
     expect(error).toMatchObject({ code: ProjectCode.CERTIFICATE_REFUSED, maybeDelivered: false });
     expect(error.detail).toBe(
       `the server's TLS certificate was not trusted, so nothing was sent (${code}): check the base URL (WeChat's is https://api.weixin.qq.com); a server with its own CA needs that CA trusted, with NODE_EXTRA_CA_CERTS=ca.pem`,
@@ -67,7 +68,7 @@ describe('a server certificate Node does not trust is -930309 at once: named, ne
   });
 
   test.each(['CERT_HAS_EXPIRED_X', 'XCERT_HAS_EXPIRED', 'UNABLE_TO_CONNECT', 'SELF_SIGNED'])('%s is no certificate code: a network failure as before', async (code) => {
-    const error = await failure(postJson(failingWith(new TypeError('fetch failed', { cause: { code } })), 'https://x', {}, 1000));
+    const error = await failure(postJson(failingWith(new TypeError('fetch failed', { cause: { code } })), 'https://x', {}, within(1000)));
     expect(error.code).toBe(-501001);
   });
 });
@@ -97,7 +98,7 @@ describe('a status that is not 200 is named in the cause, and its body is never 
     [502, 'HTTP 502'],
   ])('%i', async (status, code) => {
     const { response, state } = unread(status);
-    const error = await failure(postJson(answering(response), 'http://x', {}, 1000));
+    const error = await failure(postJson(answering(response), 'http://x', {}, within(1000)));
     expect(error).toMatchObject({ code: -501001, maybeDelivered: true });
     expect(error.cause).toEqual({ code });
     expect(state.cancelled).toBe(true);
@@ -106,7 +107,7 @@ describe('a status that is not 200 is named in the cause, and its body is never 
   test('a 200 reached through a redirect says so', async () => {
     const { state, response } = unread(200);
     const followed = () => Object.assign(response(), { redirected: true });
-    const error = await failure(postJson(answering(followed), 'http://x', {}, 1000));
+    const error = await failure(postJson(answering(followed), 'http://x', {}, within(1000)));
     expect(error.cause).toEqual({ code: 'HTTP 200 redirect, not followed' });
     expect(state.cancelled).toBe(true);
   });
@@ -122,18 +123,18 @@ describe('a body that is not an answer says which way it is not', () => {
     // Only the first 80 characters of it are kept: enough to recognise a proxy's page.
     ['a long page: its first 80 characters', `<html>${'x'.repeat(200)}`, 'a body that is not JSON', { code: 'not JSON', message: `<html>${'x'.repeat(74)}` }],
   ])('%s', async (_name, text, what, cause) => {
-    const error = await failure(postJson(answering(() => new Response(text)), 'http://x', {}, 1000));
+    const error = await failure(postJson(answering(() => new Response(text)), 'http://x', {}, within(1000)));
     expect(error).toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, maybeDelivered: true, detail: detail(what) });
     expect(error.cause).toEqual(cause);
   });
 
   test.each(['null', '[]', '[{"errcode":0}]', '5', '"errcode"', 'true'])('%s is JSON but not an object', async (text) => {
-    const error = await failure(postJson(answering(() => new Response(text)), 'http://x', {}, 1000));
+    const error = await failure(postJson(answering(() => new Response(text)), 'http://x', {}, within(1000)));
     expect(error).toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, detail: detail('a JSON value that is not an object') });
   });
 
   test('a 200 with no body at all is an empty body', async () => {
-    const error = await failure(postJson(answering(() => new Response(null)), 'http://x', {}, 1000));
+    const error = await failure(postJson(answering(() => new Response(null)), 'http://x', {}, within(1000)));
     expect(error.cause).toEqual({ code: 'empty body' });
   });
 
@@ -143,12 +144,12 @@ describe('a body that is not an answer says which way it is not', () => {
       await new Promise((resolve) => setTimeout(resolve, 60));
       return new Response('{"errcode":0}');
     }) as unknown as Fetch;
-    const error = await failure(postJson(late, 'http://x', {}, 10));
+    const error = await failure(postJson(late, 'http://x', {}, within(10)));
     expect(error).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true, cause: { code: 'timeout' } });
   });
 
   test('an answer past the bound names the bound', async () => {
-    const error = await failure(postJson(answering(() => new Response('x'.repeat(MAX_ANSWER_BYTES + 1))), 'http://x', {}, 1000));
+    const error = await failure(postJson(answering(() => new Response('x'.repeat(MAX_ANSWER_BYTES + 1))), 'http://x', {}, within(1000)));
     expect(error).toMatchObject({ detail: detail(`an answer larger than ${MAX_ANSWER_BYTES} bytes`) });
     expect(error.cause).toEqual({ code: 'too large', message: `answer larger than ${MAX_ANSWER_BYTES} bytes` });
   });
@@ -157,7 +158,7 @@ describe('a body that is not an answer says which way it is not', () => {
     const text = JSON.stringify({ errcode: 0, pad: '' });
     const padded = JSON.stringify({ errcode: 0, pad: 'p'.repeat(MAX_ANSWER_BYTES - text.length) });
     const response = () => new Response(padded, { headers: { 'content-length': String(MAX_ANSWER_BYTES) } });
-    expect(await postJson(answering(response), 'http://x', {}, 1000)).toMatchObject({ errcode: 0 });
+    expect(await postJson(answering(response), 'http://x', {}, within(1000))).toMatchObject({ errcode: 0 });
   });
 
   test('a body that stops at the bound and then goes on is refused, not read up to the bound', async () => {
@@ -171,7 +172,7 @@ describe('a body that is not an answer says which way it is not', () => {
         controller.close();
       },
     });
-    const error = await failure(postJson(answering(() => new Response(body)), 'http://x', {}, 1000));
+    const error = await failure(postJson(answering(() => new Response(body)), 'http://x', {}, within(1000)));
     expect(error.cause).toMatchObject({ code: 'too large' });
   });
 });
@@ -183,7 +184,7 @@ describe('what a fetch is asked, and what an exchange leaves behind', () => {
       seen.push({ url, init });
       return new Response('{"errcode":0}');
     }) as unknown as Fetch;
-    await postJson(fetchImpl, 'http://x/wxa/plugin?access_token=t', { action: 'apply', n: 1 }, 1000);
+    await postJson(fetchImpl, 'http://x/wxa/plugin?access_token=t', { action: 'apply', n: 1 }, within(1000));
     expect(seen).toHaveLength(1);
     const { url, init } = seen[0]!;
     expect(url).toBe('http://x/wxa/plugin?access_token=t');
@@ -203,7 +204,7 @@ describe('what a fetch is asked, and what an exchange leaves behind', () => {
       given = init.signal;
       return new Promise<Response>((_resolve, reject) => init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
     }) as unknown as Fetch;
-    const error = await failure(postJson(fetchImpl, 'http://x', {}, 20));
+    const error = await failure(postJson(fetchImpl, 'http://x', {}, within(20)));
     expect(error).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
     expect(error.cause).toEqual({ code: 'timeout' });
     expect(given?.aborted).toBe(true);
@@ -218,7 +219,7 @@ describe('what a fetch is asked, and what an exchange leaves behind', () => {
       return new Response('{"errcode":0}');
     }) as unknown as Fetch;
     const beforeRequest = () => new Promise<void>((resolve) => setTimeout(resolve, 60));
-    const error = await failure(postJson(fetchImpl, 'http://x', {}, 10, { beforeRequest }));
+    const error = await failure(postJson(fetchImpl, 'http://x', {}, within(10), { beforeRequest }));
     expect(error.code).toBe(ProjectCode.DEADLINE_EXCEEDED);
     expect(sent).toEqual([]);
   });
@@ -227,9 +228,9 @@ describe('what a fetch is asked, and what an exchange leaves behind', () => {
     const outer = new AbortController();
     jest.useFakeTimers();
     try {
-      await postJson(answering(() => new Response('{"errcode":0}')), 'http://x', {}, 60_000, { signal: outer.signal });
-      await failure(postJson(answering(() => new Response('', { status: 500 })), 'http://x', {}, 60_000, { signal: outer.signal }));
-      await failure(postJson(failingWith(new TypeError('fetch failed')), 'http://x', {}, 60_000, { signal: outer.signal }));
+      await postJson(answering(() => new Response('{"errcode":0}')), 'http://x', {}, outer.signal);
+      await failure(postJson(answering(() => new Response('', { status: 500 })), 'http://x', {}, outer.signal));
+      await failure(postJson(failingWith(new TypeError('fetch failed')), 'http://x', {}, outer.signal));
       expect(jest.getTimerCount()).toBe(0);
     } finally {
       jest.useRealTimers();

@@ -2,6 +2,7 @@
  * postJson's default way (Node's http with keep-alive agents, src/https/http-request.ts) over real
  * loopback sockets: what fetch gave for free and node:http must do by itself.
  */
+import { within } from '../support/within';
 import { buildSync } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,14 +52,14 @@ describe('postJson over node:http', () => {
       seen.push(body);
       respond(200, '{"errcode":0,"errmsg":"ok"}', { 'content-type': 'application/json' });
     };
-    for (let i = 0; i < 5; i += 1) expect(await postJson(undefined, url, { n: i }, 5000)).toEqual({ errcode: 0, errmsg: 'ok' });
+    for (let i = 0; i < 5; i += 1) expect(await postJson(undefined, url, { n: i }, within(5000))).toEqual({ errcode: 0, errmsg: 'ok' });
     expect(seen).toEqual([0, 1, 2, 3, 4].map((n) => JSON.stringify({ n })));
     expect(sockets.size).toBe(1);
   });
 
   test('a redirect is not followed: -501001, and the cause says so without the URL', async () => {
     handler = (_body, respond) => respond(302, '', { location: 'http://127.0.0.1:1/steal' });
-    const error = await failure(postJson(undefined, url, { secret: 'app-secret' }, 5000));
+    const error = await failure(postJson(undefined, url, { secret: 'app-secret' }, within(5000)));
     expect(error).toMatchObject({ code: -501001, maybeDelivered: true });
     expect(JSON.stringify(error.cause)).toContain('redirect, not followed');
     expect(JSON.stringify(error.cause)).not.toMatch(/SECRET-TOKEN|app-secret|127\.0\.0\.1/);
@@ -67,22 +68,22 @@ describe('postJson over node:http', () => {
   test('an answer whose content-length passes the cap is refused before its body is read', async () => {
     // Announces 2 MB and sends 2 bytes: read, it would wait for the rest until the deadline.
     handler = (_body, respond) => respond(200, '{}', { 'content-length': String(2 * 1024 * 1024) });
-    await expect(postJson(undefined, url, {}, 2000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
+    await expect(postJson(undefined, url, {}, within(2000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
     // No content-length (chunked): refused once the chunks read pass the cap.
     handler = (_body, respond) => respond(200, 'x'.repeat(1024 * 1024 + 1), { 'transfer-encoding': 'chunked' });
-    await expect(postJson(undefined, url, {}, 5000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
+    await expect(postJson(undefined, url, {}, within(5000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
   });
 
   test('the caller\'s AbortSignal ends the exchange as a deadline, like the timeout', async () => {
     handler = () => undefined; // never answers
     const controller = new AbortController();
-    const pending = failure(postJson(undefined, url, {}, 60_000, { signal: controller.signal }));
+    const pending = failure(postJson(undefined, url, {}, controller.signal));
     setTimeout(() => controller.abort(), 20);
     expect(await pending).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED, maybeDelivered: true });
-    expect(await failure(postJson(undefined, url, {}, 20))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+    expect(await failure(postJson(undefined, url, {}, within(20)))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
     const aborted = new AbortController();
     aborted.abort();
-    expect(await failure(postJson(undefined, url, {}, 60_000, { signal: aborted.signal }))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
+    expect(await failure(postJson(undefined, url, {}, aborted.signal))).toMatchObject({ code: ProjectCode.DEADLINE_EXCEEDED });
   });
 
   test('each origin reached as given, its path and query sent as they are: servers on several ports, a base URL with a path, more origins than are remembered', async () => {
@@ -101,7 +102,7 @@ describe('postJson over node:http', () => {
       for (const round of [0, 1]) {
         for (const [index, { base }] of servers.entries()) {
           const path = index % 2 === 0 ? `/wxa/plugin?access_token=t${round}` : `/proxy/wechat/wxa/plugin?access_token=a%2Fb`;
-          expect(await postJson(undefined, `${base}${path}`, {}, 5000)).toEqual({ errcode: 0, server: index, path });
+          expect(await postJson(undefined, `${base}${path}`, {}, within(5000))).toEqual({ errcode: 0, server: index, path });
         }
       }
     } finally {
@@ -122,10 +123,10 @@ describe('postJson over node:http', () => {
     await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
     const port = (own.address() as AddressInfo).port;
     try {
-      expect(await postJson(undefined, `http://127.0.0.1:${port}`, {}, 5000)).toEqual({ errcode: 0 });
+      expect(await postJson(undefined, `http://127.0.0.1:${port}`, {}, within(5000))).toEqual({ errcode: 0 });
       expect(seenPath).toBe('/');
-      expect(await failure(postJson(undefined, `https://127.0.0.1:${port}/wxa/plugin`, {}, 5000))).toMatchObject({ code: -501001 });
-      expect(await failure(postJson(undefined, `ftp://127.0.0.1:${port}/wxa/plugin`, {}, 5000))).toMatchObject({ code: -501001 });
+      expect(await failure(postJson(undefined, `https://127.0.0.1:${port}/wxa/plugin`, {}, within(5000)))).toMatchObject({ code: -501001 });
+      expect(await failure(postJson(undefined, `ftp://127.0.0.1:${port}/wxa/plugin`, {}, within(5000)))).toMatchObject({ code: -501001 });
     } finally {
       own.closeAllConnections();
       own.close();
@@ -139,7 +140,7 @@ describe('postJson over node:http', () => {
       respond(200, '{"errcode":0}');
     };
     const body = { reason: '地图插件' };
-    await postJson(undefined, url, body, 5000);
+    await postJson(undefined, url, body, within(5000));
     expect(seen['content-type']).toBe('application/json');
     expect(seen['content-length']).toBe(String(Buffer.byteLength(JSON.stringify(body))));
     expect(seen['transfer-encoding']).toBeUndefined();
@@ -152,7 +153,7 @@ describe('postJson over node:http', () => {
       const timer = setInterval(() => response.write(chunk), 1);
       response.on('close', () => clearInterval(timer));
     };
-    await expect(postJson(undefined, url, {}, 4000)).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
+    await expect(postJson(undefined, url, {}, within(4000))).rejects.toMatchObject({ code: ProjectCode.UNEXPECTED_ANSWER, cause: { code: 'too large' } });
   });
 
   test('a connection reset halfway through the answer is a network failure, maybe delivered', async () => {
@@ -161,7 +162,7 @@ describe('postJson over node:http', () => {
       response.write('{"errcode":');
       setTimeout(() => response.socket?.destroy(), 20);
     };
-    expect(await failure(postJson(undefined, url, {}, 5000))).toMatchObject({ code: -501001, maybeDelivered: true, cause: { code: 'ECONNRESET' } });
+    expect(await failure(postJson(undefined, url, {}, within(5000)))).toMatchObject({ code: -501001, maybeDelivered: true, cause: { code: 'ECONNRESET' } });
   });
 
   test('a request whose cutoff has already expired is never created', async () => {
@@ -175,7 +176,7 @@ describe('postJson over node:http', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await failure(postJson(undefined, `http://127.0.0.1:${port}/x?access_token=SECRET-TOKEN`, {}, 5000));
+    const error = await failure(postJson(undefined, `http://127.0.0.1:${port}/x?access_token=SECRET-TOKEN`, {}, within(5000)));
     expect(error).toMatchObject({ code: -501001, maybeDelivered: false, cause: { code: 'ECONNREFUSED' } });
     expect(JSON.stringify(error.cause)).not.toContain('SECRET-TOKEN');
   });
@@ -186,7 +187,7 @@ describe('postJson over node:http', () => {
     const dir = mkdtempSync(join(tmpdir(), 'http-probe-'));
     try {
       buildSync({ entryPoints: [join(PROJECT_ROOT, 'src', 'https', 'http.ts')], outfile: join(dir, 'http.js'), bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
-      const script = `require(${JSON.stringify(join(dir, 'http.js'))}).postJson(undefined, ${JSON.stringify(url)}, {}, 5000).then((answer) => {
+      const script = `require(${JSON.stringify(join(dir, 'http.js'))}).postJson(undefined, ${JSON.stringify(url)}, {}, AbortSignal.timeout(5000)).then((answer) => {
         process.stdout.write(JSON.stringify({ answer, keepingAlive: process.getActiveResourcesInfo() }));
         process.exit(0);
       });`;

@@ -4,7 +4,7 @@ import { camelCaseKeys } from '../../src/core/case';
 import { ProjectCode } from '../../src/core/codes';
 import { OperationError } from '../../src/core/errors';
 import { flagOf, parseFields } from '../../src/core/fields';
-import { wireBodyOf, wireRouteOf, type AnyOperation } from '../../src/core/operation';
+import { routeKeyOf, wireBodyOf, type AnyOperation } from '../../src/core/operation';
 import { HANDLERS } from '../../src/emulator/handlers';
 import { CLOUD_FUNCTIONS, MINI_PROGRAM_OPERATIONS, OPERATIONS, permissionsOf } from '../../src/core/operations';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
@@ -25,7 +25,7 @@ const parse = (name: string, event: Record<string, unknown>) => parseFields(byNa
 describe('the registry', () => {
   test('names and actions are each unique; wire routes may be shared, and each has the emulator\'s handler', () => {
     for (const key of ['name', 'action'] as const) expect(new Set(OPERATIONS.map((operation) => operation[key])).size).toBe(OPERATIONS.length);
-    for (const operation of OPERATIONS) expect(typeof HANDLERS[wireRouteOf(operation)]).toBe('function');
+    for (const operation of OPERATIONS) expect(typeof HANDLERS[routeKeyOf(operation.route)]).toBe('function');
   });
 
   test.each(Object.keys(CLOUD_FUNCTIONS))('cloudfunctions/%s/config.json grants exactly what the registry says', (name) => {

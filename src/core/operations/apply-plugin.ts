@@ -10,8 +10,7 @@ export const applyPlugin = defineOperation({
   action: 'apply',
   summary: 'apply for a plugin (the developer then approves or refuses)',
   cloudApi: 'pluginManager.applyPlugin',
-  httpsPath: '/wxa/plugin',
-  wechatAction: 'apply',
+  route: { path: '/wxa/plugin', action: 'apply' },
   fields: {
     pluginAppid: appidField('the plugin to apply for: "wx" followed by 16 lowercase hex digits, as on the plugin\'s page'),
     reason: textField('why the mini-program wants it, shown to the plugin\'s developer (at most 500 characters)', 'optional'),

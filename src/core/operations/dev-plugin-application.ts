@@ -1,3 +1,4 @@
+import { DEMO_MINI_PROGRAM_APPID } from '../demo';
 import { appidField, textField } from '../fields';
 import { defineOperation, noData } from '../operation';
 
@@ -7,7 +8,7 @@ import { defineOperation, noData } from '../operation';
  * meant, so it is sent with all three (see the README).
  */
 /** The emulator's demo mini-program, as an example applicant. */
-const DEMO_APPLICANT = 'wxa11ce00000000d3e';
+const DEMO_APPLICANT = DEMO_MINI_PROGRAM_APPID;
 
 const applicant = () => appidField('the applying mini-program\'s appid: "wx" followed by 16 lowercase hex digits');
 
@@ -16,8 +17,7 @@ export const agreeDevPluginApplication = defineOperation({
   action: 'dev-agree',
   summary: 'approve a pending application to your plugin (plugin developer)',
   cloudApi: undefined,
-  httpsPath: '/wxa/devplugin',
-  wechatAction: 'dev_agree',
+  route: { path: '/wxa/devplugin', action: 'dev_agree' },
   fields: { appid: applicant() },
   toWire: ({ appid }) => ({ appid }),
   readAnswer: noData,
@@ -31,8 +31,7 @@ export const refuseDevPluginApplication = defineOperation({
   action: 'dev-refuse',
   summary: 'refuse a pending application to your plugin, saying why (plugin developer)',
   cloudApi: undefined,
-  httpsPath: '/wxa/devplugin',
-  wechatAction: 'dev_refuse',
+  route: { path: '/wxa/devplugin', action: 'dev_refuse' },
   fields: {
     appid: applicant(),
     reason: textField('why it is refused, shown to the applicant (required, at most 500 characters)', 'required'),
@@ -49,8 +48,7 @@ export const deleteDevPluginApplication = defineOperation({
   action: 'dev-delete',
   summary: 'delete a refused or expired application from your list (plugin developer)',
   cloudApi: undefined,
-  httpsPath: '/wxa/devplugin',
-  wechatAction: 'dev_delete',
+  route: { path: '/wxa/devplugin', action: 'dev_delete' },
   fields: { appid: applicant() },
   toWire: ({ appid }) => ({ appid }),
   readAnswer: noData,

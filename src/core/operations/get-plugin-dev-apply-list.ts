@@ -32,8 +32,7 @@ export const getPluginDevApplyList = defineOperation({
   // No cloud function ships for the developer's side (see the README); the documented cloud-call
   // names would be pluginManager.getPluginDevApplyList and pluginManager.setDevPluginApplyStatus.
   cloudApi: undefined,
-  httpsPath: '/wxa/devplugin',
-  wechatAction: 'dev_apply_list',
+  route: { path: '/wxa/devplugin', action: 'dev_apply_list' },
   fields: {
     page: integerField('the page, from 1', { min: 1, max: 100_000, defaultValue: 1 }),
     num: integerField(`applications per page, 1 to ${DEV_APPLY_LIST_MAX_NUM} (this project's bound)`, { min: 1, max: DEV_APPLY_LIST_MAX_NUM, defaultValue: 20 }),

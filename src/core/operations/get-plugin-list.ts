@@ -21,8 +21,7 @@ export const getPluginList = defineOperation({
   // pluginManager.applyPlugin. See the README, "Which cloud-call names".
   cloudApi: 'pluginManager.getPluginList',
   cloudApiFallback: 'pluginManager.applyPlugin',
-  httpsPath: '/wxa/plugin',
-  wechatAction: 'list',
+  route: { path: '/wxa/plugin', action: 'list' },
   fields: {},
   toWire: () => ({}),
   // A mini-program with no plugins may get no plugin_list at all: that is an empty list.

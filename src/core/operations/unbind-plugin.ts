@@ -10,8 +10,7 @@ export const unbindPlugin = defineOperation({
   // (see the README, "Which cloud-call names").
   cloudApi: 'pluginManager.unbindPlugin',
   cloudApiFallback: 'pluginManager.applyPlugin',
-  httpsPath: '/wxa/plugin',
-  wechatAction: 'unbind',
+  route: { path: '/wxa/plugin', action: 'unbind' },
   fields: {
     pluginAppid: appidField('the plugin to remove: "wx" followed by 16 lowercase hex digits'),
   },

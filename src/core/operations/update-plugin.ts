@@ -11,8 +11,7 @@ export const updatePlugin = defineOperation({
   action: 'update',
   summary: 'move an approved plugin to another version',
   cloudApi: 'pluginManager.applyPlugin',
-  httpsPath: '/wxa/plugin',
-  wechatAction: 'update',
+  route: { path: '/wxa/plugin', action: 'update' },
   fields: {
     pluginAppid: appidField('the plugin to update: "wx" followed by 16 lowercase hex digits'),
     userVersion: versionField('the version to use: digits and dots, such as 2.2.46'),
