@@ -16,6 +16,7 @@ import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } f
 import { renderTable, TABLES } from './tables';
 import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
 import { runAuthorizers } from './authorizers';
+import { flagWithValue, presenceNote } from './operation-lists';
 
 /** How to run it, as installed (`npx wxplugin`) or in this repository (`npm run -s wxplugin --`). */
 const RUN = ['wxplugin', 'apply'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
@@ -40,8 +41,8 @@ const COMMON_OPTIONS = `  --timeout MS        the whole command's time budget, r
 
 function commandHelp(operation: AnyOperation): string {
   const fields = Object.entries(operation.fields).map(([name, field]) => {
-    const left = `  --${flagOf(name)} ${field.kind === 'integer' ? 'N' : field.kind === 'text' ? 'TEXT' : field.kind === 'version' ? 'VERSION' : 'ID'}`;
-    const note = field.presence === 'required' ? '(required)' : field.defaultValue !== undefined ? `(default ${field.defaultValue})` : '(optional)';
+    const left = `  ${flagWithValue(name, field)}`;
+    const note = presenceNote(field);
     // A help text that already says "(required, ...)" needs no second note.
     const said = field.help.includes(`(${note.slice(1, -1)}`) ? '' : ` ${note}`;
     // At least two spaces between a long flag and its text: never "VERSIONthe ...".

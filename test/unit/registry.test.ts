@@ -63,6 +63,20 @@ describe('the registry', () => {
   });
 });
 
+describe('a route is a value the operation owns', () => {
+  const onItsOwnPath = { ...MINI_PROGRAM_OPERATIONS[1], route: { path: '/wxa/getpluginopenpid' }, toWire: () => ({ code: 'c' }) } as AnyOperation;
+
+  test('a route without an action: the body carries none, and its key is the path alone', () => {
+    expect(wireBodyOf(onItsOwnPath, {})).toStrictEqual({ code: 'c' });
+    expect(routeKeyOf(onItsOwnPath.route)).toBe('/wxa/getpluginopenpid');
+  });
+
+  test('a route with an action: the body carries it first, and its key is path and action', () => {
+    expect(Object.keys(wireBodyOf(MINI_PROGRAM_OPERATIONS[0], parseFields(MINI_PROGRAM_OPERATIONS[0].fields, { pluginAppid: 'wx0123456789abcdef' })))[0]).toBe('action');
+    expect(routeKeyOf(MINI_PROGRAM_OPERATIONS[0].route)).toBe('/wxa/plugin apply');
+  });
+});
+
 describe('routing by action (pluginManager)', () => {
   const route = CLOUD_FUNCTIONS.pluginManager;
   test.each([
