@@ -1,5 +1,5 @@
 import { describeCode } from '../core/codes';
-import { routeKeyOf, type RouteKeyOf } from '../core/operation';
+import { routeKeyOf, type RouteKeyOf, type WireRoute } from '../core/operation';
 import { OPERATIONS, type RegisteredOperation } from '../core/operations';
 import { STATUS_CODES, type Application, type PluginWorld, type WechatAnswer } from './plugin-world';
 
@@ -159,10 +159,12 @@ const CLOUD_API_PATHS: ReadonlyMap<string, string> = new Map(
 /** Every HTTPS path an operation sends to: what the emulator serves as WeChat's API. */
 export const OPERATION_PATHS: ReadonlySet<string> = new Set(OPERATIONS.map((operation) => operation.route.path));
 
-/** The paths whose routes are told apart by WeChat's `action` in the body. */
-const PATHS_WITH_ACTIONS: ReadonlySet<string> = new Set(OPERATIONS.filter((operation) => operation.route.action !== undefined).map((operation) => operation.route.path));
+const OPERATION_ROUTES: readonly WireRoute[] = OPERATIONS.map((operation) => operation.route);
 
-const ROUTES: ReadonlySet<string> = new Set(OPERATIONS.map((operation) => routeKeyOf(operation.route)));
+/** The paths whose routes are told apart by WeChat's `action` in the body. */
+const PATHS_WITH_ACTIONS: ReadonlySet<string> = new Set(OPERATION_ROUTES.filter((route) => route.action !== undefined).map((route) => route.path));
+
+const ROUTES: ReadonlySet<string> = new Set(OPERATION_ROUTES.map(routeKeyOf));
 
 /**
  * The handler for a request: its HTTPS path (for a cloud call, the path its API name lands on) and,
