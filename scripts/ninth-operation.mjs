@@ -46,7 +46,7 @@ test('a plugin user\\'s openpid on a route of its own: over HTTPS and from the c
   withEmulator(async (emulator) => {
     const client = createHttpsClient({ appid: OPEN_PLUGIN, secret: demoPluginSecret(OPEN_PLUGIN), baseUrl: emulator.url });
     const result = await client.getPluginOpenPid({ code: 'code0from0login' });
-    expect(result).toEqual({ errCode: 0, errMsg: 'getPluginOpenPid:ok', retryable: false, attempts: 1, openpid: 'o89abcdef_code0from0login' });
+    expect(result).toEqual({ errCode: 0, errMsg: 'getPluginOpenPid:ok', retryable: false, attempts: 1, openpid: 'oabcdef_code0from0login' });
     // The body WeChat receives is the operation's own: no action on a path that serves one call.
     expect(emulator.calls.at(-1)).toMatchObject({ surface: 'https', apiName: 'wxa/getpluginopenpid', fields: { code: 'code0from0login' } });
     expect(emulator.calls.at(-1)!.fields).not.toHaveProperty('action');
@@ -55,7 +55,7 @@ test('a plugin user\\'s openpid on a route of its own: over HTTPS and from the c
     const env = { WECHAT_APPID: OPEN_PLUGIN, WECHAT_APPSECRET: demoPluginSecret(OPEN_PLUGIN), WECHAT_API_BASE_URL: emulator.url };
     const run = await runTool('wxplugin.js', ['openpid', '--code', 'from0cli'], env);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ errCode: 0, openpid: 'o89abcdef_from0cli' });
+    expect(JSON.parse(run.stdout)).toMatchObject({ errCode: 0, openpid: 'oabcdef_from0cli' });
     expect((await runTool('wxplugin.js', ['--help'], env)).stdout).toMatch(/openpid +a plugin user's openpid/);
   }), 60_000);
 
