@@ -40,7 +40,7 @@ describe('docs/https-cli.md lists what the registry holds', () => {
   test('an operation on a new path is listed with no edit of the doc\'s prose', () => {
     const lists = operationLists([...OPERATIONS, onItsOwnPath]);
     expect(lists.paths).toMatch(/`POST \/wxa\/plugin`, `POST \/wxa\/devplugin`(, .*)? and `POST \/wxa\/example_own_path`$/);
-    expect(lists.methods).toMatch(/, `exampleOnItsOwnPath`$/);
+    expect(lists.methods).toMatch(/, `deleteDevPluginApplication`(, .*)? and `exampleOnItsOwnPath`$/);
     expect(lists.commands).toContain('| `example-own-path` | `--code TEXT` (required) | an example on a path of its own |');
   });
 
