@@ -11,6 +11,7 @@ import { APPID_PATTERN, parseFields } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { kindOf } from '../core/validate';
+import { isFilledText } from '../core/validate';
 import { parseBaseUrl } from '../https/base-url';
 import type { BatchOptions, BatchStoreOption } from './api-types';
 import { authorizerFileProblem } from './authorizer-file';
@@ -20,7 +21,6 @@ import { CONCURRENCY_BOUNDS, DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS, MAX_RATE
 
 export const invalid = (detail: string): OperationError => new OperationError(ProjectCode.BATCH_OPTIONS_INVALID, { detail });
 
-const given = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What the store option means: a server, or the embedded store's absolute folder. */
@@ -32,14 +32,14 @@ function checkStore(raw: unknown): CheckedStore | OperationError {
     return invalid('the option store takes either { databaseUrl: "postgres://..." } (a PostgreSQL server every worker shares) or { dir } (the embedded store\'s folder, this process alone)');
   }
   if (store.databaseUrl !== undefined) {
-    if (!given(store.databaseUrl) || !/^postgres(ql)?:\/\//.test(store.databaseUrl.trim())) return invalid('the option store.databaseUrl must be a postgres:// or postgresql:// connection string');
+    if (!isFilledText(store.databaseUrl) || !/^postgres(ql)?:\/\//.test(store.databaseUrl.trim())) return invalid('the option store.databaseUrl must be a postgres:// or postgresql:// connection string');
     return { databaseUrl: store.databaseUrl.trim() };
   }
-  if (!given(store.dir)) return invalid('the option store.dir must name a folder (it is created if missing)');
+  if (!isFilledText(store.dir)) return invalid('the option store.dir must name a folder (it is created if missing)');
   return { dir: resolve(store.dir) };
 }
 
-const isTicketSource = (value: unknown): boolean => value === undefined || typeof value === 'string' || typeof value === 'function' || (isObject(value) && given(value.file));
+const isTicketSource = (value: unknown): boolean => value === undefined || typeof value === 'string' || typeof value === 'function' || (isObject(value) && isFilledText(value.file));
 
 export interface CheckedBatchOptions {
   /** Everything a call to WeChat needs; absent when the credentials are (see credentialsProblem). */
@@ -50,9 +50,9 @@ export interface CheckedBatchOptions {
 }
 
 function checkCredentials(raw: Record<string, unknown>): OperationError | undefined {
-  if (!given(raw.componentAppid) || !given(raw.componentSecret)) {
+  if (!isFilledText(raw.componentAppid) || !isFilledText(raw.componentSecret)) {
     return new OperationError(ProjectCode.COMPONENT_CREDENTIALS_MISSING, {
-      detail: `the third-party platform's ${given(raw.componentAppid) ? 'secret' : 'appid'} is missing: pass componentAppid and componentSecret to openBatch`,
+      detail: `the third-party platform's ${isFilledText(raw.componentAppid) ? 'secret' : 'appid'} is missing: pass componentAppid and componentSecret to openBatch`,
     });
   }
   if (!APPID_PATTERN.test(raw.componentAppid.trim())) return invalid('the option componentAppid must be "wx" followed by 16 lowercase hex digits');
@@ -77,7 +77,7 @@ export function checkBatchOptions(raw: unknown, nodeVersion: string): CheckedBat
   if (store instanceof OperationError) return store;
   let baseUrl: string | undefined;
   try {
-    if (given(raw.baseUrl)) baseUrl = parseBaseUrl(raw.baseUrl.trim(), 'baseUrl');
+    if (isFilledText(raw.baseUrl)) baseUrl = parseBaseUrl(raw.baseUrl.trim(), 'baseUrl');
   } catch (error) {
     return error as OperationError;
   }
@@ -137,7 +137,7 @@ const isIterable = (value: unknown): value is Iterable<string> | AsyncIterable<s
 export async function checkAuthorizers(raw: unknown): Promise<CheckedAuthorizers | OperationError> {
   if (raw === 'all') return { kind: 'all' };
   if (isObject(raw) && !isIterable(raw) && 'file' in raw) {
-    if (!given(raw.file)) return invalid('the option authorizers.file must name a file of appids, one a line');
+    if (!isFilledText(raw.file)) return invalid('the option authorizers.file must name a file of appids, one a line');
     const file = resolve(raw.file);
     const problem = await authorizerFileProblem(file, 'the file');
     return problem ? invalid(`authorizers.file: ${problem}`) : { kind: 'file', file };

@@ -13,6 +13,7 @@ import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
 import { redact } from '../core/redact';
+import { ok as okAfter } from '../core/result';
 import { checkAuthorizers, checkBatchOptions, checkStart, checkWorkOptions, invalid, operationNamed, type CheckedAuthorizers, type CheckedBatchOptions } from './api-options';
 import type { Batch, BatchDriveOptions, BatchItem, BatchItemPage, BatchOperationName, BatchOptions, BatchRunInfo, BatchRunResult, BatchStatusResult, BatchWorkOptions, BatchWorkResult } from './api-types';
 import { authorizerFilePages } from './authorizer-file';
@@ -31,7 +32,8 @@ const PROGRESS_EVERY_MS = 1000;
 /** Authorisers given by the program are enqueued this many at a time. */
 const GIVEN_PAGE = 500;
 
-const ok = (name: string): OperationResult => ({ errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts: 1 });
+/** A batch step's success, built by the core's one result builder (a step counts as one attempt). */
+const ok = (name: string): OperationResult => okAfter(name, 1);
 
 const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 

@@ -53,13 +53,8 @@ export function nextQuotaReset(now: number): number {
   return chinaMidnight + QUOTA_RESET_MARGIN_MS;
 }
 
-/** The job's own backoff, on the engine's rule (exponential, equal jitter, capped) with a job's pace. */
-const JOB_BACKOFF: BackoffPolicy = { maxAttempts: MAX_TRIES, baseDelayMs: RETRY_BASE_MS, maxDelayMs: RETRY_MAX_MS, minAttemptMs: 0 };
-
-/** Delay before try `tries + 1` (tries counts the calls made, at least 1). */
-export function retryDelay(tries: number, random: () => number): number {
-  return backoffDelay(Math.max(1, tries) + 1, JOB_BACKOFF, random);
-}
+/** The job's pace for the engine's backoff rule (core/retry.ts: exponential, equal jitter, capped). */
+export const JOB_BACKOFF: BackoffPolicy = { maxAttempts: MAX_TRIES, baseDelayMs: RETRY_BASE_MS, maxDelayMs: RETRY_MAX_MS, minAttemptMs: 0 };
 
 /**
  * One call's result, for the job that made it. `tries` counts this call. `alreadyHolds` is the
@@ -73,7 +68,8 @@ export function decide(result: CallResult, alreadyHolds: readonly number[], trie
   if (code === DAILY_QUOTA_SPENT) return { kind: 'defer', until: nextQuotaReset(now) };
   const transient = result.retryable || code === MINUTE_QUOTA_SPENT;
   if (!transient || tries >= MAX_TRIES) return { kind: 'final', outcome: 'failed' };
-  const wait = Math.max(retryDelay(tries, random), code === MINUTE_QUOTA_SPENT ? MINUTE_QUOTA_WAIT_MS : 0);
+  // Try `tries + 1` waits the core's backoff (tries counts the calls made, at least 1).
+  const wait = Math.max(backoffDelay(Math.max(1, tries) + 1, JOB_BACKOFF, random), code === MINUTE_QUOTA_SPENT ? MINUTE_QUOTA_WAIT_MS : 0);
   return { kind: 'retry', at: now + wait };
 }
 

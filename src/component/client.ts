@@ -5,6 +5,7 @@ import { APPID_PATTERN } from '../core/fields';
 import { formatLogLine, type LogSink } from '../core/log';
 import { withRetries as retrying } from '../core/retry';
 import { remoteError } from '../core/remote';
+import { trimmedText } from '../core/validate';
 import { asOperationError, ok } from '../core/result';
 import { budgetUntil, timerDelay, withinDeadline, type Budget } from '../core/deadline';
 import { TOKEN_ERRORS, type AccessTokenSource } from '../https/access-token';
@@ -105,8 +106,6 @@ export interface ComponentClient {
   setVerifyTicket(ticket: string): Promise<OperationResult>;
 }
 
-const given = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
-
 /**
  * `attempt` under the project's retry rule (retry.ts): again after a transient failure, with
  * backoff, while the deadline leaves room; every attempt counted in `progress`.
@@ -149,12 +148,12 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   const fetchImpl = options.fetch;
   const post = { beforeRequest: options.beforeRequest };
   const store = guardedStore(options.store ?? memoryStore());
-  const [componentAppid, componentSecret] = [given(options.componentAppid), given(options.componentSecret)];
+  const [componentAppid, componentSecret] = [trimmedText(options.componentAppid), trimmedText(options.componentSecret)];
 
   let baseUrl = DEFAULT_BASE_URL;
   let problem: OperationError | undefined;
   try {
-    if (given(options.baseUrl)) baseUrl = parseBaseUrl(given(options.baseUrl)!, 'baseUrl');
+    if (trimmedText(options.baseUrl)) baseUrl = parseBaseUrl(trimmedText(options.baseUrl)!, 'baseUrl');
   } catch (error) {
     problem = error as OperationError;
   }

@@ -34,3 +34,13 @@ export function requireObject(event: unknown, example: string): Record<string, u
   }
   return event as Record<string, unknown>;
 }
+
+/** An option's text as given: trimmed, or undefined when absent or only white space (which counts as not given). */
+export function trimmedText(value: string | undefined): string | undefined {
+  return value?.trim() || undefined;
+}
+
+/** Whether `value` is text with something besides white space in it. */
+export function isFilledText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}

@@ -1,6 +1,7 @@
 import { APP_CREDENTIALS_HOLDER } from '../core/authorize';
 import { ProjectCode } from '../core/codes';
 import { readConfig } from '../core/config';
+import { trimmedText } from '../core/validate';
 import { runOperation, type OperationResult, type Transport } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { rememberSecret } from '../core/redact';
@@ -59,11 +60,6 @@ function timeLimitOf(call: CallOptions, options: { readonly timeoutMs?: number }
   return typeof own === 'number' && own > 0 ? own : options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS;
 }
 
-/** A value that is absent or only white space counts as not given. */
-function given(value: string | undefined): string | undefined {
-  return value?.trim() || undefined;
-}
-
 /**
  * The token to use. A given token comes first; when WeChat refuses it and an appid and secret are
  * there too, tokens are then fetched with those (once per refusal of the given token).
@@ -71,8 +67,8 @@ function given(value: string | undefined): string | undefined {
 function tokenSource(options: HttpsClientOptions, baseUrl: string, fetchImpl: Fetch | undefined): AccessTokenSource | undefined {
   const own = options.accessTokenSource;
   if (own) return { get: async (budget) => remembered(await own.get(budget)), invalidate: (refused, code) => own.invalidate(refused, code) };
-  const token = given(options.accessToken);
-  const [appid, secret] = [given(options.appid), given(options.secret)];
+  const token = trimmedText(options.accessToken);
+  const [appid, secret] = [trimmedText(options.appid), trimmedText(options.secret)];
   const fetched = appid && secret ? stableToken({ appid, secret, baseUrl, fetch: fetchImpl }) : undefined;
   if (!token) return fetched;
   if (!fetched) return givenToken(token);
@@ -104,11 +100,11 @@ const OPTION_NAMES: OptionNames = { accessToken: 'accessToken', appid: 'appid', 
  */
 export function setupProblem(options: HttpsClientOptions, names: OptionNames = OPTION_NAMES): OperationError | undefined {
   try {
-    if (given(options.baseUrl)) parseBaseUrl(given(options.baseUrl)!, names.baseUrl);
+    if (trimmedText(options.baseUrl)) parseBaseUrl(trimmedText(options.baseUrl)!, names.baseUrl);
   } catch (error) {
     return error as OperationError;
   }
-  const [token, appid, secret] = [given(options.accessToken), given(options.appid), given(options.secret)];
+  const [token, appid, secret] = [trimmedText(options.accessToken), trimmedText(options.appid), trimmedText(options.secret)];
   if (options.accessTokenSource || token || (appid && secret)) return undefined;
   const detail = appid
     ? `${names.appid} is set but ${names.secret} is not: set it, or set ${names.accessToken}`
@@ -126,7 +122,7 @@ export function setupProblem(options: HttpsClientOptions, names: OptionNames = O
 export function createHttpsClient(supplied: HttpsClientOptions = {}): HttpsClient {
   const { options, problem: optionsProblem } = checkClientOptions(supplied);
   const problem = optionsProblem ?? setupProblem(options);
-  const url = given(options.baseUrl);
+  const url = trimmedText(options.baseUrl);
   const baseUrl = problem || !url ? DEFAULT_BASE_URL : parseBaseUrl(url, OPTION_NAMES.baseUrl);
   // No fetch given: Node's http/https with keep-alive (src/https/http-request.ts).
   const fetchImpl = options.fetch;

@@ -3,6 +3,7 @@
  * deferred job runs again, and the run's exit status.
  */
 import { ProjectCode } from '../../src/core/codes';
+import { backoffDelay } from '../../src/core/retry';
 import fc from 'fast-check';
 import {
   decide,
@@ -10,8 +11,8 @@ import {
   MAX_TRIES,
   MINUTE_QUOTA_WAIT_MS,
   nextQuotaReset,
+  JOB_BACKOFF,
   QUOTA_RESET_MARGIN_MS,
-  retryDelay,
   RETRY_BASE_MS,
   RETRY_MAX_MS,
   type Counts,
@@ -88,12 +89,12 @@ describe('nextQuotaReset', () => {
   });
 });
 
-describe('retryDelay', () => {
+describe('a job\'s retry delay: the core\'s backoff at the job\'s pace', () => {
   test('property: between half and all of a doubling nominal delay, capped', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (tries, random) => {
         const nominal = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (tries - 1));
-        const delay = retryDelay(tries, () => random);
+        const delay = backoffDelay(tries + 1, JOB_BACKOFF, () => random);
         return delay >= Math.floor(nominal / 2) && delay <= nominal;
       }),
     );

@@ -5,6 +5,7 @@ import { updatePlugin } from '../../src/core/operations/update-plugin';
 import { wireBodyOf } from '../../src/core/operation';
 import { applyPlugin } from '../../src/core/operations/apply-plugin';
 import { singleOperation } from '../../src/core/route';
+import { isFilledText, trimmedText } from '../../src/core/validate';
 
 const route = singleOperation(applyPlugin);
 /** What the engine does first: choose the operation, then read its fields. */
@@ -165,5 +166,17 @@ describe('huge fields are refused by their length, before any character is count
     const astral = '😀'.repeat(TEXT_MAX_CHARS);
     expect(astral.length).toBe(TEXT_MAX_CHARS * 2);
     expect(parseFields(applyPlugin.fields, { pluginAppid: 'wx0123456789abcdef', reason: astral })).toMatchObject({ reason: astral });
+  });
+});
+
+describe('text an option was given', () => {
+  test('trimmedText: trimmed, and absent or white space alone is not given', () => {
+    expect(trimmedText('  wx0123  ')).toBe('wx0123');
+    for (const value of [undefined, '', '   ', '\t\n']) expect(trimmedText(value)).toBeUndefined();
+  });
+
+  test('isFilledText: a string with something besides white space; nothing else', () => {
+    expect(isFilledText(' a ')).toBe(true);
+    for (const value of [undefined, null, 42, '', '  ', ['a']]) expect(isFilledText(value)).toBe(false);
   });
 });
