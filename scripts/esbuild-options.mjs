@@ -118,7 +118,7 @@ if (cachedData === undefined) {
  *
  * Reproducible: the same source gives the same bytes whatever the build directory and however
  * busy the machine (test/unit/build.test.ts builds into two directories and compares). Three things
- * made them differ (issue 18: two sets of bytes over six directories):
+ * made them differ (two sets of bytes were once seen over six directories):
  * - V8 draws its string hash seed from --random-seed: fixed at 1 while the cache is made, and set
  *   back to its default before serialising, so the cache carries the flags hash of a plain `node`
  *   (on Node 16.13 the seed is part of that hash);

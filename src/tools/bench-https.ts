@@ -3,7 +3,7 @@
  * (node dist/bench-https.js, with BENCH_HTTPS set): `calls` getPluginList calls at `concurrency`
  * against the loopback emulator, after a warm-up, through
  * - `client`: createHttpsClient as shipped (Node's http with keep-alive agents);
- * - `client-fetch`: createHttpsClient with Node's fetch (the transport before issue 17);
+ * - `client-fetch`: createHttpsClient with Node's fetch (the transport before node:http replaced it);
  * - `raw`: a plain keep-alive node:http POST per call, the same request, no checks (the yardstick).
  * Reports over IPC: wall time, CPU time (user + system) of the calls, and the peak RSS.
  */

@@ -28,7 +28,7 @@ const EVENTS: Readonly<Record<string, unknown>> = {
 };
 const eventFor = (name: string): unknown => EVENTS[name] ?? { action: 'apply', pluginAppid: PLUGIN, reason: REASON };
 
-/** Targets of issue 12, printed beside the ratios. */
+/** The cold-start targets (docs/cold-start.md), printed beside the ratios. */
 const TARGETS = { cold: 0.15, rss: 0.65, warm: 1.05 };
 
 /** Every application succeeds: the warm loop applies hundreds of times for the same plugin. */
@@ -254,7 +254,7 @@ function cacheStates(phased: readonly ColdSample[]): string {
   return [...counts].map(([state, count]) => `${state} ×${count}`).join(', ');
 }
 
-/** One line per node build and function: the ratios issue 12 sets targets for. */
+/** One line per node build and function: the ratios the cold-start targets are set for. */
 function summary(results: readonly NodeResult[]): string[] {
   const lines = [row(['node', 'function', `load + first call / ref (≤ ${TARGETS.cold})`, 'V8 code cache', `peak RSS / ref (≤ ${TARGETS.rss})`, `warm / bare (≤ ${TARGETS.warm})`, 'floor: cold / ref']), row(['---', '---', '---:', '---', '---:', '---:', '---:'])];
   for (const result of results) {

@@ -1,7 +1,7 @@
 /**
  * `npm run emulator` as a newcomer meets it (dist/emulator.js): a full --help, a mistyped fault
  * answered with the list, a banner that says which fault is active, and the printed wx-server-sdk
- * variables complete enough to run the committed function against it (issue 16, cause 10).
+ * variables complete enough to run the committed function against it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The emulator's --state file (issue 16, cause 8): two runs never lose one's change, an interrupted
+ * The emulator's --state file: two runs never lose one's change, an interrupted
  * run keeps what succeeded, and a run killed mid-write never leaves an empty or half file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Servers sharing an appid (issue 16, cause 1): N real processes using the library, against the
+ * Servers sharing an appid: N real processes using the library, against the
  * emulator, after the account's token expired. None may knock the others out: no call fails, and
  * at most one forced refresh is spent (an expiry needs none).
  */

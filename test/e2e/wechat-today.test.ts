@@ -1,6 +1,5 @@
 /**
- * WeChat as it answers today (issue 15, items 1 and 2) and answers that are not WeChat's (issue
- * 16, items 6 and 7), end to end: the committed pluginManager bundle with the real wx-server-sdk
+ * WeChat as it answers today and answers that are not WeChat's, end to end: the committed pluginManager bundle with the real wx-server-sdk
  * inside, in a child process, against the loopback emulator; and the HTTPS client over a socket.
  */
 import { createHttpsClient } from '../../src/https/client';

@@ -1,7 +1,7 @@
 /**
  * `wxplugin` as a user runs it (dist/wxplugin.js in a child process), against loopback servers:
  * help and argument mistakes, `--timeout` for the whole command, `--all` from any page, and no
- * lingering after the answer is printed (issue 16, causes 7 and 10).
+ * lingering after the answer is printed.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

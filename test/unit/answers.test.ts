@@ -1,5 +1,5 @@
 /**
- * One rule for WeChat's answers, whichever transport carried them (issue 16, item 6): the same
+ * One rule for WeChat's answers, whichever transport carried them: the same
  * body reads the same through wx-server-sdk as over HTTPS. The SDK side is played by a stand-in
  * that applies wx-server-sdk 4.0.2's own rule to the same text (json-bigint, then "a truthy errcode
  * rejects with that errcode, anything else resolves without it"); the end-to-end suites run the

@@ -1,5 +1,5 @@
 /**
- * One deadline, and the rules the mutation run found no unit test for (issue 18): each test here
+ * One deadline, and the rules the mutation run found no unit test for: each test here
  * fails when its rule is broken (the mutation each one kills is named). Time is played by jest's
  * fake clock or an injected one, so nothing depends on the machine's speed.
  */

@@ -1,6 +1,6 @@
 /**
  * Rules of src/core and of the HTTPS client's set-up that no unit test pinned down before the
- * mutation run of issue 18 (an end-to-end suite, or nothing, noticed them broken): the safety
+ * mutation run (an end-to-end suite, or nothing, noticed them broken): the safety
  * margin's documented numbers, no timer left behind by a deadline, what a refused request echoes,
  * and option and base-URL mistakes a library user makes. Nothing here sends a request.
  */

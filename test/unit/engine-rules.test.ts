@@ -1,5 +1,5 @@
 /**
- * Rules of the engine that only the mutation run showed unchecked (issue 18): what the log line
+ * Rules of the engine that only the mutation run showed unchecked: what the log line
  * says (its level, duration, SOURCE, numeric fields, a refused cloud-call name), how errMsg is put
  * together in its rarer cases, and the cloud-call fallback when no time is left for it.
  */

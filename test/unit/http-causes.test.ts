@@ -2,7 +2,7 @@
  * What postJson says about a failure, beyond its code: the cause a log line and an operator read
  * (which socket error, which status, why the body is not an answer), and what an exchange leaves
  * behind (timers, listeners, a request sent after its time). Rules that only the mutation run
- * showed unchecked (issue 18); the codes themselves are in hardening-https.test.ts.
+ * showed unchecked; the codes themselves are in hardening-https.test.ts.
  */
 import { within } from '../support/within';
 import { getEventListeners } from 'node:events';

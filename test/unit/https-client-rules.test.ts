@@ -1,6 +1,6 @@
 /**
  * createHttpsClient's rules that only the end-to-end suites (or nothing) checked before the
- * mutation run of issue 18: the default base URL, per-call budgets a JavaScript caller gets wrong,
+ * mutation run: the default base URL, per-call budgets a JavaScript caller gets wrong,
  * the appid-and-secret fallback after a second refusal, what the credentials message tells, and the
  * bound on sends per call. Against a scripted fetch: nothing leaves the process.
  */

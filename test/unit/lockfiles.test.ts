@@ -72,7 +72,7 @@ describe('every lock file installs on every platform', () => {
 });
 
 describe('the check itself', () => {
-  /** scripts/wechat-node/package-lock.json as it was when npm ci failed on macOS and Windows (issue 11). */
+  /** scripts/wechat-node/package-lock.json as it was when npm ci failed on macOS and Windows. */
   const OLD_WECHAT_NODE_LOCK = `{
   "name": "wechat-node-runtimes",
   "lockfileVersion": 3,

@@ -1,5 +1,5 @@
 /**
- * Redaction, second pass (issue 16, cause 5): host names under any top-level label, the client's
+ * Redaction, second pass: host names under any top-level label, the client's
  * own secret and tokens whatever their length, and the log line's free fields bounded.
  */
 import { formatLogLine, maskOpenid, MAX_LOGGED_TEXT, type LogLine } from '../../src/core/log';
