@@ -4,9 +4,8 @@ import type { FunctionConfig } from './config';
 import { budgetUntil, deadlineFor, type Budget } from './deadline';
 import { OperationError } from './errors';
 import { parseFields } from './fields';
-import { formatLogLine, maskOpenid, type LogSink } from './log';
+import { writeCallLog, type LogSink } from './log';
 import { wireBodyOf, type AnyOperation, type Answer, type WireBody, type WireRoute } from './operation';
-import { redact } from './redact';
 import { unexpectedAnswer } from './remote';
 import { asOperationError, type OperationResult } from './result';
 import { fallbackCloudApi, isRetryableLater, withRetries, type BackoffPolicy } from './retry';
@@ -115,13 +114,6 @@ function failureMessage(name: string, operation: AnyOperation | undefined, error
   return `${name}:fail ${text}`;
 }
 
-function describeCause(error: OperationError | undefined): string | null {
-  if (!error?.cause) return null;
-  const cause = error.cause as { errMsg?: unknown; message?: unknown; code?: unknown };
-  const text = [cause.code, cause.errMsg ?? cause.message].filter((part) => part !== undefined).join(' ');
-  return redact(text || String(error.cause));
-}
-
 function loggedFields(operation: AnyOperation | undefined, params: Record<string, unknown> | undefined): Record<string, string | number> {
   if (!operation || !params) return {};
   const out: Record<string, string | number> = {};
@@ -173,21 +165,18 @@ export async function runOperation(route: Route, invocation: Invocation, deps: E
     ...(failure ? {} : data),
   };
   if (deps.log) {
-    writeLogLine(deps.log, () =>
-      formatLogLine({
-        level: errCode === 0 ? 'info' : errCode === ProjectCode.INTERNAL ? 'error' : 'warn',
-        operation: name,
-        action: operation?.action ?? null,
-        requestId: invocation.requestId ?? null,
-        errCode,
-        attempts: progress.attempts,
-        durationMs: Date.now() - startedAt,
-        source: invocation.caller.source === undefined ? null : String(invocation.caller.source),
-        openid: maskOpenid(openid),
-        fields: { ...loggedFields(operation, params), ...progress.fellBack },
-        cause: describeCause(failure),
-      }),
-    );
+    writeCallLog(deps.log, () => ({
+      name,
+      action: operation?.action ?? null,
+      requestId: invocation.requestId ?? null,
+      source: invocation.caller.source,
+      openid,
+      errCode,
+      attempts: progress.attempts,
+      startedAt,
+      fields: { ...loggedFields(operation, params), ...progress.fellBack },
+      failure,
+    }));
   }
   return result;
 }
@@ -206,20 +195,4 @@ export function failureResult(name: string, error: OperationError, attempts: num
  */
 export function unexpectedFailure(name: string): OperationResult & Record<string, unknown> {
   return { ...failureResult(name, new OperationError(ProjectCode.INTERNAL), 0) };
-}
-
-/**
- * The log line is a second concern: if building or writing it fails, a minimal line says so, and
- * the caller still gets what WeChat answered.
- */
-function writeLogLine(log: LogSink, build: () => string): void {
-  try {
-    log(build());
-  } catch (caught) {
-    try {
-      log(JSON.stringify({ level: 'error', operation: 'log', cause: `the log line could not be written: ${caught instanceof Error ? caught.name : typeof caught}` }));
-    } catch {
-      // Nowhere left to report it; the result is returned all the same.
-    }
-  }
 }

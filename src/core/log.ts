@@ -4,6 +4,8 @@
  * free text). What may go in is fixed here: never the event, process.env, tokens or credentials;
  * the caller's OPENID only masked.
  */
+import { ProjectCode } from './codes';
+import type { OperationError } from './errors';
 import { redact } from './redact';
 
 export interface LogLine {
@@ -60,6 +62,67 @@ export function formatLogLine(line: LogLine): string {
   // Fixed keys win: an operation's field can never overwrite one (`cause` is written last).
   const extra = Object.fromEntries(Object.entries(fields).filter(([key]) => !(key in fixed)));
   return JSON.stringify({ ...fixed, ...extra, cause });
+}
+
+/** How one call ended, for its log line: what every caller of WeChat logs, the engine and the component client alike. */
+export interface CallOutcome {
+  /** The operation or step (`applyPlugin`, `getAuthorizerList`), or the function's name when none was chosen. */
+  readonly name: string;
+  readonly action?: string | null;
+  readonly requestId?: string | null;
+  /** The caller's SOURCE and OPENID, where there is a caller (a cloud function's). */
+  readonly source?: unknown;
+  readonly openid?: unknown;
+  readonly errCode: number;
+  readonly attempts: number;
+  /** When the call started (ms since the epoch): the line's durationMs is measured from it. */
+  readonly startedAt: number;
+  readonly fields: Readonly<Record<string, string | number>>;
+  /** The failure, when there was one: its cause goes into the line, redacted. */
+  readonly failure?: OperationError | undefined;
+}
+
+/** What was caught, for the log line: its code and message, redacted; null when nothing was. */
+export function describeCause(error: OperationError | undefined): string | null {
+  if (!error?.cause) return null;
+  const cause = error.cause as { errMsg?: unknown; message?: unknown; code?: unknown };
+  const text = [cause.code, cause.errMsg ?? cause.message].filter((part) => part !== undefined).join(' ');
+  return redact(text || String(error.cause));
+}
+
+/** The one log line of a call, as text. */
+export function callLogLine(outcome: CallOutcome, now: () => number = Date.now): string {
+  const { errCode } = outcome;
+  return formatLogLine({
+    level: errCode === 0 ? 'info' : errCode === ProjectCode.INTERNAL ? 'error' : 'warn',
+    operation: outcome.name,
+    action: outcome.action ?? null,
+    requestId: outcome.requestId ?? null,
+    errCode,
+    attempts: outcome.attempts,
+    durationMs: now() - outcome.startedAt,
+    source: outcome.source === undefined || outcome.source === null ? null : String(outcome.source),
+    openid: maskOpenid(outcome.openid),
+    fields: outcome.fields,
+    cause: describeCause(outcome.failure),
+  });
+}
+
+/**
+ * Writes a call's log line to `log`. The log line is a second concern: if gathering its outcome
+ * (`outcome` may be a function, called here), building or writing it fails, a minimal line says
+ * so, and the caller still gets its result.
+ */
+export function writeCallLog(log: LogSink, outcome: CallOutcome | (() => CallOutcome)): void {
+  try {
+    log(callLogLine(typeof outcome === 'function' ? outcome() : outcome));
+  } catch (caught) {
+    try {
+      log(JSON.stringify({ level: 'error', operation: 'log', cause: `the log line could not be written: ${caught instanceof Error ? caught.name : typeof caught}` }));
+    } catch {
+      // Nowhere left to report it; the result is returned all the same.
+    }
+  }
 }
 
 // Written with process.stdout rather than console so the line is exactly one JSON document.
