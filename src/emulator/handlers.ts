@@ -1,6 +1,6 @@
 import { describeCode } from '../core/codes';
 import { routeKeyOf, type RouteKeyOf, type WireRoute } from '../core/operation';
-import { OPERATIONS, type RegisteredOperation } from '../core/operations';
+import { OPERATIONS, type RegisteredOperation, type RegisteredPath } from '../core/operations';
 import { STATUS_CODES, type Application, type PluginWorld, type WechatAnswer } from './plugin-world';
 
 /**
@@ -157,7 +157,7 @@ const CLOUD_API_PATHS: ReadonlyMap<string, string> = new Map(
 );
 
 /** Every HTTPS path an operation sends to: what the emulator serves as WeChat's API. */
-export const OPERATION_PATHS: ReadonlySet<string> = new Set(OPERATIONS.map((operation) => operation.route.path));
+export const OPERATION_PATHS: ReadonlySet<string> = new Set<RegisteredPath>(OPERATIONS.map((operation) => operation.route.path));
 
 const OPERATION_ROUTES: readonly WireRoute[] = OPERATIONS.map((operation) => operation.route);
 

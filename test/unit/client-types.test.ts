@@ -4,7 +4,7 @@
  */
 import { createHttpsClient, succeeded, type HttpsClient } from '../../src/https/client';
 import type { PluginListEntry, PluginStatus } from '../../src/index';
-import { OPERATIONS } from '../../src/core/operations';
+import { OPERATIONS, type RegisteredPath } from '../../src/core/operations';
 
 function typedCalls(client: HttpsClient) {
   void client.applyPlugin({ pluginAppid: 'wx0123456789abcdef' });
@@ -42,3 +42,9 @@ test('the client has exactly one method per registered operation', () => {
   expect(Object.keys(client).sort()).toEqual(OPERATIONS.map((operation) => operation.name).sort());
   expect(typeof typedCalls).toBe('function');
 });
+
+// The HTTPS path type is read from the operations' routes, never kept by hand.
+// Literal paths (not any string), the registered ones among them; a new route adds its own.
+type PathsAreRead = string extends RegisteredPath ? false : '/wxa/plugin' | '/wxa/devplugin' extends RegisteredPath ? true : false;
+const pathsAreRead: PathsAreRead = true;
+test('the registered HTTPS paths are the routes\' paths', () => expect(pathsAreRead).toBe(true));

@@ -1,4 +1,4 @@
-import type { AnyOperation } from '../operation';
+import type { AnyOperation, HttpsPathOf } from '../operation';
 import { byAction, singleOperation, type Route } from '../route';
 import { applyPlugin } from './apply-plugin';
 import { agreeDevPluginApplication, deleteDevPluginApplication, refuseDevPluginApplication } from './dev-plugin-application';
@@ -18,6 +18,8 @@ export const DEVELOPER_OPERATIONS = [getPluginDevApplyList, agreeDevPluginApplic
 export const OPERATIONS = [...MINI_PROGRAM_OPERATIONS, ...DEVELOPER_OPERATIONS] as const;
 
 export type RegisteredOperation = (typeof OPERATIONS)[number];
+/** Every HTTPS path a registered operation posts to, read from their routes: `'/wxa/plugin' | '/wxa/devplugin'`. */
+export type RegisteredPath = HttpsPathOf<RegisteredOperation>;
 
 /**
  * The cloud functions, each a folder under cloudfunctions/ whose entry the build writes from here. Their
