@@ -8,6 +8,7 @@ const require = createRequire(import.meta.url);
 const sdkRequire = createRequire(require.resolve('wx-server-sdk'));
 export const PROJECT_ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const DEFER_HELPER = resolve(PROJECT_ROOT, 'src/cloud/defer-require.ts');
+const ANSWER_CAP = resolve(PROJECT_ROOT, 'src/cloud/answer-cap.ts');
 /** The file beside index.js that holds the deferred modules. */
 export const DEFERRED_CHUNK = 'deferred.js';
 
@@ -161,6 +162,32 @@ export const DEFERRED_REQUIRES = {
   'protobufjs/src/util/minimal.js': { long: { forwardedFunctions: ['isLong'] } },
 };
 
+/**
+ * Where the SDK makes its HTTP requests, and the modules it makes them with: each of those
+ * `require`s goes through `withAnswerCap` (src/cloud/answer-cap.ts), so that while the transport
+ * waits for an answer, an answer past the bound is cut at its socket, before the SDK buffers it
+ * (whatever agent carries it, in a cloud function or not). The same file's deferred `https` is
+ * wrapped inside its deferral.
+ */
+export const ANSWER_CAPPED_REQUIRES = {
+  '@cloudbase/node-sdk/dist/utils/request-core.js': ['http', 'https'],
+};
+
+/** Routes each listed `require` of `file` through the answer cap; fails the build if one is not found exactly once. */
+export function capAnswers(source, file) {
+  const specifiers = ANSWER_CAPPED_REQUIRES[file];
+  if (specifiers === undefined) return source;
+  let out = source;
+  for (const specifier of specifiers) {
+    const call = new RegExp(`require\\((["'])${escapeRegExp(specifier)}\\1\\)`, 'g');
+    const found = out.match(call)?.length ?? 0;
+    if (found !== 1) throw new Error(`answer-cap: expected one require("${specifier}") in ${file}, found ${found}; re-check where this SDK version makes its requests`);
+    out = out.replace(call, () => `__answerCap.withAnswerCap(require(${JSON.stringify(specifier)}))`);
+  }
+  const header = `var __answerCap = require(${JSON.stringify(ANSWER_CAP)});\n`;
+  return out.startsWith('"use strict";') ? out.replace('"use strict";', `"use strict";\n${header}`) : header + out;
+}
+
 /** Options that shape the rewrite at build time and are not passed on to deferRequire. */
 const BUILD_ONLY_OPTIONS = ['wrappedIn'];
 const isBuiltin = (specifier) => builtinModules.includes(specifier.replace(/^node:/, ''));
@@ -229,7 +256,7 @@ export function deferToChunk({ bridged = [] } = {}) {
       build.onLoad({ filter: importersFilter }, (args) => {
         const file = fileIn(args.path);
         seen.add(file);
-        return { contents: deferRequires(readFileSync(args.path, 'utf8'), file), loader: 'js', resolveDir: dirname(args.path) };
+        return { contents: capAnswers(deferRequires(readFileSync(args.path, 'utf8'), file), file), loader: 'js', resolveDir: dirname(args.path) };
       });
       build.onEnd((result) => {
         const missing = Object.keys(DEFERRED_REQUIRES).filter((file) => !seen.has(file));

@@ -13,6 +13,8 @@ export interface SdkConfig {
   /** `env` takes DYNAMIC_CURRENT_ENV too, although the SDK's own typings only admit strings. */
   env?: string;
   timeout?: number;
+  /** false: Node's global agents, in a cloud function or not (the SDK's own keep-alive agents otherwise, outside one). */
+  keepalive?: boolean;
 }
 
 export interface CloudSdk {
@@ -20,4 +22,6 @@ export interface CloudSdk {
   getWXContext(): WXContext;
   readonly openapi: unknown;
   readonly DYNAMIC_CURRENT_ENV: symbol;
+  /** A new instance, initialised with `config`: the SDK fixes an instance's timeout when it is made. */
+  createNewInstance(config: SdkConfig): Pick<CloudSdk, 'openapi'>;
 }

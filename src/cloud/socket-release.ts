@@ -29,16 +29,11 @@ function httpsAgent(): Array<typeof http.globalAgent> {
 export interface SocketWatch {
   /** Destroys the sockets that became busy since the watch began; returns how many. */
   release(): number;
-  /** Bytes read so far on the sockets that became busy since the watch began (what the attempt received). */
-  bytesRead(): number;
 }
 
 export function watchSockets(): SocketWatch {
   const before = new Set(busySockets());
-  // A kept-alive socket may be reused: count only what it reads from now on.
-  const readBefore = new Map([http.globalAgent, ...httpsAgent()].flatMap((agent) => Object.values(agent.freeSockets).flatMap((list) => list ?? [])).map((socket) => [socket, socket.bytesRead]));
   return {
-    bytesRead: () => busySockets().filter((socket) => !before.has(socket)).reduce((sum, socket) => sum + socket.bytesRead - (readBefore.get(socket) ?? 0), 0),
     release() {
       const mine = busySockets().filter((socket) => !before.has(socket));
       for (const socket of mine) socket.destroy();

@@ -47,7 +47,8 @@ export function parseAdminOpenids(raw: string | undefined): Parsed {
       return { problem: 'ADMIN_OPENIDS starts with [ but is not a JSON array: write it as ["oAbc…","oDef…"], or as OPENIDs separated by commas' };
     }
   } else {
-    entries = text.split(/[,，\s]+/u);
+    // The fullwidth comma escaped: the bundles stay ASCII (scripts/esbuild-options.mjs).
+    entries = text.split(/[,\uFF0C\s]+/u);
   }
   const items = new Set<string>();
   for (const [index, entry] of entries.entries()) {

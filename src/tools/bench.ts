@@ -6,8 +6,9 @@
  * A benchmark, not a test: it prints, it asserts nothing about time. See docs/cold-start.md.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../emulator/gateway';
@@ -197,6 +198,100 @@ async function benchOnNode(node: string | undefined, functions: ReadonlyArray<{ 
   return { label, functions, samples, warm: warmResults };
 }
 
+/**
+ * The second view, an independent harness's: `pairs` pairs of fresh processes, the reference and
+ * each function alternated (the order flips every pair), no warm-up round, each timed inside its
+ * process by scripts/cold-probe.cjs, which loads nothing before the function. The first view
+ * (above) runs the platform's bootstrap, whose IPC channel has loaded net and stream before the
+ * function is required, drops a warm-up round, and rotates six sides (the floor and the phase runs
+ * too). docs/cold-start.md says what each difference is worth.
+ */
+interface ProbeSample {
+  readonly loadMs: number;
+  readonly callMs: number;
+  readonly coldMs: number;
+  /** CPU time (user + system) of load + first call: what a busy machine inflates least. */
+  readonly cpuMs: number;
+  /** From the process's start (Node's own bootstrap included) to the answer. */
+  readonly sinceStartMs: number;
+  readonly rssMiB: number;
+}
+
+function probe(emulator: Emulator, side: Side, node: string | undefined): Promise<ProbeSample> {
+  const invocation = { functionDir: side.dir, event: side.event, gatewayUrl: emulator.gatewayUrl, caller: { openid: ADMIN, source: 'wx_client' }, functionEnv: { ADMIN_OPENIDS: ADMIN } };
+  const env = {
+    ...platformEnvironment(invocation, { id: `AKID${randomBytes(12).toString('hex')}`, key: randomBytes(16).toString('hex'), token: randomBytes(24).toString('base64url') }),
+    COLD_PROBE: JSON.stringify({ functionDir: side.dir, event: side.event, context: { request_id: randomUUID(), time_limit_in_ms: 3000, memory_limit_in_mb: 256 } }),
+  };
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(node ?? process.execPath, [join(PROJECT_ROOT, 'scripts', 'cold-probe.cjs')], { env, cwd: side.dir, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdio[3]!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        const report = JSON.parse(out) as { errCode: unknown; loadMs: number; callMs: number; cpuMs: number; sinceStartMs: number; maxRssKb: number };
+        if (report.errCode !== 0) throw new Error(`answered ${JSON.stringify(report)}`);
+        resolvePromise({ loadMs: report.loadMs, callMs: report.callMs, coldMs: report.loadMs + report.callMs, cpuMs: report.cpuMs, sinceStartMs: report.sinceStartMs, rssMiB: report.maxRssKb / 1024 });
+      } catch (error) {
+        reject(new Error(`${side.dir} did not apply under the probe: ${(error as Error).message} ${err}`));
+      }
+    });
+  });
+}
+
+interface PairsResult {
+  readonly label: string;
+  readonly functions: ReadonlyArray<{ name: string; dir: string }>;
+  readonly samples: Record<string, ProbeSample[]>;
+}
+
+async function pairsOnNode(node: string | undefined, label: string, functions: ReadonlyArray<{ name: string; dir: string }>, pairs: number): Promise<PairsResult> {
+  const granted = [...new Set([REFERENCE, ...functions.map((f) => f.dir)].flatMap((dir) => grantedApis(dir)))];
+  const sides: Side[] = [{ key: 'reference', dir: REFERENCE, event: { pluginAppid: PLUGIN, reason: REASON } }, ...functions.map((f) => ({ key: f.name, dir: f.dir, event: eventFor(f.name) }))];
+  const samples: Record<string, ProbeSample[]> = Object.fromEntries(sides.map((side) => [side.key, []]));
+  const world = new PluginWorld();
+  const emulator = await startEmulator({ grantedApis: granted, world });
+  try {
+    process.stderr.write(`${label}: pairs, ${pairs} × (reference, each function) alternated, fresh processes timed inside, no warm-up `);
+    for (let pair = 0; pair < pairs; pair += 1) {
+      for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) {
+        world.restore([]);
+        samples[side.key]!.push(await probe(emulator, side, node));
+      }
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+  } finally {
+    await emulator.close();
+  }
+  return { label, functions, samples };
+}
+
+/** The pairs view's lines: load + first call, and from the process's start, each as a ratio to the reference. */
+function pairsSummary(results: readonly PairsResult[], pairs: number): string[] {
+  const lines = [
+    `### Second view: ${pairs} pairs, reference and function alternated, timed inside a process that loaded nothing before (scripts/cold-probe.cjs), no warm-up`,
+    '',
+    row(['node', 'function', `load + first call / ref (≤ ${TARGETS.cold})`, 'the same in CPU time / ref', 'load + first call ms (ref ms)', 'CPU ms (ref CPU ms)', 'from process start / ref', 'first pair / ref']),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
+  ];
+  for (const result of results) {
+    const ref = result.samples.reference!;
+    for (const f of result.functions) {
+      const mine = result.samples[f.name]!;
+      const ratios = (metric: 'coldMs' | 'cpuMs' | 'sinceStartMs'): number[] => mine.map((s, i) => s[metric] / ref[i]![metric]);
+      const cell = (values: number[]): string => `${fmt(median(values), 2)} (${spread(values, 2)})`;
+      const cold = ratios('coldMs');
+      const ms = (metric: 'coldMs' | 'cpuMs'): string => `${fmt(median(mine.map((s) => s[metric])))} (${fmt(median(ref.map((s) => s[metric])))})`;
+      lines.push(row([result.label, f.name, cell(cold), cell(ratios('cpuMs')), ms('coldMs'), ms('cpuMs'), cell(ratios('sinceStartMs')), fmt(cold[0]!, 2)]));
+    }
+  }
+  return lines;
+}
+
 /** One node build's tables. */
 function report(result: NodeResult, runs: number): string[] {
   const { samples, functions } = result;
@@ -275,6 +370,9 @@ const USAGE = `Usage: npm run bench [-- options]   (node dist/bench.js [options]
   Cold start and warm call of every function on this machine's node and every WeChat Node build
   installed (scripts/wechat-node), then the HTTPS transport against a raw keep-alive http client.
   --runs N             cold-start rounds after one warm-up round (default 11, at least 5)
+  --pairs N            pairs of the second view (reference and function alternated, timed inside
+                       a process that loaded nothing before, no warm-up; default 11, at least 5);
+                       --no-pairs skips it
   --warm-iterations N  warm calls per side (default 300, at least 20); --no-warm skips the warm part
   --node RUNTIME|PATH  only this node (repeatable): 16, 18, 20, 22, 24, a runtime such as 16.13, an
                        exact WeChat build such as 16.13.0, or the path of any node binary
@@ -373,6 +471,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: '11' },
+      pairs: { type: 'string', default: '11' },
+      'no-pairs': { type: 'boolean', default: false },
       'warm-iterations': { type: 'string', default: '300' },
       'no-warm': { type: 'boolean', default: false },
       node: { type: 'string', multiple: true },
@@ -405,20 +505,30 @@ async function main(): Promise<void> {
   const functions = cold ? functionFolders(resolve(values['functions-dir'] ?? join(PROJECT_ROOT, 'cloudfunctions')), values.function ?? []) : [];
   const nodes = cold ? nodesToMeasure(values.node) : [];
 
+  const pairs = values['no-pairs'] ? 0 : count(values, 'pairs', 5);
+  const loadBefore = loadavg();
   const results: NodeResult[] = [];
-  for (const node of nodes) results.push(await benchOnNode(node, functions, options));
+  const pairResults: PairsResult[] = [];
+  for (const node of nodes) {
+    const result = await benchOnNode(node, functions, options);
+    results.push(result);
+    if (pairs > 0) pairResults.push(await pairsOnNode(node, result.label, functions, pairs));
+  }
+  const loadAfter = loadavg();
   const measured = https ? await benchHttps(https.calls, https.concurrency, https.rounds) : undefined;
 
   const lines = [
     `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB.${cold ? ` Functions from ${values['functions-dir'] ?? 'cloudfunctions/'}.` : ''}`,
+    ...(cold ? [`Load average (1, 5, 15 min): ${loadBefore.map((value) => fmt(value)).join(', ')} at the start, ${loadAfter.map((value) => fmt(value)).join(', ')} at the end of the cold part.`] : []),
     ...(cold ? ['Reference: the API page sample with stock wx-server-sdk 4.0.2. Floor: one signed request with Node http + crypto alone (test/fixtures/floor-function).'] : []),
     '',
   ];
   for (const result of results) lines.push(...report(result, options.runs), '');
   if (results.length > 1) lines.push('### Summary: median of rounds (min–max)', '', ...summary(results), '');
+  if (pairResults.length > 0) lines.push(...pairsSummary(pairResults, pairs), '');
   if (measured) lines.push(...measured.lines);
   process.stdout.write(lines.join('\n'));
-  if (values.json) writeFileSync(values.json, JSON.stringify({ cold: results, https: measured?.samples }, null, 1));
+  if (values.json) writeFileSync(values.json, JSON.stringify({ cold: results, pairs: pairResults, https: measured?.samples }, null, 1));
 }
 
 main().catch((error: unknown) => {

@@ -22,11 +22,13 @@ describe('the cloud function adapter', () => {
     const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
     expect(await main(event, { time_limit_in_ms: 5000 })).toMatchObject({ errCode: 0 });
     expect(await main(event, { time_limit_in_ms: 5000 })).toMatchObject({ errCode: 0 });
+    // Two invocations with the same limit: one SDK instance, the module's own.
     expect(sdk.calls).toEqual([
-      { api: 'pluginManager.applyPlugin', data: { action: 'apply', plugin_appid: event.pluginAppid }, convertCase: false },
-      { api: 'pluginManager.applyPlugin', data: { action: 'apply', plugin_appid: event.pluginAppid }, convertCase: false },
+      { api: 'pluginManager.applyPlugin', data: { action: 'apply', plugin_appid: event.pluginAppid }, convertCase: false, timeout: sdk.inits[0]!.timeout },
+      { api: 'pluginManager.applyPlugin', data: { action: 'apply', plugin_appid: event.pluginAppid }, convertCase: false, timeout: sdk.inits[0]!.timeout },
     ]);
     expect(sdk.inits).toHaveLength(1);
+    expect(sdk.instances).toEqual([]);
     expect(sdk.inits[0]!.env).toBe(sdk.DYNAMIC_CURRENT_ENV);
     // The budget at the first send: at most the time limit less the margin.
     expect(sdk.inits[0]!.timeout).toBeLessThanOrEqual(5000 - safetyMarginMs(5000));
@@ -223,13 +225,34 @@ describe('identity from getWXContext', () => {
 });
 
 describe('the SDK timeout', () => {
-  test('is set once, at the first send, a little above that attempt\'s budget: wx-server-sdk keeps it for the container\'s life', async () => {
+  const sdkTimeout = (timeLimitMs: number): number => Math.ceil((timeLimitMs - safetyMarginMs(timeLimitMs)) / 100) * 100;
+
+  test("follows each invocation's budget in one warm container: a 1 s invocation first does not cut a later 6 s one at 1 s", async () => {
+    const sdk = fakeSdk(ok);
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    for (const limit of [1000, 6000, 1000, 6000]) expect(await main(event, { time_limit_in_ms: limit })).toMatchObject({ errCode: 0 });
+    expect(sdk.calls.map((call) => call.timeout)).toEqual([sdkTimeout(1000), sdkTimeout(6000), sdkTimeout(1000), sdkTimeout(6000)]);
+    // The module's own instance for the first timeout, one more for the other, both reused after.
+    expect(sdk.inits).toEqual([{ env: sdk.DYNAMIC_CURRENT_ENV, timeout: sdkTimeout(1000), keepalive: false }]);
+    expect(sdk.instances).toEqual([{ env: sdk.DYNAMIC_CURRENT_ENV, timeout: sdkTimeout(6000), keepalive: false }]);
+  });
+
+  test("a retry goes through an SDK whose timeout is the retry's own budget, never above the first attempt's", async () => {
     let answers = 0;
     const sdk = fakeSdk(() => (answers++ === 0 ? Promise.reject({ errCode: -1, errMsg: 'busy' }) : ok()));
     const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
     expect(await main(event, { time_limit_in_ms: 3000 })).toMatchObject({ errCode: 0, attempts: 2 });
-    await main(event, { time_limit_in_ms: 1000 });
-    const budget = 3000 - safetyMarginMs(3000);
-    expect(sdk.inits).toEqual([{ env: sdk.DYNAMIC_CURRENT_ENV, timeout: Math.ceil(budget / 100) * 100 }]);
+    const [first, retry] = sdk.calls.map((call) => call.timeout!);
+    expect(first).toBe(sdkTimeout(3000));
+    expect(retry).toBeLessThanOrEqual(first!);
+  });
+
+  test('keeps at most a few instances: the least recently used one is dropped and made again when needed', async () => {
+    const sdk = fakeSdk(ok);
+    const main = createCloudFunction(applyPlugin, { sdk, env, log: () => undefined });
+    const limits = [2000, 3000, 4000, 5000, 6000, 2000];
+    for (const limit of limits) await main(event, { time_limit_in_ms: limit });
+    expect(sdk.calls.map((call) => call.timeout)).toEqual(limits.map(sdkTimeout));
+    expect(sdk.instances.map((instance) => instance.timeout)).toEqual([3000, 4000, 5000, 6000, 2000].map(sdkTimeout));
   });
 });
