@@ -6,11 +6,13 @@
  * Loaded only by those commands, so the job engine and its drivers never load for a single call.
  */
 import type { AnyOperation } from '../core/operation';
+import { shownValue } from '../core/fields';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { usageError, type Tool } from '../tools/cli';
 import { openBatch } from './api';
 import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult } from './api-types';
-import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, TIMEOUT_BOUNDS } from './limits';
+import { AUTHORIZER_LINE_MAX } from './authorizer-file';
+import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, MAX_RATE, MIN_RATE, TIMEOUT_BOUNDS } from './limits';
 import {
   checkAuthorizerFile,
   DEFAULTS,
@@ -60,9 +62,9 @@ run survives a crash and \`batch resume\` finishes it without redoing what is do
 
 Options (besides the operation's own, as for a single call):
   --all               every authoriser, from api_get_authorizer_list
-  --authorizers FILE  one appid per line
-  --rate N            calls per second to WeChat for the whole platform, all workers together
-                      (default 20: WeChat publishes no per-platform figure)
+  --authorizers FILE  one appid per line (lines of at most ${AUTHORIZER_LINE_MAX} characters)
+  --rate N            calls per second to WeChat for the whole platform, all workers together,
+                      ${MIN_RATE} to ${MAX_RATE} (default 20: WeChat publishes no per-platform figure)
   --job-timeout S     a job whose worker dies is handed out again after this (default ${DEFAULT_JOB_TIMEOUT_S})
   --json              the report as one JSON object per authoriser, then the totals
 ${WORK_HELP}
@@ -317,6 +319,6 @@ export async function batchMain(command: 'batch' | 'worker', args: readonly stri
   if (sub === 'resume') return resume(rest);
   if (sub === 'status') return status(rest);
   const operation = MINI_PROGRAM_OPERATIONS.find((candidate) => candidate.action === sub) as AnyOperation | undefined;
-  if (!operation) usageError(BATCH_TOOL, `unknown batch command ${JSON.stringify(sub)}: one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.action).join(', ')}, resume, status`);
+  if (!operation) usageError(BATCH_TOOL, `unknown batch command ${shownValue(sub)}: one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.action).join(', ')}, resume, status`);
   return startRun(operation, rest);
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { BatchItem } from '../../src/batch/api-types';
-import { authorizerFilePages, authorizerFileProblem } from '../../src/batch/authorizer-file';
+import { AUTHORIZER_LINE_MAX, authorizerFilePages, authorizerFileProblem } from '../../src/batch/authorizer-file';
 import { lockDir, StoreBusyError } from '../../src/batch/dir-lock';
 import type { Counts } from '../../src/batch/outcome';
 import { jsonProgress, terminalProgress } from '../../src/batch/progress';
@@ -196,5 +196,30 @@ describe('a file of authorisers', () => {
     expect(await authorizerFileProblem(join(dir, 'empty.txt'), 'empty.txt')).toBe('empty.txt lists no appid');
     writeFileSync(join(dir, 'bad.txt'), 'wxa000000000000000\nWXA000000000000001\n');
     expect(await authorizerFileProblem(join(dir, 'bad.txt'), 'bad.txt')).toMatch(/^bad\.txt: line 2 is not an appid .*"WXA000000000000001"$/);
+  });
+
+  test(`a line of ${AUTHORIZER_LINE_MAX} characters is read; one more is refused by its number`, async () => {
+    const file = join(dir, 'long.txt');
+    const comment = `#${'c'.repeat(AUTHORIZER_LINE_MAX - 1)}`;
+    writeFileSync(file, `wxa000000000000000\n${comment}\r\nwxa000000000000001`);
+    expect(await authorizerFileProblem(file, 'long.txt')).toBeUndefined();
+    writeFileSync(file, `wxa000000000000000\n${comment}c\nwxa000000000000001\n`);
+    expect(await authorizerFileProblem(file, 'long.txt')).toBe(`long.txt: line 2 is longer than ${AUTHORIZER_LINE_MAX} characters: the file must list one appid per line`);
+    // The last line, without a line end, is bounded too.
+    writeFileSync(file, `wxa000000000000000\n${'x'.repeat(AUTHORIZER_LINE_MAX + 1)}`);
+    expect(await authorizerFileProblem(file, 'long.txt')).toMatch(/^long\.txt: line 2 is longer than/);
+  });
+
+  test('lines across the reader\'s chunks are read whole, numbered in order', async () => {
+    // About 1.3 MB: many 64 KB chunks, lines cut at their edges.
+    const appids = Array.from({ length: 20_000 }, (_, index) => `wx${index.toString(16).padStart(16, '0')}`);
+    const file = join(dir, 'many.txt');
+    writeFileSync(file, appids.map((appid, index) => `${appid}\n# ${'n'.repeat(index % 97)}\n`).join(''));
+    expect(await authorizerFileProblem(file, 'many.txt')).toBeUndefined();
+    const read: string[] = [];
+    for await (const page of authorizerFilePages(file)) read.push(...page);
+    expect(read).toEqual(appids);
+    writeFileSync(file, `${appids.slice(0, 5000).join('\n')}\nnot-an-appid\n`);
+    expect(await authorizerFileProblem(file, 'many.txt')).toMatch(/^many\.txt: line 5001 is not an appid/);
   });
 });
