@@ -5,7 +5,7 @@
  * dist/lib (CommonJS, ES module and type declarations); everything else in src/ stays internal.
  */
 export { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, succeeded } from './https/client';
-export type { CallOptions, HttpsClient, HttpsClientOptions, HttpsFailure, HttpsResult, HttpsSuccess } from './https/client';
+export type { CallOptions, HttpsClient, HttpsClientOptions, HttpsFailure, HttpsResult, HttpsSuccess, Succeeded } from './https/client';
 export type { PluginListEntry, PluginStatus } from './core/operations/get-plugin-list';
 export type { PluginApplication } from './core/operations/get-plugin-dev-apply-list';
 export type { OperationResult } from './core/engine';

@@ -17,7 +17,7 @@ import type { BatchOptions, BatchStoreOption } from './api-types';
 import { authorizerFileProblem } from './authorizer-file';
 import { DEFAULT_RATE } from './limiter';
 import type { Platform } from './paced-component';
-import { CONCURRENCY_BOUNDS, DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS, MAX_RATE, nodeTooOld, TIMEOUT_BOUNDS } from './limits';
+import { CONCURRENCY_BOUNDS, DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS, MAX_RATE, MIN_RATE, nodeTooOld, TIMEOUT_BOUNDS } from './limits';
 
 export const invalid = (detail: string): OperationError => new OperationError(ProjectCode.BATCH_OPTIONS_INVALID, { detail });
 
@@ -166,7 +166,7 @@ export async function checkStart(raw: unknown): Promise<CheckedStart | Operation
   const request = checkRequest(operation, raw.request);
   if (request instanceof OperationError) return request;
   const rate = raw.rate ?? DEFAULT_RATE;
-  if (!(typeof rate === 'number' && rate > 0 && rate <= MAX_RATE)) return invalid(`the option rate takes calls per second, more than 0 and at most ${MAX_RATE}, or leave it out for ${DEFAULT_RATE}`);
+  if (!(typeof rate === 'number' && rate >= MIN_RATE && rate <= MAX_RATE)) return invalid(`the option rate takes calls per second, from ${MIN_RATE} to ${MAX_RATE}, or leave it out for ${DEFAULT_RATE}`);
   const jobTimeout = wholeWithin('jobTimeout', raw.jobTimeout, DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS);
   if (jobTimeout instanceof OperationError) return jobTimeout;
   const work = checkWorkOptions(raw);

@@ -11,7 +11,7 @@
 import { ProjectCode } from '../core/codes';
 import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
-import { APPID_PATTERN } from '../core/fields';
+import { APPID_PATTERN, shownValue } from '../core/fields';
 import { redact } from '../core/redact';
 import { ok as okAfter } from '../core/result';
 import { checkAuthorizers, checkBatchOptions, checkStart, checkWorkOptions, invalid, operationNamed, type CheckedAuthorizers, type CheckedBatchOptions } from './api-options';
@@ -180,7 +180,7 @@ export function openBatch(options: BatchOptions): Batch {
 
   async function findRun(session: Session, runId: string | undefined): Promise<RunRecord | OperationError> {
     const run = runId ? await readRun(session.store.db, runId) : await latestRun(session.store.db);
-    if (!run) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: runId ? `no run ${runId} in this store: pass a run id start() answered for this store, or none for the newest` : 'this store holds no run yet: start one first' });
+    if (!run) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: runId ? `no run ${shownValue(runId)} in this store: pass a run id start() answered for this store, or none for the newest` : 'this store holds no run yet: start one first' });
     return run;
   }
 

@@ -6,11 +6,13 @@
  * Loaded only by those commands, so the job engine and its drivers never load for a single call.
  */
 import type { AnyOperation } from '../core/operation';
+import { shownValue } from '../core/fields';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { usageError, type Tool } from '../tools/cli';
 import { openBatch } from './api';
 import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult } from './api-types';
-import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, TIMEOUT_BOUNDS } from './limits';
+import { AUTHORIZER_LINE_MAX } from './authorizer-file';
+import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, MAX_RATE, MIN_RATE, TIMEOUT_BOUNDS } from './limits';
 import {
   checkAuthorizerFile,
   DEFAULTS,
@@ -29,7 +31,11 @@ import {
 } from './options';
 import { exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED } from './outcome';
 import { jsonProgress, terminalProgress, type Progress } from './progress';
-import { countsText, summaryLine, writeJsonReport, writeTextReport } from './report';
+import { countsText, summaryLine, writeJsonReport, writeTextReport, type ReportText } from './report';
+import { forTerminal, jsonForTerminal } from '../tools/terminal';
+
+/** Every text from WeChat, a file or the store goes to the terminal through the one sanitiser. */
+const TERMINAL: ReportText = { line: forTerminal, json: (value) => jsonForTerminal(value) };
 
 const RUN = ['wxplugin'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
 const BATCH_TOOL: Tool = { name: 'wxplugin batch', help: `${RUN} batch --help` };
@@ -56,9 +62,9 @@ run survives a crash and \`batch resume\` finishes it without redoing what is do
 
 Options (besides the operation's own, as for a single call):
   --all               every authoriser, from api_get_authorizer_list
-  --authorizers FILE  one appid per line
-  --rate N            calls per second to WeChat for the whole platform, all workers together
-                      (default 20: WeChat publishes no per-platform figure)
+  --authorizers FILE  one appid per line (lines of at most ${AUTHORIZER_LINE_MAX} characters)
+  --rate N            calls per second to WeChat for the whole platform, all workers together,
+                      ${MIN_RATE} to ${MAX_RATE} (default 20: WeChat publishes no per-platform figure)
   --job-timeout S     a job whose worker dies is handed out again after this (default ${DEFAULT_JOB_TIMEOUT_S})
   --json              the report as one JSON object per authoriser, then the totals
 ${WORK_HELP}
@@ -110,7 +116,7 @@ async function withBatch<T>(settings: { timeoutMs?: number; credentials?: Compon
 function refused(tool: Tool, result: { errMsg: string; attempts: number }): number {
   const message = result.errMsg.replace(/^[\w.]+:fail /, '');
   if (result.attempts === 0) usageError(tool, message);
-  process.stderr.write(`${tool.name}: ${message}\n`);
+  process.stderr.write(`${tool.name}: ${forTerminal(message)}\n`);
   return EXIT_REFUSED_OR_FAILED;
 }
 
@@ -137,7 +143,7 @@ function progressFor(runId: string): Progress {
 /** The authorisers of a run, flattened from the library's pages (a failed page is said on stderr). */
 async function* itemsOf(batch: Batch, runId: string, onlyUnsuccessful: boolean): AsyncGenerator<BatchItem> {
   for await (const page of batch.items(runId, { onlyUnsuccessful })) {
-    if (page.errCode !== 0) process.stderr.write(`wxplugin batch: the report is incomplete: ${page.errMsg}\n`);
+    if (page.errCode !== 0) process.stderr.write(`wxplugin batch: the report is incomplete: ${forTerminal(page.errMsg)}\n`);
     yield* page.items;
   }
 }
@@ -164,7 +170,7 @@ async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (
         progress = progressFor(run.runId);
       },
       onProgress: (counts, listed) => progress?.update(counts, listed),
-      onWarning: (message) => process.stderr.write(`wxplugin batch: ${message}\n`),
+      onWarning: (message) => process.stderr.write(`wxplugin batch: ${forTerminal(message)}\n`),
     });
   } finally {
     progress?.stop();
@@ -173,10 +179,10 @@ async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (
   if (!result.runId || !result.counts) return refused(tool, result);
   const { counts } = result;
   const write = (text: string) => process.stdout.write(text);
-  if (values.json === true) await writeJsonReport(itemsOf(batch, result.runId, false), result.runId, counts, write);
-  else await writeTextReport(itemsOf(batch, result.runId, true), result.runId, counts, write);
+  if (values.json === true) await writeJsonReport(itemsOf(batch, result.runId, false), result.runId, counts, write, TERMINAL);
+  else await writeTextReport(itemsOf(batch, result.runId, true), result.runId, counts, write, TERMINAL);
   if (result.kind === 'listingFailed') {
-    process.stderr.write(`wxplugin batch: listing the authorisers failed, so the run is not all enqueued: ${result.listing!.errMsg} (code ${result.listing!.errCode}); \`${RUN} batch resume ${result.runId}\` lists again\n`);
+    process.stderr.write(`wxplugin batch: listing the authorisers failed, so the run is not all enqueued: ${forTerminal(result.listing!.errMsg)} (code ${result.listing!.errCode}); \`${RUN} batch resume ${result.runId}\` lists again\n`);
     return EXIT_REFUSED_OR_FAILED;
   }
   if (counts.deferred) {
@@ -199,7 +205,7 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   const jobTimeout = wholeNumber(tool, 'job-timeout', values['job-timeout'], DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS.min, JOB_TIMEOUT_BOUNDS.max);
   const file = typeof values.authorizers === 'string' ? await checkAuthorizerFile(tool, values.authorizers) : undefined;
   const settings = readWorkSettings(tool, values);
-  const which = file ? `the authorisers in ${values.authorizers}` : 'every authoriser';
+  const which = file ? `the authorisers in ${forTerminal(String(values.authorizers))}` : 'every authoriser';
   return withBatch(settings, (batch) =>
     driveAndReport(
       tool,
@@ -260,11 +266,11 @@ async function status(args: readonly string[]): Promise<number> {
     const { run, counts, jobs, deferredUntil } = result;
     if (values.json === true) {
       const extra = { operation: run.operation, listed: run.listed, jobs, ...(deferredUntil ? { deferredUntil: deferredUntil.toISOString() } : {}) };
-      process.stdout.write(`${JSON.stringify({ ...JSON.parse(summaryLine(run.runId, counts)), pending: counts.pending, ...extra })}\n`);
+      process.stdout.write(`${jsonForTerminal({ ...JSON.parse(summaryLine(run.runId, counts)), pending: counts.pending, ...extra })}\n`);
     } else {
       process.stdout.write(
         [
-          `run ${run.runId}: ${run.operation} ${JSON.stringify(run.request)}, started ${run.createdAt.toISOString()}, at most ${run.rate} calls/s`,
+          `run ${run.runId}: ${run.operation} ${jsonForTerminal(run.request)}, started ${run.createdAt.toISOString()}, at most ${run.rate} calls/s`,
           countsText(counts),
           `${run.listed ? 'every authoriser enqueued' : 'not every authoriser enqueued yet'}; ${jobs} job(s) queued or running${deferredUntil ? `; deferred until ${deferredUntil.toISOString()}` : ''}`,
           '',
@@ -290,7 +296,7 @@ async function worker(args: readonly string[]): Promise<number> {
         signal: controller.signal,
         exitWhenIdle: values['exit-when-idle'] === true,
         ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
-        onWarning: (message) => process.stderr.write(`wxplugin worker: ${message}\n`),
+        onWarning: (message) => process.stderr.write(`wxplugin worker: ${forTerminal(message)}\n`),
       });
       if (result.errCode !== 0) return refused(WORKER_TOOL, result);
       process.stderr.write(`wxplugin worker: stopped${result.stopped ? '' : ': no run has work left'}\n`);
@@ -313,6 +319,6 @@ export async function batchMain(command: 'batch' | 'worker', args: readonly stri
   if (sub === 'resume') return resume(rest);
   if (sub === 'status') return status(rest);
   const operation = MINI_PROGRAM_OPERATIONS.find((candidate) => candidate.action === sub) as AnyOperation | undefined;
-  if (!operation) usageError(BATCH_TOOL, `unknown batch command ${JSON.stringify(sub)}: one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.action).join(', ')}, resume, status`);
+  if (!operation) usageError(BATCH_TOOL, `unknown batch command ${shownValue(sub)}: one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.action).join(', ')}, resume, status`);
   return startRun(operation, rest);
 }

@@ -65,7 +65,14 @@ export async function ensureRateRow(db: SqlDb, key: string): Promise<void> {
 const RESERVE_LINGER_MS = 2;
 
 type Sleep = (ms: number) => Promise<void>;
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** The longest timer Node keeps: a longer one fires after 1 ms (with only a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Waits `ms`, however long: a wait past the longest timer is taken in steps, never cut to 1 ms. */
+const realSleep: Sleep = (ms) =>
+  new Promise((resolve) => {
+    const step = (left: number) => setTimeout(() => (left > MAX_TIMER_MS ? step(left - MAX_TIMER_MS) : resolve()), Math.min(Math.max(0, left), MAX_TIMER_MS));
+    step(ms);
+  });
 
 /**
  * One process's side of the limiter: callers wait in line, and whoever is waiting when a reservation

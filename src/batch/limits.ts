@@ -9,6 +9,11 @@ export const CONCURRENCY_BOUNDS = { min: 1, max: 1000 } as const;
 /** Each call's budget, in milliseconds. */
 export const TIMEOUT_BOUNDS = { min: 100, max: 600_000 } as const;
 export const MAX_RATE = 100_000;
+/**
+ * The slowest rate, calls per second: one call every 10 s. A job waits for its slots (a token fetch
+ * and the call) inside its job timeout (default 60 s); slower, it would time out waiting and run again.
+ */
+export const MIN_RATE = 0.1;
 /** The oldest Node the batch runs on: pg-boss 10's `engines`. */
 export const BATCH_NODE_MAJOR = 20;
 

@@ -5,14 +5,14 @@
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { OperationError } from '../core/errors';
-import { APPID_PATTERN, flagOf, parseFields } from '../core/fields';
+import { APPID_PATTERN, flagOf, parseFields, shownValue } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
 import { DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
 import { readComponentEnvironment } from '../tools/authorizers';
 import { parseOptions, usageError, type Tool } from '../tools/cli';
 import { authorizerFileProblem } from './authorizer-file';
 import { DEFAULT_RATE } from './limiter';
-import { DEFAULT_STORE_DIR, MAX_RATE, nodeTooOld } from './limits';
+import { DEFAULT_STORE_DIR, MAX_RATE, MIN_RATE, nodeTooOld } from './limits';
 
 
 type Values = Record<string, string | boolean | undefined>;
@@ -30,14 +30,14 @@ export function requireNode20(tool: Tool, version = process.versions.node): void
 export function wholeNumber(tool: Tool, flag: string, raw: string | boolean | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= min && value <= max)) usageError(tool, `--${flag} takes a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!(value >= min && value <= max)) usageError(tool, `--${flag} takes a whole number from ${min} to ${max}, got ${shownValue(raw)}`);
   return value;
 }
 
 export function readRate(tool: Tool, raw: string | boolean | undefined): number {
   if (raw === undefined) return DEFAULT_RATE;
   const value = typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!(value > 0 && value <= MAX_RATE)) usageError(tool, `--rate takes calls per second, more than 0 and at most ${MAX_RATE}, got ${JSON.stringify(raw)}`);
+  if (!(value >= MIN_RATE && value <= MAX_RATE)) usageError(tool, `--rate takes calls per second, from ${MIN_RATE} to ${MAX_RATE}, got ${shownValue(raw)}`);
   return value;
 }
 
@@ -53,6 +53,8 @@ export function readWhere(tool: Tool, values: Values): Where {
   const databaseUrl = env('DATABASE_URL');
   if (databaseUrl && typeof values.store === 'string') usageError(tool, '--store and DATABASE_URL are both set: the run is either in the embedded store (--store) or on the server (DATABASE_URL), unset one');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) usageError(tool, 'DATABASE_URL must be a postgres:// or postgresql:// connection string');
+  // An empty folder name would make the current folder the store.
+  if (typeof values.store === 'string' && values.store.trim() === '') usageError(tool, '--store needs a folder (leave it out for ./' + DEFAULT_STORE_DIR + ')');
   return { ...(databaseUrl ? { databaseUrl } : {}), dir: resolve(typeof values.store === 'string' ? values.store : DEFAULT_STORE_DIR) };
 }
 

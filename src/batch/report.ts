@@ -6,6 +6,16 @@
 import type { BatchItem } from './api-types';
 import type { Counts } from './outcome';
 
+/**
+ * How text from WeChat, a file or the store is made safe for where the report goes: the command
+ * line passes its one terminal sanitiser (an appid from a listing or an errmsg may carry escape
+ * sequences or bidirectional overrides). `line` for a field of a text line, `json` for a JSON line.
+ */
+export interface ReportText {
+  readonly line: (text: string) => string;
+  readonly json: (value: unknown) => string;
+}
+
 /** The last line of --json: the run and its counts (`pending` only when some are). */
 export function summaryLine(runId: string, counts: Counts): string {
   const { pending, ...rest } = counts;
@@ -25,10 +35,10 @@ function itemObject(item: BatchItem): Record<string, unknown> {
 }
 
 /** `items`: every authoriser of the run, in appid order. */
-export async function writeJsonReport(items: AsyncIterable<BatchItem>, runId: string, counts: Counts, write: (text: string) => void): Promise<void> {
+export async function writeJsonReport(items: AsyncIterable<BatchItem>, runId: string, counts: Counts, write: (text: string) => void, text: ReportText): Promise<void> {
   for await (const item of items) {
     if (item.state === 'pending') continue;
-    write(`${JSON.stringify(itemObject(item))}\n`);
+    write(`${text.json(itemObject(item))}\n`);
   }
   write(`${summaryLine(runId, counts)}\n`);
 }
@@ -40,7 +50,7 @@ export function countsText(counts: Counts): string {
 }
 
 /** `unsuccessful`: the run's authorisers that did not succeed (nor already were so), in appid order. */
-export async function writeTextReport(unsuccessful: AsyncIterable<BatchItem>, runId: string, counts: Counts, write: (text: string) => void): Promise<void> {
+export async function writeTextReport(unsuccessful: AsyncIterable<BatchItem>, runId: string, counts: Counts, write: (text: string) => void, text: ReportText): Promise<void> {
   write(`run ${runId}: ${countsText(counts)}\n`);
   let header = false;
   for await (const item of unsuccessful) {
@@ -49,6 +59,6 @@ export async function writeTextReport(unsuccessful: AsyncIterable<BatchItem>, ru
       header = true;
     }
     const when = item.state === 'deferred' && item.notBefore ? ` (until ${item.notBefore.toISOString()})` : '';
-    write(`  ${item.authorizerAppid}  ${item.state}${when}  ${item.errCode ?? '-'}  ${item.errMsg ?? 'not called yet'}\n`);
+    write(`  ${text.line(item.authorizerAppid)}  ${item.state}${when}  ${item.errCode ?? '-'}  ${item.errMsg === null || item.errMsg === undefined ? 'not called yet' : text.line(item.errMsg)}\n`);
   }
 }

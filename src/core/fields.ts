@@ -136,8 +136,12 @@ const isWholeNumber = (value: unknown): value is number => Number.isInteger(valu
 
 const SHOWN_TEXT_MAX = 20;
 
-/** A refused number as the caller wrote it: NaN stays NaN (JSON would say null), and text shows its quotes unless it is long. */
-function shownNumber(value: unknown): string {
+/**
+ * A refused value as the caller wrote it, bounded: a number as it is (NaN stays NaN, JSON would say
+ * null), short text in its quotes, anything longer or of another kind only described ("a string of
+ * more than 1000 characters"), so a refusal is one short line whatever was sent.
+ */
+export function shownValue(value: unknown): string {
   if (typeof value === 'number') return String(value);
   return typeof value === 'string' && value.length <= SHOWN_TEXT_MAX ? JSON.stringify(value) : describeValue(value);
 }
@@ -155,7 +159,7 @@ export function integerField(help: string, bounds: IntegerBounds): Field<number,
     fromText: (text) => (/^\d{1,15}$/.test(text) ? Number(text) : text),
     read(value, name) {
       if (!isWholeNumber(value) || value < bounds.min || value > bounds.max) {
-        throw new OperationError(code, { detail: `${name} must be a whole number from ${bounds.min} to ${bounds.max}, got ${shownNumber(value)}` });
+        throw new OperationError(code, { detail: `${name} must be a whole number from ${bounds.min} to ${bounds.max}, got ${shownValue(value)}` });
       }
       return value;
     },

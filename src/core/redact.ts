@@ -42,6 +42,17 @@ const IPV6_LITERAL = new RegExp(`\\[(?:${IPV6})${ZONE}\\](?::\\d{1,5})?|(?<![\\w
 
 const HOST_SUFFIX = '(?:com|cn|net|org|io|qq|local|internal|localhost)';
 
+/** File types a two-label word may end in without being taken for a host (`index.js`). */
+const FILE_TYPES = 'js|mjs|cjs|ts|mts|cts|jsx|tsx|json|md|txt|log|html|css|map|yml|yaml|xml|wxml|wxss|png|jpg|sh|py';
+/** Objects an SDK or a handler names in its messages (`wx.cloud`, `event.userInfo`): a word.word there is code, not a host. */
+const CODE_OBJECTS = 'wx|cloud|tcb|console|process|event|context|res|req|result';
+
+/** `label.label` in one case (`a-z` or `A-Z`): neither the first a code object nor the last a file type. */
+function twoLabels(letters: string): string {
+  const label = `[${letters}0-9-]`;
+  return `(?!(?:${CODE_OBJECTS})\\.)[${letters}0-9]${label}{0,62}\\.(?!(?:${FILE_TYPES})(?!${label}))[${letters}]${label}{1,62}`;
+}
+
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // A scheme is at most 32 characters: an unbounded one made every word of "a.a.a.a" a scan to the end.
   // An IPv6 host in brackets is part of the URL (its "]" would otherwise end it before the port).
@@ -55,6 +66,14 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // three or more lowercase labels, the last one not all digits (a version such as 2.2.46 stays).
   // API names keep their capitals (`openapi.pluginManager.applyPlugin`), so they stay readable.
   [/(?<![\w.-])(?:[a-z0-9][a-z0-9-]{0,62}\.){2,15}[a-z][a-z0-9-]{0,62}(?::\d{1,5})?(?![\w-]|\.[\w-])/g, '<host>'],
+  // The same in capitals (`GW.TCB.SVC.CLUSTER`: resolvers and some gateways print names so). One
+  // case per pattern, never a label of either: two overlapping cases per label would backtrack
+  // exponentially over a run of digit labels.
+  [/(?<![\w.-])(?:[A-Z0-9][A-Z0-9-]{0,62}\.){2,15}[A-Z][A-Z0-9-]{0,62}(?::\d{1,5})?(?![\w-]|\.[\w-])/g, '<host>'],
+  // Two labels (`my-backend.prod`, a cluster's service.namespace), each all lowercase or all
+  // capitals, the last of at least two letters: `e.g`, `2.2`, `openapi.pluginManager` and a file
+  // name (`index.js`: the last label a file type) stay.
+  [new RegExp(`(?<![\\w.-])(?:${twoLabels('a-z')}|${twoLabels('A-Z')})(?::\\d{1,5})?(?![\\w-]|\\.[\\w-])`, 'g'), '<host>'],
   [/\blocalhost(?::\d{1,5})?\b/gi, '<host>'],
   [/\b(env|envName|seqId|requestId|rid|access_token|token|secret\w*)\s*[=:]\s*[^\s,;&|]+/gi, '$1=<redacted>'],
   // A whole run of token characters, tried from its first character only.

@@ -30,8 +30,15 @@ export type HttpsFailure<O> = OperationResult & { readonly [K in keyof Operation
  */
 export type HttpsResult<O> = HttpsSuccess<O> | HttpsFailure<O>;
 
+/**
+ * What `succeeded` narrows a result to: the union's success member where the type has one (the
+ * HTTPS client's results, with their data), otherwise the result itself with `errCode: 0` (the
+ * component client's and batch runs' results, whose data fields stay as they are typed).
+ */
+export type Succeeded<R extends { readonly errCode: number }> = [Extract<R, { readonly errCode: 0 }>] extends [never] ? R & { readonly errCode: 0 } : Extract<R, { readonly errCode: 0 }>;
+
 /** True when WeChat did what was asked: the result then has the operation's data (typed). */
-export function succeeded<R extends { readonly errCode: number }>(result: R): result is Extract<R, { readonly errCode: 0 }> {
+export function succeeded<R extends { readonly errCode: number }>(result: R): result is Succeeded<R> {
   return result.errCode === 0;
 }
 

@@ -60,7 +60,7 @@ type Row = ListedAuthorizer & Partial<AuthorizerInfo>;
 
 function tableLine(row: Row): string {
   const granted = row.errCode === 0 ? (row.pluginManagement ? 'yes' : 'no (61007)') : `? ${row.errCode}`;
-  return `${row.authorizerAppid}  ${granted.padEnd(10)}  ${localDate(row.authTime)}  ${forTerminal(String(row.nickName ?? ''))}`;
+  return `${forTerminal(row.authorizerAppid)}  ${granted.padEnd(10)}  ${localDate(row.authTime)}  ${forTerminal(String(row.nickName ?? ''))}`;
 }
 
 /** `items` through `work`, at most `limit` at once, results in the items' order. */
@@ -90,7 +90,7 @@ export async function runAuthorizers(run: string, args: readonly string[]): Prom
   for await (const page of client.listAuthorizers()) {
     if (page.errCode !== 0) {
       summary.errCode = page.errCode;
-      process.stderr.write(`wxplugin authorizers: ${page.errMsg}\n`);
+      process.stderr.write(`wxplugin authorizers: ${forTerminal(page.errMsg)}\n`);
       break;
     }
     const rows = await inOrder(page.authorizers, INFO_CONCURRENCY, async (listed): Promise<Row> => ({ ...(await client.getAuthorizerInfo(listed.authorizerAppid)), ...listed }));

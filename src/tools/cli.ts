@@ -99,6 +99,22 @@ export function requireNode18(toolName: string, needs = '18.3'): void {
   process.exit(2);
 }
 
+/**
+ * A reader that stops early (`wxplugin authorizers --json | head -2`) closes the pipe, and the next
+ * write fails with EPIPE, which Node raises as an unhandled 'error': a stack trace. The output is no
+ * longer wanted, so the command ends there, quietly, as command-line tools do when their reader
+ * goes: with the exit status already decided, else 1 (not everything was delivered). Anything
+ * else going wrong with the output is still raised.
+ */
+export function endQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 1);
+    });
+  }
+}
+
 /** Exits once what was printed has been written: nothing left running (a token fetch given up on) can make the process linger. */
 export function exitWhenWritten(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -8,7 +8,7 @@ import { DEMO_APP_SECRET, demoPluginSecret } from '../emulator/https-api';
 import { DEMO_PLUGINS } from '../emulator/plugin-world';
 import { COMPONENT_CLI_HELP, COMPONENT_CLI_OPTIONS, componentBanner, componentOptionsFrom } from '../emulator/component-cli';
 import { DEMO_ENV_ID } from '../platform/invoke';
-import { parseOptions, requireNode18, usageError, type Tool } from './cli';
+import { endQuietlyWhenOutputCloses, parseOptions, requireNode18, usageError, type Tool } from './cli';
 
 const TOOL: Tool = { name: 'emulator', help: 'npm run emulator -- --help' };
 
@@ -50,6 +50,7 @@ More: docs/emulator.md, docs/third-party.md.
 `;
 
 async function main(): Promise<void> {
+  endQuietlyWhenOutputCloses();
   requireNode18('emulator');
   const values = parseOptions(TOOL, { port: { type: 'string', default: '0' }, fault: { type: 'string' }, 'update-needs-component': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false }, ...COMPONENT_CLI_OPTIONS });
   if (values.help) {

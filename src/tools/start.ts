@@ -18,7 +18,7 @@ import { flagOf } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
 import { CLOUD_FUNCTIONS } from '../core/operations';
 import { grantedApis, invokeCloudFunction, nodeFromOption, PROJECT_ROOT, type InvocationOutcome } from '../platform/invoke';
-import { parseOptions, usageError } from './cli';
+import { endQuietlyWhenOutputCloses, parseOptions, usageError } from './cli';
 import { openStateFile, StateFileError, type StateFile } from './state-file';
 import { forTerminal, jsonForTerminal } from './terminal';
 
@@ -184,6 +184,7 @@ function eventFields(operation: AnyOperation, options: Record<string, unknown>):
 }
 
 async function main(): Promise<void> {
+  endQuietlyWhenOutputCloses();
   const options = parseOptions(TOOL, {
     function: { type: 'string' },
     action: { type: 'string' },

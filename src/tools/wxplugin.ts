@@ -8,11 +8,11 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
-import { flagOf, parseFields } from '../core/fields';
+import { flagOf, parseFields, shownValue } from '../core/fields';
 import type { AnyOperation, Paging } from '../core/operation';
 import { OPERATIONS } from '../core/operations';
 import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, setupProblem } from '../https/client';
-import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } from './cli';
+import { endQuietlyWhenOutputCloses, exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
 import { runAuthorizers } from './authorizers';
@@ -92,7 +92,7 @@ function readTimeout(tool: Tool, raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_HTTPS_TIMEOUT_MS;
   const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
   if (!(value >= TIMEOUT_MIN_MS && value <= TIMEOUT_MAX_MS)) {
-    usageError(tool, `--timeout takes a whole number of milliseconds from ${TIMEOUT_MIN_MS} to ${TIMEOUT_MAX_MS}, got ${JSON.stringify(raw)}`);
+    usageError(tool, `--timeout takes a whole number of milliseconds from ${TIMEOUT_MIN_MS} to ${TIMEOUT_MAX_MS}, got ${shownValue(raw)}`);
   }
   return value;
 }
@@ -157,6 +157,7 @@ function print(result: Result, asJson: boolean): void {
 const shownCommand = (command: string): string => (/^[a-z][a-z-]{0,31}$/.test(command) ? JSON.stringify(command) : '(not shown)');
 
 async function main(): Promise<void> {
+  endQuietlyWhenOutputCloses();
   // batch and worker need Node 20 (their job engine); say so on a Node too old for anything.
   requireNode18('wxplugin', ['batch', 'worker'].includes(process.argv[2] ?? '') ? '20' : '18.3');
   const startedAt = Date.now();

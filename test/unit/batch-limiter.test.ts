@@ -127,3 +127,22 @@ describe('Coalescer', () => {
     await expect(coalescer.add(2)).resolves.toBeUndefined();
   });
 });
+
+describe('a wait longer than the longest timer', () => {
+  test('a slot more than 24.8 days away is waited for, not taken at once (Node fires a longer timer after 1 ms)', async () => {
+    jest.useFakeTimers();
+    try {
+      const far = 2 ** 31 + 5_000;
+      const limiter = new SharedLimiter(async (count) => ({ firstAt: Date.now() + far, now: Date.now(), count, spacingMs: 1 }), 10);
+      let taken = false;
+      void limiter.take().then(() => (taken = true));
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(taken).toBe(false);
+      await jest.advanceTimersByTimeAsync(far - 60_000 + 10);
+      expect(taken).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+

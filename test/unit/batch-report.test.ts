@@ -8,11 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { BatchItem } from '../../src/batch/api-types';
-import { authorizerFilePages, authorizerFileProblem } from '../../src/batch/authorizer-file';
+import { AUTHORIZER_LINE_MAX, authorizerFilePages, authorizerFileProblem } from '../../src/batch/authorizer-file';
 import { lockDir, StoreBusyError } from '../../src/batch/dir-lock';
 import type { Counts } from '../../src/batch/outcome';
 import { jsonProgress, terminalProgress } from '../../src/batch/progress';
 import { countsText, summaryLine, writeJsonReport, writeTextReport } from '../../src/batch/report';
+import { forTerminal, jsonForTerminal } from '../../src/tools/terminal';
+
+/** What the command line passes: its one terminal sanitiser. */
+const TERMINAL = { line: forTerminal, json: (value: unknown) => jsonForTerminal(value) };
 
 const counts = (extra: Partial<Counts> = {}): Counts => ({ total: 4, succeeded: 1, alreadyDone: 1, notAuthorised: 1, deferred: 1, failed: 0, pending: 0, ...extra });
 const until = new Date('2026-11-30T16:05:00.000Z');
@@ -31,7 +35,7 @@ async function* stream<T>(items: readonly T[]): AsyncGenerator<T> {
 describe('the report', () => {
   test('JSON: one object per authoriser that has an outcome (data spread in, deferral dated), then the totals', async () => {
     let out = '';
-    await writeJsonReport(stream(ITEMS), 'RUN', counts({ pending: 1, total: 5 }), (text) => (out += text));
+    await writeJsonReport(stream(ITEMS), 'RUN', counts({ pending: 1, total: 5 }), (text) => (out += text), TERMINAL);
     expect(out.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([
       { authorizer: 'wxa000000000000000', outcome: 'succeeded', errCode: 0, errMsg: 'getPluginList:ok', tries: 1, pluginList: [] },
       { authorizer: 'wxa000000000000001', outcome: 'alreadyDone', errCode: 89237, errMsg: 'applyPlugin:fail already', tries: 2 },
@@ -43,7 +47,7 @@ describe('the report', () => {
 
   test('text: the counts, then each authoriser not succeeded with its code and message', async () => {
     let out = '';
-    await writeTextReport(stream(ITEMS.slice(2)), 'RUN', counts({ pending: 1, total: 5 }), (text) => (out += text));
+    await writeTextReport(stream(ITEMS.slice(2)), 'RUN', counts({ pending: 1, total: 5 }), (text) => (out += text), TERMINAL);
     expect(out).toBe(
       [
         'run RUN: 5 authorisers: 1 succeeded, 1 already so, 1 not authorised (61007), 1 deferred, 0 failed, 1 pending',
@@ -55,8 +59,28 @@ describe('the report', () => {
       ].join('\n'),
     );
     let none = '';
-    await writeTextReport(stream([]), 'RUN', counts(), (text) => (none += text));
+    await writeTextReport(stream([]), 'RUN', counts(), (text) => (none += text), TERMINAL);
     expect(none).toBe(`run RUN: ${countsText(counts())}\n`);
+  });
+
+  describe('an appid or message with terminal controls (from a listing, a file or WeChat) is shown escaped, never raw', () => {
+    const hostile: BatchItem = { authorizerAppid: 'wx\u001b[31m\u202eab\u009b2J', state: 'failed', errCode: 48001, errMsg: 'applyPlugin:fail \u001b]0;title\u0007 \u2066x\u200f', tries: 1 };
+    // eslint-disable-next-line no-control-regex -- the controls are what is looked for
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+    test('text', async () => {
+      let out = '';
+      await writeTextReport(stream([hostile]), 'RUN', counts({ failed: 1 }), (text) => (out += text), TERMINAL);
+      expect(out).not.toMatch(raw);
+      expect(out.split('\n')[2]).toBe('  wx\\u001b[31m\\u202eab\\u009b2J  failed  48001  applyPlugin:fail \\u001b]0;title\\u0007 \\u2066x\\u200f');
+    });
+
+    test('JSON: escaped as \\uXXXX, the same JSON value', async () => {
+      let out = '';
+      await writeJsonReport(stream([hostile]), 'RUN', counts({ failed: 1 }), (text) => (out += text), TERMINAL);
+      expect(out).not.toMatch(raw);
+      expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ authorizer: hostile.authorizerAppid, errMsg: hostile.errMsg });
+    });
   });
 
   test('the totals leave pending out when there is none', () => {
@@ -172,5 +196,30 @@ describe('a file of authorisers', () => {
     expect(await authorizerFileProblem(join(dir, 'empty.txt'), 'empty.txt')).toBe('empty.txt lists no appid');
     writeFileSync(join(dir, 'bad.txt'), 'wxa000000000000000\nWXA000000000000001\n');
     expect(await authorizerFileProblem(join(dir, 'bad.txt'), 'bad.txt')).toMatch(/^bad\.txt: line 2 is not an appid .*"WXA000000000000001"$/);
+  });
+
+  test(`a line of ${AUTHORIZER_LINE_MAX} characters is read; one more is refused by its number`, async () => {
+    const file = join(dir, 'long.txt');
+    const comment = `#${'c'.repeat(AUTHORIZER_LINE_MAX - 1)}`;
+    writeFileSync(file, `wxa000000000000000\n${comment}\r\nwxa000000000000001`);
+    expect(await authorizerFileProblem(file, 'long.txt')).toBeUndefined();
+    writeFileSync(file, `wxa000000000000000\n${comment}c\nwxa000000000000001\n`);
+    expect(await authorizerFileProblem(file, 'long.txt')).toBe(`long.txt: line 2 is longer than ${AUTHORIZER_LINE_MAX} characters: the file must list one appid per line`);
+    // The last line, without a line end, is bounded too.
+    writeFileSync(file, `wxa000000000000000\n${'x'.repeat(AUTHORIZER_LINE_MAX + 1)}`);
+    expect(await authorizerFileProblem(file, 'long.txt')).toMatch(/^long\.txt: line 2 is longer than/);
+  });
+
+  test('lines across the reader\'s chunks are read whole, numbered in order', async () => {
+    // About 1.3 MB: many 64 KB chunks, lines cut at their edges.
+    const appids = Array.from({ length: 20_000 }, (_, index) => `wx${index.toString(16).padStart(16, '0')}`);
+    const file = join(dir, 'many.txt');
+    writeFileSync(file, appids.map((appid, index) => `${appid}\n# ${'n'.repeat(index % 97)}\n`).join(''));
+    expect(await authorizerFileProblem(file, 'many.txt')).toBeUndefined();
+    const read: string[] = [];
+    for await (const page of authorizerFilePages(file)) read.push(...page);
+    expect(read).toEqual(appids);
+    writeFileSync(file, `${appids.slice(0, 5000).join('\n')}\nnot-an-appid\n`);
+    expect(await authorizerFileProblem(file, 'many.txt')).toMatch(/^many\.txt: line 5001 is not an appid/);
   });
 });

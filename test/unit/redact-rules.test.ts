@@ -16,6 +16,11 @@ describe('each pattern, and what stands in for what it removed', () => {
     ['localhost alone', 'connect to localhost failed', 'connect to <host> failed'],
     ['a two-label host in capitals', 'getaddrinfo ENOTFOUND Example.COM', 'getaddrinfo ENOTFOUND <host>'],
     ['a two-label host with a port', 'reach qq.com:443 failed', 'reach <host> failed'],
+    ['a host in capitals', 'getaddrinfo ENOTFOUND GW.TCB.SVC.CLUSTER', 'getaddrinfo ENOTFOUND <host>'],
+    ['a host in capitals with a port', 'connect to GW.TCB.SVC.CLUSTER:8443 failed', 'connect to <host> failed'],
+    ['a two-label name', 'getaddrinfo ENOTFOUND my-backend.prod', 'getaddrinfo ENOTFOUND <host>'],
+    ['a two-label name with a port, in capitals', 'connect to MY-BACKEND.PROD:5432 refused', 'connect to <host> refused'],
+    ['a two-label name before a full stop', 'no route to redis.default.', 'no route to <host>.'],
     ['a secret-named key', 'secretKey=abc123 rejected', 'secretKey=<redacted> rejected'],
     ['a key with spaces around "="', 'token = abc rejected', 'token=<redacted> rejected'],
     ['a whole value, not its first character', 'token=abcdef rejected', 'token=<redacted> rejected'],
@@ -25,6 +30,20 @@ describe('each pattern, and what stands in for what it removed', () => {
     ['a stack frame with two spaces before its parenthesis', 'Error: boom  at fn  (/a.js:1:1)', 'Error: boom'],
   ])('%s', (_name, text, expected) => {
     expect(redact(text, noEnv)).toBe(expected);
+  });
+});
+
+describe('ordinary text beside the host patterns stays readable', () => {
+  test.each([
+    ['an API name', 'openapi.pluginManager.applyPlugin:fail system error'],
+    ['a file name', 'cannot read index.js or package.json'],
+    ['abbreviations and a version', 'e.g. 2.2.46, i.e. the newest'],
+    ['appid, code and WeChat words', 'wx0123456789abcdef errcode 61007 api is unauthorized to component'],
+    ['a sentence and a mixed-case word with a dot', 'failed. Retry, or call Node.js later'],
+    ['capitals without a dot', 'ECONNRESET ETIMEDOUT SYSTEM_ERROR'],
+    ['an SDK object and a handler field', 'call wx.cloud first, then read event.userinfo'],
+  ])('%s', (_name, text) => {
+    expect(redact(text, noEnv)).toBe(text);
   });
 });
 
