@@ -143,13 +143,14 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   const usesSource = options.tokens !== undefined && !problem;
   // With a token source nothing is written to a store: the platform's server holds every token.
   const store = usesSource ? undefined : guardedStore(options.store ?? memoryStore());
+  const hold = new PlatformFaultHold(PLATFORM_FAULT_HOLD_MS, now);
   const settings: TokenSettings = {
     componentAppid: componentAppid ?? '',
     componentSecret,
     verifyTicket: options.verifyTicket,
     store: store ?? guardedStore(memoryStore()),
-    source: usesSource ? new SourceTokens(options.tokens!, marginMs, now) : undefined,
-    hold: new PlatformFaultHold(PLATFORM_FAULT_HOLD_MS, now),
+    source: usesSource ? new SourceTokens(options.tokens!, marginMs, now, hold) : undefined,
+    hold,
     marginMs,
     now,
   };

@@ -38,7 +38,7 @@ export function isPlatformFault(code: number): boolean {
 function refused(code: number): OperationError {
   const said = describeCode(code)?.errmsg;
   return new OperationError(ProjectCode.PLATFORM_CREDENTIALS_REFUSED, {
-    detail: `WeChat refused the third-party platform's credentials (${code}${said ? ` ${said}` : ''}), so no authoriser can be called: ${FIX[code]}, then try again (batch resume carries on a stopped run)`,
+    detail: `WeChat refused the third-party platform's credentials (${code}${said ? ` ${said}` : ''}), so no authoriser can be called: ${FIX[code]}, then try again`,
   });
 }
 
@@ -47,7 +47,7 @@ export function componentTokenFault(error: OperationError): OperationError {
   if (FIX[error.code]) return refused(error.code);
   if (error.code === QUOTA_SPENT) {
     return new OperationError(ProjectCode.PLATFORM_QUOTA_SPENT, {
-      detail: 'the third-party platform\'s own daily quota for api_component_token is spent (45009), so no authoriser can be called: reset it with clearComponentQuotaByAppSecret or wait for WeChat\'s reset at midnight China time, then try again (batch resume carries on a stopped run)',
+      detail: 'the third-party platform\'s own daily quota for api_component_token is spent (45009), so no authoriser can be called: reset it with clearComponentQuotaByAppSecret or wait for WeChat\'s reset at midnight China time, then try again',
     });
   }
   return error;

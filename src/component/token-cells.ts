@@ -83,7 +83,7 @@ export function componentTokens(settings: TokenSettings, requests: Requests): (d
   });
   return async (deadline, refused) => {
     if (settings.source) {
-      const use = await settings.hold.guard(() => settings.source!.component(refused));
+      const use = await settings.source.component(refused);
       return { token: use.token, final: use.answersRefusal };
     }
     const use = await currentToken(cell(deadline), refused, now);
@@ -94,7 +94,7 @@ export function componentTokens(settings: TokenSettings, requests: Requests): (d
 
 /** An authoriser's tokens, as the HTTPS transport asks for them: refreshed once per refusal. */
 export function authorizerTokens(settings: TokenSettings, requests: ComponentRequestContext, appid: string): AccessTokenSource {
-  if (settings.source) return settings.source.authorizerTokens(appid, (work) => settings.hold.guard(work));
+  if (settings.source) return settings.source.authorizerTokens(appid);
   const { store, now } = settings;
   const cell = (deadline: number): TokenCell => ({
     read: () => store.readAuthorizerToken(appid),

@@ -27,7 +27,7 @@ export interface TokenCommandOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-const TODO = 'it must print {"access_token":"…","expires_in":7200} and exit 0 within 10 s: run it by hand with those words appended, fix it, then try again (batch resume carries on a stopped run)';
+const TODO = 'it must print {"access_token":"…","expires_in":7200} and exit 0 within 10 s: run it by hand with those words appended, fix it, then try again';
 
 function failed(words: string, how: string): OperationError {
   return new OperationError(ProjectCode.TOKEN_COMMAND_FAILED, { detail: `the token command, asked for "${words}", ${how}: ${TODO}` });

@@ -3,6 +3,7 @@ import { OperationError } from '../core/errors';
 import { rememberSecret } from '../core/redact';
 import { withinDeadline } from '../core/deadline';
 import type { AccessTokenSource } from '../https/access-token';
+import type { PlatformFaultHold } from './platform-faults';
 
 /**
  * The platform's own tokens, from its central token server (WeChat's advice: one server per
@@ -71,11 +72,16 @@ export interface HeldToken {
 export class SourceTokens {
   private readonly held = new Map<string, Held>();
   private readonly asking = new Map<string, Promise<Held>>();
+  /** Until the source has answered once, it is asked one question at a time: a broken one then fails once, not once per call in flight. */
+  private proven = false;
+  private gate: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly source: ComponentTokenSource,
     private readonly marginMs: number,
     private readonly now: () => number,
+    /** Holds the source's failure (a platform fault) so that the calls waiting fail at once. */
+    private readonly hold: PlatformFaultHold,
   ) {}
 
   /** The component token to use now; `refused`: the one WeChat just refused, if any. */
@@ -88,13 +94,13 @@ export class SourceTokens {
   }
 
   /** The authoriser's tokens as the HTTPS transport asks for them: one more ask per refusal, the second refusal stands. */
-  authorizerTokens(appid: string, guard: <T>(work: () => Promise<T>) => Promise<T>): AccessTokenSource {
+  authorizerTokens(appid: string): AccessTokenSource {
     let refused: string | undefined;
     let last: HeldToken | undefined;
     return {
       get: (budget) =>
         withinDeadline(
-          guard(() => this.authorizer(appid, refused)).then((use) => {
+          this.authorizer(appid, refused).then((use) => {
             last = use;
             return use.token;
           }),
@@ -113,10 +119,25 @@ export class SourceTokens {
     if (held && held.token !== refused && this.now() < held.refreshAt) return Promise.resolve(held);
     let asking = this.asking.get(key);
     if (!asking) {
-      asking = this.ask(key, refused, what, ask).finally(() => this.asking.delete(key));
+      asking = this.gated(() => this.hold.guard(() => this.ask(key, refused, what, ask))).finally(() => this.asking.delete(key));
       this.asking.set(key, asking);
     }
     return asking;
+  }
+
+  private async gated<T>(work: () => Promise<T>): Promise<T> {
+    if (this.proven) return work();
+    const previous = this.gate;
+    let release = () => undefined as void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      const result = await work();
+      this.proven = true;
+      return result;
+    } finally {
+      release();
+    }
   }
 
   private async ask(key: string, refused: string | undefined, what: string, ask: (refused: string | undefined) => Promise<IssuedPlatformToken>): Promise<Held> {
