@@ -94,3 +94,18 @@ test('{"errcode":2147483648} on a plugin call: that authoriser ends failed with 
   expect(run.code).toBe(1);
   expect(Date.now() - started).toBeLessThan(120_000);
 });
+
+test('an outcome the store cannot hold (a NUL in WeChat\'s errmsg): recorded as failed with the reason, not run again forever', async () => {
+  emulator!.faults.add({ kind: 'errcode', errcode: 99999, errmsg: 'odd\u0000answer', times: 1 });
+  const component = emulator!.https.component!;
+  const before = component.calls().length;
+  const run = await runTool('wxplugin.js', ['batch', 'list', '--all', '--json', '--concurrency', '1', '--store', join(work, 'store-nul')], componentEnv(emulator!.url));
+  const lines = jsonLines(run.stdout);
+  expect(lines.pop()).toMatchObject({ total: 4, succeeded: 3, failed: 1 });
+  const failed = lines.filter((line) => line.outcome === 'failed');
+  expect(failed).toEqual([expect.objectContaining({ errCode: ProjectCode.TOKEN_STORE_FAILED })]);
+  expect(String(failed[0]!.errMsg)).toMatch(/the outcome \(99999\) could not be recorded/);
+  expect(run.code).toBe(1);
+  // Called once each: the one whose outcome could not be recorded was not called again.
+  expect(component.calls().length - before).toBe(4);
+});
