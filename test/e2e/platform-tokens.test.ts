@@ -207,3 +207,17 @@ describe('the platform\'s own faults stop the run, not the mini-programs', () =>
 test('the project codes used here are in the catalogue', () => {
   expect(ProjectCode.TOKEN_COMMAND_FAILED).toBe(-930312);
 });
+
+test('45011, the platform\'s rate limit: the run slows down and says so, and no authoriser fails because of it', async () => {
+  const limited = await startEmulator({ https: { component: { authorizers: 12, withoutPluginManagement: 0, rateLimit: 4 } } });
+  try {
+    const run = await runTool('wxplugin.js', ['batch', 'list', '--all', '--rate', '40', '--concurrency', '8', '--json', '--store', join(work, 'store-45011')], componentEnv(limited.url));
+    const refusals = limited.https.component!.calls().filter((call) => call.errcode === 45011).length;
+    expect(refusals).toBeGreaterThan(0);
+    expect(jsonLines(run.stdout).pop()).toMatchObject({ total: 12, succeeded: 12, failed: 0 });
+    expect(run.stderr).toMatch(/45011 \(the platform's rate limit\): this process slows down to \d+(\.\d+)? calls\/s/);
+    expect(run.code).toBe(0);
+  } finally {
+    await limited.close();
+  }
+});
