@@ -188,6 +188,34 @@ export function capAnswers(source, file) {
   return out.startsWith('"use strict";') ? out.replace('"use strict";', `"use strict";\n${header}`) : header + out;
 }
 
+/**
+ * Exact edits to the SDK's own source, each found exactly once (the build fails otherwise), for
+ * what costs time on every open-API call and changes nothing the call does:
+ * - wx-server-sdk's `callGeneralOpenAPI` first awaits `sleep()`, `setTimeout(resolve, 0)`: Node
+ *   clamps that to 1 ms, so every call, the first one of a cold start included, sat idle for at
+ *   least 1 ms before signing its request. `setImmediate` still yields to the event loop once,
+ *   as the SDK meant, without the clamp.
+ */
+export const SOURCE_EDITS = {
+  'wx-server-sdk/index.js': [
+    {
+      find: 'async function callGeneralOpenAPI(method, options, config) {\n    await sleep();',
+      replace: 'async function callGeneralOpenAPI(method, options, config) {\n    await new Promise(resolve => setImmediate(resolve));',
+    },
+  ],
+};
+
+/** Applies SOURCE_EDITS to `file`; fails the build if an edit's text is not found exactly once. */
+export function editSource(source, file) {
+  let out = source;
+  for (const { find, replace } of SOURCE_EDITS[file] ?? []) {
+    const found = out.split(find).length - 1;
+    if (found !== 1) throw new Error(`sdk-source-edits: expected one ${JSON.stringify(find)} in ${file}, found ${found}; re-check for this SDK version`);
+    out = out.replace(find, () => replace);
+  }
+  return out;
+}
+
 /** Options that shape the rewrite at build time and are not passed on to deferRequire. */
 const BUILD_ONLY_OPTIONS = ['wrappedIn'];
 const isBuiltin = (specifier) => builtinModules.includes(specifier.replace(/^node:/, ''));
@@ -256,7 +284,7 @@ export function deferToChunk({ bridged = [] } = {}) {
       build.onLoad({ filter: importersFilter }, (args) => {
         const file = fileIn(args.path);
         seen.add(file);
-        return { contents: capAnswers(deferRequires(readFileSync(args.path, 'utf8'), file), file), loader: 'js', resolveDir: dirname(args.path) };
+        return { contents: editSource(capAnswers(deferRequires(readFileSync(args.path, 'utf8'), file), file), file), loader: 'js', resolveDir: dirname(args.path) };
       });
       build.onEnd((result) => {
         const missing = Object.keys(DEFERRED_REQUIRES).filter((file) => !seen.has(file));

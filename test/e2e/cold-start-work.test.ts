@@ -51,6 +51,15 @@ describeEachWechatNode('a cold start on %s', (_name, node) => {
 });
 
 describe('the committed bundles', () => {
+  test.each([FUNCTION_DIR, PLUGIN_MANAGER_DIR].map((dir) => [dir.split('/').pop()!, join(dir, 'bundle.js')]))(
+    "%s: the SDK's open-API call yields to the event loop with setImmediate, not a timer Node clamps to 1 ms",
+    (_name, file) => {
+      const bundle = readFileSync(file, 'latin1');
+      // callGeneralOpenAPI, minified: its first statement (scripts/esbuild-plugins.mjs, SOURCE_EDITS).
+      expect(bundle).toMatch(/async function [\w$]+\([\w$]+,[\w$]+,[\w$]+\)\{await new Promise\(([\w$]+)=>setImmediate\(\1\)\);/);
+    },
+  );
+
   test.each([FUNCTION_DIR, PLUGIN_MANAGER_DIR].flatMap((dir) => ['bundle.js', 'deferred.js'].map((file) => [join(dir.split('/').pop()!, file), join(dir, file)])))(
     '%s is ASCII: V8 holds it as a one-byte string (one non-ASCII character makes all of it two bytes a character)',
     (_name, file) => {

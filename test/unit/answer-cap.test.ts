@@ -4,15 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { MAX_SDK_ANSWER_BYTES, watchAnswers, withAnswerCap } from '../../src/cloud/answer-cap';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
-/** The build's rewrite (an ES module, which jest does not load), run in a child process: its output, or its error's message. */
-function capAnswers(source: string, file: string): string {
-  const code = `import { capAnswers } from './scripts/esbuild-plugins.mjs';
-try { process.stdout.write(JSON.stringify({ out: capAnswers(${JSON.stringify(source)}, ${JSON.stringify(file)}) })); }
+/** One of the build's rewrites (an ES module, which jest does not load), run in a child process: its output, or its error's message. */
+function rewrite(name: 'capAnswers' | 'editSource', source: string, file: string): string {
+  const code = `import { ${name} } from './scripts/esbuild-plugins.mjs';
+try { process.stdout.write(JSON.stringify({ out: ${name}(${JSON.stringify(source)}, ${JSON.stringify(file)}) })); }
 catch (error) { process.stdout.write(JSON.stringify({ error: error.message })); }`;
   const { out, error } = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: PROJECT_ROOT, stdio: 'pipe' }).toString()) as { out?: string; error?: string };
   if (error !== undefined) throw new Error(error);
   return out!;
 }
+const capAnswers = (source: string, file: string): string => rewrite('capAnswers', source, file);
 
 const REQUEST_CORE = '@cloudbase/node-sdk/dist/utils/request-core.js';
 const ANSWER = 3 * MAX_SDK_ANSWER_BYTES;
@@ -125,5 +126,19 @@ describe('the build routes the SDK\'s request core through the cap', () => {
 
   test('other files are left alone', () => {
     expect(capAnswers('require("http")', 'form-data/lib/form_data.js')).toBe('require("http")');
+  });
+});
+
+describe("the build's edits to the SDK's source", () => {
+  const SDK = 'wx-server-sdk/index.js';
+  const CALL = 'async function callGeneralOpenAPI(method, options, config) {\n    await sleep();\n    let res;';
+
+  test("callGeneralOpenAPI yields with setImmediate instead of a 1 ms timer; the rest is left as it is", () => {
+    expect(rewrite('editSource', `const sleep = 1;\n${CALL}`, SDK)).toBe('const sleep = 1;\nasync function callGeneralOpenAPI(method, options, config) {\n    await new Promise(resolve => setImmediate(resolve));\n    let res;');
+  });
+
+  test('an SDK whose text differs fails the build', () => {
+    expect(() => rewrite('editSource', 'async function callGeneralOpenAPI() {}', SDK)).toThrow(/expected one .* found 0/);
+    expect(() => rewrite('editSource', `${CALL}\n${CALL}`, SDK)).toThrow(/found 2/);
   });
 });
