@@ -1,3 +1,4 @@
+import { describeCode } from '../../src/core/codes';
 import { answer, handlerFor, HANDLERS } from '../../src/emulator/handlers';
 import { DEMO_MINI_PROGRAM_APPID as MP, PluginWorld } from '../../src/emulator/plugin-world';
 
@@ -121,5 +122,16 @@ describe('routing by the registry', () => {
 
   test('a code without a message of its own', () => {
     expect(answer(12345)).toEqual({ errcode: 12345, errmsg: 'unknown' });
+  });
+});
+
+describe('the emulator\'s errmsg texts are the catalogue\'s', () => {
+  test.each([89237, 89244, 40097, 40001, 47001])('%i: WeChat\'s own where the catalogue records it, its description otherwise', (code) => {
+    const entry = describeCode(code)!;
+    expect(answer(code).errmsg).toBe(entry.errmsg ?? entry.what);
+  });
+
+  test('a code the catalogue does not know reads "unknown"', () => {
+    expect(answer(12345).errmsg).toBe('unknown');
   });
 });
