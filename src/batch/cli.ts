@@ -9,6 +9,7 @@ import type { AnyOperation } from '../core/operation';
 import { shownValue } from '../core/fields';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { usageError, type Tool } from '../tools/cli';
+import { forTerminal, jsonForTerminal } from '../tools/terminal';
 import { openBatch } from './api';
 import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult } from './api-types';
 import { AUTHORIZER_LINE_MAX } from './authorizer-file';
@@ -32,7 +33,6 @@ import {
 import { exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED } from './outcome';
 import { jsonProgress, terminalProgress, type Progress } from './progress';
 import { countsText, summaryLine, writeJsonReport, writeTextReport, type ReportText } from './report';
-import { forTerminal, jsonForTerminal } from '../tools/terminal';
 
 /** Every text from WeChat, a file or the store goes to the terminal through the one sanitiser. */
 const TERMINAL: ReportText = { line: forTerminal, json: (value) => jsonForTerminal(value) };

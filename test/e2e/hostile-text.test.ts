@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from '../../src/platform/invoke';
 import { componentEnv } from '../support/batch';
 import { runTool } from '../support/run-tool';
 
-jest.setTimeout(120_000);
+jest.setTimeout(600_000);
 
 const HOSTILE_APPID = 'wx\u001b[31m\u202e0123456789\u009b2J';
 const PLAIN_APPID = 'wx00000000000000aa';
