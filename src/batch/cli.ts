@@ -9,7 +9,7 @@ import type { AnyOperation } from '../core/operation';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { usageError, type Tool } from '../tools/cli';
 import { openBatch } from './api';
-import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult } from './api-types';
+import type { Batch, BatchDriveOptions, BatchItem, BatchRunInfo, BatchRunResult } from './api-types';
 import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, TIMEOUT_BOUNDS } from './limits';
 import {
   checkAuthorizerFile,
@@ -63,7 +63,8 @@ Options (besides the operation's own, as for a single call):
   --all               every authoriser, from api_get_authorizer_list
   --authorizers FILE  one appid per line
   --rate N            calls per second to WeChat for the whole platform, all workers together
-                      (default 20: WeChat publishes no per-platform figure)
+                      (default: half the figure WeChat's quota/get gives for the platform,
+                      component_rate_limit; 20 when it gives none)
   --job-timeout S     a job whose worker dies is handed out again after this (default ${DEFAULT_JOB_TIMEOUT_S})
   --json              the report as one JSON object per authoriser, then the totals
 ${WORK_HELP}
@@ -151,7 +152,7 @@ async function* itemsOf(batch: Batch, runId: string, onlyUnsuccessful: boolean):
  * Drives a run through the library (start or resume), showing progress and stopping on a signal;
  * then the report and the exit status.
  */
-async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (options: BatchDriveOptions) => Promise<BatchRunResult>, announce: (runId: string) => string): Promise<number> {
+async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (options: BatchDriveOptions) => Promise<BatchRunResult>, announce: (run: BatchRunInfo) => string): Promise<number> {
   const controller = new AbortController();
   let runId: string | undefined;
   let progress: Progress | undefined;
@@ -165,7 +166,7 @@ async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (
       signal: controller.signal,
       onStart: (run) => {
         runId = run.runId;
-        process.stderr.write(`${announce(run.runId)}\n`);
+        process.stderr.write(`${announce(run)}\n`);
         progress = progressFor(run.runId);
       },
       onProgress: (counts, listed) => progress?.update(counts, listed),
@@ -205,7 +206,7 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   }
   const request = readRequest(tool, operation, values);
   if ((values.all === true) === (typeof values.authorizers === 'string')) usageError(tool, 'say which authorisers: --all, or --authorizers FILE (one appid per line)');
-  const rate = readRate(tool, values.rate);
+  const rate = values.rate === undefined ? undefined : readRate(tool, values.rate);
   const jobTimeout = wholeNumber(tool, 'job-timeout', values['job-timeout'], DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS.min, JOB_TIMEOUT_BOUNDS.max);
   const file = typeof values.authorizers === 'string' ? await checkAuthorizerFile(tool, values.authorizers) : undefined;
   const settings = readWorkSettings(tool, values);
@@ -220,12 +221,12 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
           operation: operation.name,
           request,
           authorizers: file ? { file } : 'all',
-          rate,
+          ...(rate ? { rate } : {}),
           jobTimeout,
           ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
           ...drive,
         } as Parameters<Batch['start']>[0]),
-      (runId) => `wxplugin batch: run ${runId}: ${operation.name} for ${which}, at most ${rate} calls/s`,
+      (run) => `wxplugin batch: run ${run.runId}: ${operation.name} for ${which}, at most ${run.rate} calls/s${rate ? '' : ' (half WeChat\'s figure for the platform, or the default without one)'}`,
     ),
   );
 }
@@ -250,7 +251,7 @@ async function resume(args: readonly string[]): Promise<number> {
       batch,
       values,
       (drive) => batch.resume(id, { ...(settings.concurrency ? { concurrency: settings.concurrency } : {}), ...drive }),
-      (runId) => `wxplugin batch: resuming run ${runId}`,
+      (run) => `wxplugin batch: resuming run ${run.runId}`,
     ),
   );
 }
