@@ -160,7 +160,8 @@ export interface CheckedStart {
   readonly operation: AnyOperation;
   readonly request: Record<string, unknown>;
   readonly authorizers: CheckedAuthorizers;
-  readonly rate: number;
+  /** Undefined when not given: the run asks WeChat for the platform's figure (platform-rate.ts). */
+  readonly rate: number | undefined;
   readonly jobTimeout: number;
 }
 
@@ -170,8 +171,8 @@ export async function checkStart(raw: unknown): Promise<CheckedStart | Operation
   if (!operation) return invalid(`the option operation must be one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.name).join(', ')}`);
   const request = checkRequest(operation, raw.request);
   if (request instanceof OperationError) return request;
-  const rate = raw.rate ?? DEFAULT_RATE;
-  if (!(typeof rate === 'number' && rate >= MIN_RATE && rate <= MAX_RATE)) return invalid(`the option rate takes calls per second, from ${MIN_RATE} to ${MAX_RATE}, or leave it out for ${DEFAULT_RATE}`);
+  const rate = raw.rate;
+  if (rate !== undefined && !(typeof rate === 'number' && rate >= MIN_RATE && rate <= MAX_RATE)) return invalid(`the option rate takes calls per second, from ${MIN_RATE} to ${MAX_RATE}, or leave it out for half WeChat's figure for the platform (${DEFAULT_RATE} without one)`);
   const jobTimeout = wholeWithin('jobTimeout', raw.jobTimeout, DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS);
   if (jobTimeout instanceof OperationError) return jobTimeout;
   const work = checkWorkOptions(raw);

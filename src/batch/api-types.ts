@@ -107,7 +107,7 @@ export type BatchStartOptions = {
 }[BatchOperationName] &
   BatchDriveOptions & {
     readonly authorizers: BatchAuthorizers;
-    /** Calls per second to WeChat for the whole platform (default 20), every request counted. */
+    /** Calls per second to WeChat for the whole platform, every request counted (default: half WeChat's component_rate_limit for /wxa/plugin, asked with the first authoriser's token; 20 without one). */
     readonly rate?: number;
     /** Seconds, 10 to 3600 (default 60). */
     readonly jobTimeout?: number;

@@ -20,10 +20,11 @@ import { authorizerFilePages } from './authorizer-file';
 import type { BatchComponent } from './component';
 import { StoreBusyError } from './dir-lock';
 import { driveRun, requeuePending } from './drive';
-import { ensureRateRow } from './limiter';
+import { DEFAULT_RATE, ensureRateRow } from './limiter';
 import { defaultConcurrency } from './limits';
 import { isPlatformFault } from '../component/platform-faults';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
+import { platformRate } from './platform-rate';
 import { countRun, createRun, items as storedItems, latestRun, liveJobs, newRunId, nextDeferred, openRuns, readRun, type Finished, type ItemRow, type RunRecord } from './runs';
 import { openStore, type BatchStore } from './store';
 import { workRun, type RunWorkerOptions } from './worker';
@@ -127,6 +128,12 @@ interface FaultSeen {
 interface Session {
   readonly store: BatchStore;
   component(rate: number): BatchComponent;
+  /**
+   * The component at the default rate, before a run has a rate of its own; `adopt` then keeps it
+   * for `rate`, so the run goes on with the same client (its tokens, a platform fault it met).
+   */
+  provisional(): BatchComponent;
+  adopt(rate: number, component: BatchComponent): void;
 }
 
 export function openBatch(options: BatchOptions): Batch {
@@ -143,6 +150,11 @@ export function openBatch(options: BatchOptions): Batch {
       component(rate) {
         if (!components.has(rate)) components.set(rate, pacedComponent(store.db, platform!, rate));
         return components.get(rate)!;
+      },
+      provisional: () => pacedComponent(store.db, platform!, DEFAULT_RATE),
+      adopt(rate, component) {
+        component.setRate?.(rate);
+        if (!components.has(rate)) components.set(rate, component);
       },
     };
   }
@@ -241,6 +253,32 @@ export function openBatch(options: BatchOptions): Batch {
     return { ...failureResult(name, new OperationError(end.errCode, { detail }), 1), ...ended, listing: { errCode: end.errCode, errMsg: end.errMsg } };
   }
 
+  /**
+   * The rate of a run started without one: half WeChat's figure for the platform, asked with one
+   * authoriser's token (the file's first, the program's first when it is an array, or the
+   * listing's first), else the default.
+   */
+  async function defaultRate(component: BatchComponent, source: CheckedAuthorizers): Promise<number> {
+    let probe: string | undefined;
+    try {
+      if (source.kind === 'file') {
+        for await (const page of authorizerFilePages(source.file)) {
+          probe = page[0];
+          break;
+        }
+      } else if (source.kind === 'given') probe = Array.isArray(source.appids) ? (source.appids[0] as string | undefined) : undefined;
+      else {
+        for await (const page of component.listAuthorizers({ pageSize: 1 })) {
+          probe = page.authorizers[0]?.authorizerAppid;
+          break;
+        }
+      }
+    } catch {
+      // No authoriser to ask: the default rate.
+    }
+    return (await platformRate(component, probe)).rate;
+  }
+
   const pagesOf = (session: Session, source: CheckedAuthorizers, rate: number): AsyncIterable<readonly string[]> =>
     source.kind === 'all' ? listedPages(session.component(rate)) : source.kind === 'file' ? filePages(source.file) : givenPages(source.appids);
 
@@ -253,6 +291,12 @@ export function openBatch(options: BatchOptions): Batch {
         if (session instanceof OperationError) return session;
         const { db, boss } = session.store;
         const source = start.authorizers;
+        let rate = start.rate;
+        if (rate === undefined) {
+          const provisional = session.provisional();
+          rate = await defaultRate(provisional, source);
+          session.adopt(rate, provisional);
+        }
         const id = newRunId(new Date());
         await createRun(db, boss, {
           id,
@@ -261,7 +305,7 @@ export function openBatch(options: BatchOptions): Batch {
           request: start.request,
           source: source.kind,
           ...(source.kind === 'file' ? { sourceFile: source.file } : {}),
-          rate: start.rate,
+          rate,
           jobTimeout: start.jobTimeout,
         });
         const run = (await readRun(db, id))!;

@@ -11,7 +11,7 @@ import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { usageError, type Tool } from '../tools/cli';
 import { forTerminal, jsonForTerminal } from '../tools/terminal';
 import { openBatch } from './api';
-import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult } from './api-types';
+import type { Batch, BatchDriveOptions, BatchItem, BatchRunInfo, BatchRunResult } from './api-types';
 import { AUTHORIZER_LINE_MAX } from './authorizer-file';
 import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, MAX_RATE, MIN_RATE, TIMEOUT_BOUNDS } from './limits';
 import {
@@ -69,7 +69,8 @@ Options (besides the operation's own, as for a single call):
   --all               every authoriser, from api_get_authorizer_list
   --authorizers FILE  one appid per line (lines of at most ${AUTHORIZER_LINE_MAX} characters)
   --rate N            calls per second to WeChat for the whole platform, all workers together,
-                      ${MIN_RATE} to ${MAX_RATE} (default 20: WeChat publishes no per-platform figure)
+                      ${MIN_RATE} to ${MAX_RATE} (default: half the figure WeChat's quota/get gives for
+                      the platform, component_rate_limit; ${DEFAULT_RATE} when it gives none)
   --job-timeout S     a job whose worker dies is handed out again after this (default ${DEFAULT_JOB_TIMEOUT_S})
   --json              the report as one JSON object per authoriser, then the totals
 ${WORK_HELP}
@@ -157,7 +158,7 @@ async function* itemsOf(batch: Batch, runId: string, onlyUnsuccessful: boolean):
  * Drives a run through the library (start or resume), showing progress and stopping on a signal;
  * then the report and the exit status.
  */
-async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (options: BatchDriveOptions) => Promise<BatchRunResult>, announce: (runId: string) => string): Promise<number> {
+async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (options: BatchDriveOptions) => Promise<BatchRunResult>, announce: (run: BatchRunInfo) => string): Promise<number> {
   const controller = new AbortController();
   let runId: string | undefined;
   let progress: Progress | undefined;
@@ -171,7 +172,7 @@ async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (
       signal: controller.signal,
       onStart: (run) => {
         runId = run.runId;
-        process.stderr.write(`${announce(run.runId)}\n`);
+        process.stderr.write(`${announce(run)}\n`);
         progress = progressFor(run.runId);
       },
       onProgress: (counts, listed) => progress?.update(counts, listed),
@@ -211,7 +212,7 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   }
   const request = readRequest(tool, operation, values);
   if ((values.all === true) === (typeof values.authorizers === 'string')) usageError(tool, 'say which authorisers: --all, or --authorizers FILE (one appid per line)');
-  const rate = readRate(tool, values.rate);
+  const rate = values.rate === undefined ? undefined : readRate(tool, values.rate);
   const jobTimeout = wholeNumber(tool, 'job-timeout', values['job-timeout'], DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS.min, JOB_TIMEOUT_BOUNDS.max);
   const file = typeof values.authorizers === 'string' ? await checkAuthorizerFile(tool, values.authorizers) : undefined;
   const settings = readWorkSettings(tool, values);
@@ -226,12 +227,12 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
           operation: operation.name,
           request,
           authorizers: file ? { file } : 'all',
-          rate,
+          ...(rate ? { rate } : {}),
           jobTimeout,
           ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
           ...drive,
         } as Parameters<Batch['start']>[0]),
-      (runId) => `wxplugin batch: run ${runId}: ${operation.name} for ${which}, at most ${rate} calls/s`,
+      (run) => `wxplugin batch: run ${run.runId}: ${operation.name} for ${which}, at most ${run.rate} calls/s${rate ? '' : ' (half WeChat\'s figure for the platform, or the default without one)'}`,
     ),
   );
 }
@@ -256,7 +257,7 @@ async function resume(args: readonly string[]): Promise<number> {
       batch,
       values,
       (drive) => batch.resume(id, { ...(settings.concurrency ? { concurrency: settings.concurrency } : {}), ...drive }),
-      (runId) => `wxplugin batch: resuming run ${runId}`,
+      (run) => `wxplugin batch: resuming run ${run.runId}`,
     ),
   );
 }

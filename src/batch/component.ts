@@ -20,7 +20,7 @@ export interface AuthorizerPageLike {
 
 export interface BatchComponent {
   forAuthorizer(authorizerAppid: string): Readonly<Record<string, OperationCall>>;
-  listAuthorizers(): AsyncIterable<AuthorizerPageLike>;
+  listAuthorizers(options?: { readonly pageSize?: number }): AsyncIterable<AuthorizerPageLike>;
   /**
    * Optional: fetches and stores an authoriser's refresh token (api_get_authorizer_info answers with
    * it), for an authoriser named in a file whose token the store does not hold yet.
@@ -28,6 +28,10 @@ export interface BatchComponent {
   fetchRefreshToken?(authorizerAppid: string): Promise<OperationOutcome>;
   /** Optional: read ahead what the calls for these authorisers will need (their tokens). */
   prime?(authorizerAppids: readonly string[]): Promise<void>;
+  /** Optional: WeChat's figure for the platform's calls on this authoriser's behalf (getApiQuota's component_rate_limit). */
+  getComponentRateLimit?(authorizerAppid: string): Promise<OperationOutcome & { readonly callCount?: number; readonly refreshSeconds?: number }>;
+  /** Optional: the rate this component paces its requests at, from now on. */
+  setRate?(rate: number): void;
   /** Optional: WeChat answered 45011 (the platform's rate limit): slow down; answers the new rate when it changed. */
   slowDown?(): number | undefined;
 }

@@ -85,7 +85,8 @@ export class SharedLimiter {
 
   constructor(
     private readonly reserve: ReserveSlots,
-    private readonly maxBlock: number,
+    /** The most slots reserved at once (a function: the rate may change under way). */
+    private readonly maxBlock: number | (() => number),
     private readonly sleep: Sleep = realSleep,
     private readonly now: () => number = Date.now,
   ) {}
@@ -103,7 +104,7 @@ export class SharedLimiter {
     // A moment for the callers arriving together to share one reservation.
     await this.sleep(RESERVE_LINGER_MS);
     while (this.waiting.length) {
-      const group = this.waiting.splice(0, this.maxBlock);
+      const group = this.waiting.splice(0, typeof this.maxBlock === 'function' ? this.maxBlock() : this.maxBlock);
       try {
         const reservation = await this.reserve(group.length);
         const answeredAt = this.now();

@@ -36,13 +36,15 @@ export const SLOWEST_RATE = 1;
 export function pacedComponent(db: SqlDb, platform: Platform, rate: number): BatchComponent {
   let current = rate;
   let slowedAt = Number.NEGATIVE_INFINITY;
-  const limiter = new SharedLimiter(sqlReserve(db, rateKey(platform.componentAppid), () => current), Math.max(1, Math.min(100, Math.ceil(rate / 10))));
+  const limiter = new SharedLimiter(sqlReserve(db, rateKey(platform.componentAppid), () => current), () => Math.max(1, Math.min(100, Math.ceil(current / 10))));
   const store = sqlComponentStore(db, platform.componentAppid);
   // The client's own keep-alive transport (or the caller's fetch), each request after its slot.
   const client = createComponentClient({ ...platform, store, beforeRequest: () => limiter.take() });
   return {
     forAuthorizer: (appid) => client.forAuthorizer(appid) as unknown as ReturnType<BatchComponent['forAuthorizer']>,
-    listAuthorizers: () => client.listAuthorizers(),
+    listAuthorizers: (options) => client.listAuthorizers(options),
+    getComponentRateLimit: (appid) => client.getComponentRateLimit(appid),
+    setRate: (next) => void (current = next),
     prime: platform.tokens ? undefined : (appids) => store.prime(appids),
     fetchRefreshToken: (appid) => client.getAuthorizerInfo(appid),
     slowDown() {

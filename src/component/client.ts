@@ -8,7 +8,7 @@ import { parseBaseUrl } from '../https/base-url';
 import { DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, type HttpsClient } from '../https/client';
 import type { Fetch } from '../https/http';
 import { createHttpsTransport } from '../https/https-transport';
-import { asOperationError, componentPost, ok, runCall, type CallSettings, type ComponentRequestContext } from './component-requests';
+import { asOperationError, checkedAnswer, componentPost, ok, postAnswer, runCall, type CallSettings, type ComponentRequestContext } from './component-requests';
 import { guardedStore } from './guarded-store';
 import { AUTHORIZER_PAGE_MAX, keepPage, pagesFrom, readListPage, type AuthorizerPage, type ListedAuthorizer } from './listing';
 import { PlatformFaultHold } from './platform-faults';
@@ -90,7 +90,18 @@ export interface ComponentClient {
   getAuthorizerInfo(authorizerAppid: string): Promise<AuthorizerInfo>;
   /** Stores a ticket WeChat pushed, for every process sharing the store. */
   setVerifyTicket(ticket: string): Promise<OperationResult>;
+  /**
+   * WeChat's own figure for the platform's calls on an authoriser's behalf to an API
+   * (getApiQuota's `component_rate_limit`: callCount calls per refreshSeconds), asked with that
+   * authoriser's token; default path `/wxa/plugin`.
+   */
+  getComponentRateLimit(authorizerAppid: string, cgiPath?: string): Promise<ComponentRateLimit>;
 }
+
+export type ComponentRateLimit = OperationResult & { readonly callCount?: number; readonly refreshSeconds?: number };
+
+/** getApiQuota: an API's quota and rate limits for the token's account. */
+const QUOTA_PATH = '/cgi-bin/openapi/quota/get';
 
 const given = (value: string | undefined): string | undefined => (typeof value !== 'string' || value.trim() === '' ? undefined : value.trim());
 
@@ -208,6 +219,19 @@ export function createComponentClient(options: ComponentClientOptions): Componen
           funcInfo,
           pluginManagement: funcInfo.includes(PLUGIN_MANAGEMENT_SET),
         };
+      });
+    },
+
+    async getComponentRateLimit(authorizerAppid, cgiPath = '/wxa/plugin') {
+      const invalid = badAppid('authorizerAppid', authorizerAppid);
+      if (invalid) return failureResult('getComponentRateLimit', invalid, 0);
+      return runCall(call, 'getComponentRateLimit', { authorizerAppid }, async (deadline) => {
+        const token = await authorizerTokens(settings, requests, authorizerAppid).get({ deadline, remaining: () => Math.max(0, deadline - Date.now()) });
+        const answer = checkedAnswer(await postAnswer(requests, `${QUOTA_PATH}?access_token=${encodeURIComponent(token)}`, { cgi_path: cgiPath }, deadline));
+        const limit = (typeof answer.component_rate_limit === 'object' && answer.component_rate_limit !== null ? answer.component_rate_limit : {}) as Record<string, unknown>;
+        const [callCount, refreshSeconds] = [limit.call_count, limit.refresh_second];
+        // Only a figure that is one: whole, positive numbers; anything else is no figure.
+        return Number.isSafeInteger(callCount) && Number.isSafeInteger(refreshSeconds) && (callCount as number) > 0 && (refreshSeconds as number) > 0 ? { callCount: callCount as number, refreshSeconds: refreshSeconds as number } : {};
       });
     },
 

@@ -30,7 +30,7 @@ export interface TokenCommandOptions {
 const TODO = 'it must print {"access_token":"…","expires_in":7200} and exit 0 within 10 s: run it by hand with those words appended, fix it, then try again';
 
 function failed(words: string, how: string): OperationError {
-  return new OperationError(ProjectCode.TOKEN_COMMAND_FAILED, { detail: `the token command, asked for "${words}", ${how}: ${TODO}` });
+  return new OperationError(ProjectCode.TOKEN_COMMAND_FAILED, { detail: `the token command, asked ${TOKEN_COMMAND_TRIES} times for "${words}", ${how} the last time: ${TODO}` });
 }
 
 /** A queue of at most `limit` running at once. */
@@ -104,14 +104,29 @@ function runOnce(command: string, words: string, refused: string | undefined, op
   });
 }
 
+/**
+ * Runs of the command for one token before its failure stands: a command out of time on a busy
+ * machine, or a server that blinked, gets two more chances; a broken one fails after three.
+ */
+export const TOKEN_COMMAND_TRIES = 3;
+
 export function commandTokenSource(command: string, options: TokenCommandOptions = {}): ComponentTokenSource {
   const queue = limiter(MAX_RUNNING);
+  const ask = async (words: string, refused: string | undefined): Promise<IssuedPlatformToken> => {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await queue(() => runOnce(command, words, refused, options));
+      } catch (error) {
+        if (tries >= TOKEN_COMMAND_TRIES) throw error;
+      }
+    }
+  };
   return {
-    component: (refused) => queue(() => runOnce(command, 'component', refused, options)),
+    component: (refused) => ask('component', refused),
     authorizer: (appid, refused) => {
       // Appended to a shell command line: only an appid, never anything the shell would read.
       if (!APPID_PATTERN.test(appid)) return Promise.reject(new OperationError(ProjectCode.INVALID_APPID));
-      return queue(() => runOnce(command, `authorizer ${appid}`, refused, options));
+      return ask(`authorizer ${appid}`, refused);
     },
   };
 }

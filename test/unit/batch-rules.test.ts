@@ -2,6 +2,9 @@
  * The batch job rules on their own: what one call's result means for its authoriser, when a
  * deferred job runs again, and the run's exit status.
  */
+import { DEFAULT_RATE } from '../../src/batch/limiter';
+import { MAX_RATE } from '../../src/batch/limits';
+import { platformRate, rateFromFigure } from '../../src/batch/platform-rate';
 import { isPlatformFault } from '../../src/component/platform-faults';
 import { ProjectCode } from '../../src/core/codes';
 import { backoffDelay } from '../../src/core/retry';
@@ -136,5 +139,21 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf({ ...zero, total: 2, succeeded: 1, notAuthorised: 1 })).toBe(1);
     expect(exitCodeOf({ ...zero, total: 3, failed: 1, deferred: 1, pending: 1 })).toBe(1);
     expect(exitCodeOf({ ...zero, total: 2, succeeded: 1, deferred: 1 })).toBe(3);
+  });
+});
+
+describe('a run\'s default rate from WeChat\'s figure', () => {
+  test('half the figure, per second, within the bounds', () => {
+    expect(rateFromFigure(2000, 1)).toBe(1000);
+    expect(rateFromFigure(100, 60)).toBe(1);
+    expect(rateFromFigure(3000, 60)).toBe(25);
+    expect(rateFromFigure(10 ** 9, 1)).toBe(MAX_RATE);
+  });
+
+  test('no figure, a failure, or no authoriser to ask: the default', async () => {
+    expect(await platformRate({ getComponentRateLimit: async () => ({ errCode: 0, errMsg: 'ok', retryable: false, attempts: 1 }) }, 'wx0000000000000001')).toEqual({ rate: DEFAULT_RATE });
+    expect(await platformRate({ getComponentRateLimit: async () => ({ errCode: 76022, errMsg: 'no', retryable: false, attempts: 1 }) }, 'wx0000000000000001')).toEqual({ rate: DEFAULT_RATE });
+    expect(await platformRate({ getComponentRateLimit: () => Promise.reject(new Error('never asked')) }, undefined)).toEqual({ rate: DEFAULT_RATE });
+    expect(await platformRate({ getComponentRateLimit: async () => ({ errCode: 0, errMsg: 'ok', retryable: false, attempts: 1, callCount: 60, refreshSeconds: 1 }) }, 'wx0000000000000001')).toEqual({ rate: 30, fromWeChat: { callCount: 60, refreshSeconds: 1 } });
   });
 });
