@@ -90,7 +90,7 @@ export function checkBatchOptions(raw: unknown, nodeVersion: string): CheckedBat
   const options = raw as unknown as BatchOptions;
   const platform: Platform = {
     componentAppid: options.componentAppid.trim(),
-    ...(given(options.componentSecret) ? { componentSecret: options.componentSecret.trim() } : {}),
+    ...(isFilledText(options.componentSecret) ? { componentSecret: options.componentSecret.trim() } : {}),
     ...(options.verifyTicket !== undefined ? { verifyTicket: options.verifyTicket } : {}),
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(baseUrl ? { baseUrl } : {}),

@@ -11,6 +11,7 @@ import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { usageError, type Tool } from '../tools/cli';
 import { forTerminal, jsonForTerminal } from '../tools/terminal';
 import { openBatch } from './api';
+import { DEFAULT_RATE } from './limiter';
 import type { Batch, BatchDriveOptions, BatchItem, BatchRunInfo, BatchRunResult } from './api-types';
 import { AUTHORIZER_LINE_MAX } from './authorizer-file';
 import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, MAX_RATE, MIN_RATE, TIMEOUT_BOUNDS } from './limits';

@@ -1,6 +1,7 @@
 import { ProjectCode } from '../core/codes';
 import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
+import { signalUntil } from '../core/deadline';
 import { APPID_PATTERN } from '../core/fields';
 import type { LogSink } from '../core/log';
 import { rememberSecret } from '../core/redact';
@@ -8,7 +9,8 @@ import { parseBaseUrl } from '../https/base-url';
 import { DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, operationMethods, type HttpsClient } from '../https/client';
 import type { Fetch } from '../https/http';
 import { createHttpsTransport } from '../https/https-transport';
-import { asOperationError, checkedAnswer, componentPost, ok, postAnswer, runCall, type CallSettings, type ComponentRequestContext } from './component-requests';
+import { asOperationError, ok } from '../core/result';
+import { checkedAnswer, componentPost, postAnswer, runCall, type CallSettings, type ComponentRequestContext } from './component-requests';
 import { guardedStore } from './guarded-store';
 import { AUTHORIZER_PAGE_MAX, keepPage, pagesFrom, readListPage, type AuthorizerPage, type ListedAuthorizer } from './listing';
 import { PlatformFaultHold } from './platform-faults';
@@ -226,7 +228,7 @@ export function createComponentClient(options: ComponentClientOptions): Componen
       const invalid = badAppid('authorizerAppid', authorizerAppid);
       if (invalid) return failureResult('getComponentRateLimit', invalid, 0);
       return runCall(call, 'getComponentRateLimit', { authorizerAppid }, async (deadline) => {
-        const token = await authorizerTokens(settings, requests, authorizerAppid).get({ deadline, remaining: () => Math.max(0, deadline - Date.now()) });
+        const token = await authorizerTokens(settings, requests, authorizerAppid).get({ deadline, signal: signalUntil(deadline), remaining: () => Math.max(0, deadline - Date.now()) });
         const answer = checkedAnswer(await postAnswer(requests, `${QUOTA_PATH}?access_token=${encodeURIComponent(token)}`, { cgi_path: cgiPath }, deadline));
         const limit = (typeof answer.component_rate_limit === 'object' && answer.component_rate_limit !== null ? answer.component_rate_limit : {}) as Record<string, unknown>;
         const [callCount, refreshSeconds] = [limit.call_count, limit.refresh_second];

@@ -1,11 +1,10 @@
-import { ProjectCode } from '../core/codes';
 import { failureResult, type OperationResult } from '../core/engine';
-import { describeCause } from '../core/log';
 import { OperationError } from '../core/errors';
-import { formatLogLine, type LogSink } from '../core/log';
+import { writeCallLog, type LogSink } from '../core/log';
+import { asOperationError, ok } from '../core/result';
 import { answerError, wechatCode } from '../core/remote';
-import { DEFAULT_BACKOFF, retryDelay } from '../core/retry';
-import { sleep, withinDeadline } from '../core/deadline';
+import { withRetries } from '../core/retry';
+import { budgetUntil, signalUntil } from '../core/deadline';
 import { TOKEN_ERRORS } from '../https/access-token';
 import { postJson, type Fetch } from '../https/http';
 import { componentApiFault } from './platform-faults';
@@ -29,9 +28,7 @@ export interface ComponentRequestContext {
   readonly componentToken: (deadline: number, refused: string | undefined) => Promise<ComponentToken>;
 }
 
-export const asOperationError = (caught: unknown): OperationError => (caught instanceof OperationError ? caught : new OperationError(ProjectCode.INTERNAL, { cause: caught }));
 
-export const ok = (name: string, attempts: number): OperationResult => ({ errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts });
 
 /**
  * WeChat's answer, or its errcode as an OperationError, by the one errcode rule (wechatCode): an
@@ -46,7 +43,7 @@ export function checkedAnswer(answer: Record<string, unknown>): Record<string, u
 export const isTokenRefusal = (answer: Record<string, unknown>): boolean => TOKEN_ERRORS.has(wechatCode(answer.errcode) ?? Number.NaN);
 
 export function postAnswer(context: Pick<ComponentRequestContext, 'baseUrl' | 'fetch' | 'beforeRequest'>, pathAndQuery: string, body: Record<string, unknown>, deadline: number): Promise<Record<string, unknown>> {
-  return postJson(context.fetch, `${context.baseUrl}${pathAndQuery}`, body, deadline - Date.now(), { beforeRequest: context.beforeRequest });
+  return postJson(context.fetch, `${context.baseUrl}${pathAndQuery}`, body, signalUntil(deadline), { beforeRequest: context.beforeRequest });
 }
 
 /**
@@ -78,45 +75,27 @@ export interface CallSettings {
   readonly problem: () => OperationError | undefined;
 }
 
-/** One log line per component API call, as the engine writes for operations: no token, no secret, the cause of a failure. */
-function logLine(log: LogSink | undefined, name: string, result: OperationResult, error: OperationError | undefined, startedAt: number, fields: Record<string, string | number>): void {
-  if (!log) return;
-  try {
-    const level = result.errCode === 0 ? 'info' : 'warn';
-    log(formatLogLine({ level, operation: name, action: null, requestId: null, errCode: result.errCode, attempts: result.attempts, durationMs: Date.now() - startedAt, source: null, openid: null, fields, cause: describeCause(error) }));
-  } catch {
-    // The log is a second concern: the caller still gets the result.
-  }
-}
-
 /** Runs `work` under the project's retry rule (core/retry.ts) inside the call's budget, answering in the one shape. */
 export async function runCall<T extends object>(settings: CallSettings, name: string, fields: Record<string, string | number>, work: (deadline: number) => Promise<T>): Promise<OperationResult & Partial<T>> {
   type Result = OperationResult & Partial<T>;
   const startedAt = Date.now();
   const deadline = startedAt + settings.timeoutMs;
-  let attempts = 0;
+  const progress = { attempts: 0, maybeDelivered: false };
+  // One budget per call, its one timer ended with the call: every attempt and wait inside it.
+  const budget = budgetUntil(deadline);
   let result: Result;
   let failure: OperationError | undefined;
   try {
     const problem = settings.problem();
     if (problem) throw problem;
-    for (;;) {
-      attempts += 1;
-      try {
-        const data = await withinDeadline(work(deadline), deadline - Date.now());
-        result = { ...ok(name, attempts), ...data };
-        break;
-      } catch (caught) {
-        const error = asOperationError(caught);
-        const delay = retryDelay(error.code, attempts, deadline - Date.now(), DEFAULT_BACKOFF, Math.random);
-        if (delay === undefined) throw error;
-        await sleep(delay);
-      }
-    }
+    const data = await withRetries(() => work(deadline), budget, progress);
+    result = { ...ok(name, progress.attempts), ...data };
   } catch (caught) {
     failure = asOperationError(caught);
-    result = failureResult(name, failure, attempts) as Result;
+    result = failureResult(name, failure, progress.attempts) as Result;
+  } finally {
+    budget.end();
   }
-  logLine(settings.log, name, result, failure, startedAt, fields);
+  if (settings.log) writeCallLog(settings.log, { name, errCode: result.errCode, attempts: result.attempts, startedAt, fields, failure });
   return result;
 }

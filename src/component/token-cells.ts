@@ -139,7 +139,7 @@ export function authorizerTokens(settings: TokenSettings, requests: ComponentReq
           rememberSecret(use.token);
           return use.token;
         }),
-        budget.remaining(),
+        budget.signal,
       );
     },
     invalidate(token) {

@@ -104,7 +104,7 @@ export class SourceTokens {
             last = use;
             return use.token;
           }),
-          budget.remaining(),
+          budget.signal,
         ),
       invalidate: (token) => {
         if (last?.token === token && last.answersRefusal) return false;
