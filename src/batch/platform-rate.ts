@@ -4,6 +4,7 @@
  * with one authoriser's token, at a safe share of it. Without a figure (no authoriser to ask yet,
  * WeChat answering none, any failure), today's default.
  */
+import { ProjectCode } from '../core/codes';
 import type { BatchComponent } from './component';
 import { DEFAULT_RATE } from './limiter';
 import { MAX_RATE } from './limits';
@@ -23,9 +24,13 @@ export function rateFromFigure(callCount: number, refreshSeconds: number): numbe
   return Math.min(MAX_RATE, Math.max(1, share));
 }
 
-export async function platformRate(component: Pick<BatchComponent, 'getComponentRateLimit'>, probeAppid: string | undefined): Promise<PlatformRate> {
+export async function platformRate(component: Pick<BatchComponent, 'getComponentRateLimit' | 'fetchRefreshToken'>, probeAppid: string | undefined): Promise<PlatformRate> {
   if (probeAppid === undefined || !component.getComponentRateLimit) return { rate: DEFAULT_RATE };
-  const limit = await component.getComponentRateLimit(probeAppid);
+  let limit = await component.getComponentRateLimit(probeAppid);
+  // Named in a file, never listed: its refresh token comes with its authorisation info (kept for the run's call too).
+  if (limit.errCode === ProjectCode.NO_REFRESH_TOKEN && component.fetchRefreshToken && (await component.fetchRefreshToken(probeAppid)).errCode === 0) {
+    limit = await component.getComponentRateLimit(probeAppid);
+  }
   if (limit.errCode !== 0 || limit.callCount === undefined || limit.refreshSeconds === undefined) return { rate: DEFAULT_RATE };
   return { rate: rateFromFigure(limit.callCount, limit.refreshSeconds), fromWeChat: { callCount: limit.callCount, refreshSeconds: limit.refreshSeconds } };
 }
