@@ -23,7 +23,7 @@ import { ensureRateRow } from './limiter';
 import { defaultConcurrency } from './limits';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
 import { countRun, createRun, items as storedItems, latestRun, liveJobs, newRunId, nextDeferred, openRuns, readRun, type Finished, type ItemRow, type RunRecord } from './runs';
-import { openStore, type BatchStore } from './store';
+import { openStore, StoreMissingError, type BatchStore } from './store';
 import { workRun, type RunWorkerOptions } from './worker';
 
 /** How often onProgress hears the counts while a run is driven. */
@@ -36,6 +36,7 @@ const ok = (name: string): OperationResult => ({ errCode: 0, errMsg: `${name}:ok
 const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
 function storeFailure(what: string, error: unknown): OperationError {
+  if (error instanceof StoreMissingError) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: error.message, cause: error });
   if (error instanceof StoreBusyError) return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: error.message, cause: error });
   return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: `the batch store ${what} (${firstLine(error)}): check the store (its folder and permissions, or its database), then try again`, cause: error });
 }

@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import type * as PgBossModule from 'pg-boss';
-import { lockDir } from './dir-lock';
-import { makePrivateDir } from './private-files';
+import { claimStore, type StoreClaim } from './dir-lock';
 import { createSchema, SCHEMA } from './schema';
 import { openServer, type SqlDb } from './sql';
 import { openEmbedded } from './sql-embedded';
@@ -57,7 +56,7 @@ export async function releaseOrphans(db: SqlDb, boss: PgBoss): Promise<void> {
 /** Whether the batch's tables are in this database (a store some batch already made). */
 async function hasBatchTables(db: SqlDb): Promise<boolean> {
   const { rows } = await db.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`${SCHEMA}.run`]);
-  return rows[0]?.found != null;
+  return typeof rows[0]?.found === 'string';
 }
 
 export async function openStore(options: StoreOptions): Promise<BatchStore> {
@@ -65,8 +64,8 @@ export async function openStore(options: StoreOptions): Promise<BatchStore> {
   if (!options.databaseUrl && options.existing && !existsSync(join(dataDir, 'PG_VERSION'))) {
     throw new StoreMissingError(`there is no batch store in ${options.dir}: check --store (or store.dir), or start a run there first`);
   }
-  if (!options.databaseUrl) makePrivateDir(options.dir);
-  const unlock = options.databaseUrl ? () => undefined : lockDir(options.dir);
+  const claim: StoreClaim | undefined = options.databaseUrl ? undefined : await claimStore(options.dir);
+  const unlock = () => claim?.release();
   let db: SqlDb | undefined;
   try {
     db = options.databaseUrl ? await openServer(options.databaseUrl, 8) : await openEmbedded(dataDir);
@@ -99,12 +98,12 @@ export async function openStore(options: StoreOptions): Promise<BatchStore> {
       async close() {
         await boss.stop({ graceful: false, close: false }).catch(() => undefined);
         await opened.close();
-        unlock();
+        await unlock();
       },
     };
   } catch (error) {
     await db?.close().catch(() => undefined);
-    unlock();
+    await unlock();
     throw error;
   }
 }
