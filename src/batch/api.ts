@@ -128,8 +128,9 @@ export function openBatch(options: BatchOptions): Batch {
   let opening: Promise<Session> | undefined;
   let closed = false;
 
-  async function openSession(settings: CheckedBatchOptions): Promise<Session> {
-    const store = await openStore({ ...settings.store, dir: settings.store.dir ?? '' });
+  async function openSession(settings: CheckedBatchOptions, reading: boolean): Promise<Session> {
+    // Reads (status, items) of an embedded store another process owns go through that process.
+    const store = await openStore({ ...settings.store, dir: settings.store.dir ?? '', readThroughOwner: reading });
     const components = new Map<number, BatchComponent>();
     return {
       store,
@@ -140,11 +141,22 @@ export function openBatch(options: BatchOptions): Batch {
     };
   }
 
-  /** The session, opened on first use; a failed opening is tried again next time. */
-  async function open(): Promise<Session | OperationError> {
+  /**
+   * The session, opened on first use; a failed opening is tried again next time. `reading`: only
+   * reads will follow, so a store another process owns may be read through it. A session that only
+   * reads is replaced when work is asked for (then refused if the owner still holds the store).
+   */
+  async function open(reading = false): Promise<Session | OperationError> {
     if (checked instanceof OperationError) return checked;
     if (closed) return invalid('this batch is closed: open another with openBatch');
-    opening ??= openSession(checked).catch((error: unknown) => {
+    if (!reading && opening) {
+      const current = await opening.catch(() => undefined);
+      if (current?.store.readOnly) {
+        opening = undefined;
+        await current.store.close();
+      }
+    }
+    opening ??= openSession(checked, reading).catch((error: unknown) => {
       opening = undefined;
       throw error;
     });
@@ -271,7 +283,7 @@ export function openBatch(options: BatchOptions): Batch {
       answer('batch.status', async (): Promise<BatchStatusResult | OperationError> => {
         const problem = runIdProblem(runId);
         if (problem) return problem;
-        const session = await open();
+        const session = await open(true);
         if (session instanceof OperationError) return session;
         const run = await findRun(session, runId);
         if (run instanceof OperationError) return run;
@@ -309,7 +321,7 @@ export function openBatch(options: BatchOptions): Batch {
     }
     let page: BatchItem[] = [];
     try {
-      const session = await open();
+      const session = await open(true);
       const run = session instanceof OperationError ? session : await findRun(session, runId);
       if (run instanceof OperationError) {
         yield { ...failureResult(name, run, 0), items: [] };

@@ -14,7 +14,7 @@ import { Client } from 'pg';
 import { authorizerAppid } from '../../src/emulator/component-world';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
-import { componentEnv, jsonLines, startCli } from '../support/batch';
+import { componentEnv, jsonLines, startCli, waitFor } from '../support/batch';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../support/postgres';
 import { runTool, type ToolRun } from '../support/run-tool';
 import { describeEachBatchNode } from '../support/wechat-node';
@@ -99,6 +99,34 @@ describeEachBatchNode('on %s', (nodeName, node) => {
     expect(jsonLines(applied.stdout).pop()).toMatchObject({ total: AUTHORIZERS, succeeded: AUTHORIZERS });
     expect(readdirSync(join(store, 'pgdata')).length).toBeGreaterThan(5);
     expect(openToOthers(store)).toEqual([]);
+  });
+
+  test('status from another process while a run holds the embedded store: the run\'s live counts, within seconds', async () => {
+    const platform = await startEmulator({ https: { component: { authorizers: 200, withoutPluginManagement: 0 } } });
+    const store = join(work, `live-${slug}`);
+    const env = componentEnv(platform.url);
+    try {
+      // A slow rate keeps the run holding the store while status asks.
+      const running = startCli(['batch', 'apply', '--plugin-appid', 'wx1111111111111111', '--all', '--rate', '20', '--store', store], env, node);
+      await waitFor(() => platform.https.component!.calls().length >= 20 || running.child.exitCode !== null, 300_000, '20 calls');
+      expect(running.child.exitCode).toBeNull();
+      const asked = Date.now();
+      const status = await cli(['batch', 'status', '--store', store, '--json'], env);
+      const seconds = (Date.now() - asked) / 1000;
+      const calls = platform.https.component!.calls().length;
+      expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 3, stderr: '' });
+      const counts = jsonLines(status.stdout)[0]!;
+      expect(counts).toMatchObject({ total: 200, listed: true, failed: 0 });
+      expect(counts.succeeded).toBeGreaterThanOrEqual(20);
+      expect(counts.succeeded).toBeLessThanOrEqual(calls);
+      expect(counts.pending).toBe(200 - (counts.succeeded as number));
+      process.stdout.write(`batch-store: status answered in ${seconds.toFixed(1)} s while the run held the store\n`);
+      expect(seconds).toBeLessThan(20);
+      running.child.kill('SIGTERM');
+      expect((await running.done).code).toBe(3);
+    } finally {
+      await platform.close();
+    }
   });
 
   describe('a DATABASE_URL that does not speak PostgreSQL in time: one line, exit 2, no address or password shown', () => {
