@@ -26,7 +26,7 @@ import { isPlatformFault } from '../component/platform-faults';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
 import { platformRate } from './platform-rate';
 import { countRun, createRun, items as storedItems, latestRun, liveJobs, newRunId, nextDeferred, openRuns, readRun, type Finished, type ItemRow, type RunRecord } from './runs';
-import { openStore, type BatchStore } from './store';
+import { openStore, StoreMissingError, type BatchStore } from './store';
 import { workRun, type RunWorkerOptions } from './worker';
 
 /** How often onProgress hears the counts while a run is driven. */
@@ -40,6 +40,7 @@ const ok = (name: string): OperationResult => okAfter(name, 1);
 const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
 function storeFailure(what: string, error: unknown): OperationError {
+  if (error instanceof StoreMissingError) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: error.message, cause: error });
   if (error instanceof StoreBusyError) return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: error.message, cause: error });
   return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: `the batch store ${what} (${firstLine(error)}): check the store (its folder and permissions, or its database), then try again`, cause: error });
 }
@@ -142,8 +143,9 @@ export function openBatch(options: BatchOptions): Batch {
   let opening: Promise<Session> | undefined;
   let closed = false;
 
-  async function openSession(settings: CheckedBatchOptions): Promise<Session> {
-    const store = await openStore({ ...settings.store, dir: settings.store.dir ?? '' });
+  async function openSession(settings: CheckedBatchOptions, reading: boolean): Promise<Session> {
+    // Reads (status, items) of an embedded store another process owns go through that process.
+    const store = await openStore({ ...settings.store, dir: settings.store.dir ?? '', readThroughOwner: reading });
     const components = new Map<number, BatchComponent>();
     return {
       store,
@@ -159,11 +161,22 @@ export function openBatch(options: BatchOptions): Batch {
     };
   }
 
-  /** The session, opened on first use; a failed opening is tried again next time. */
-  async function open(): Promise<Session | OperationError> {
+  /**
+   * The session, opened on first use; a failed opening is tried again next time. `reading`: only
+   * reads will follow, so a store another process owns may be read through it. A session that only
+   * reads is replaced when work is asked for (then refused if the owner still holds the store).
+   */
+  async function open(reading = false): Promise<Session | OperationError> {
     if (checked instanceof OperationError) return checked;
     if (closed) return invalid('this batch is closed: open another with openBatch');
-    opening ??= openSession(checked).catch((error: unknown) => {
+    if (!reading && opening) {
+      const current = await opening.catch(() => undefined);
+      if (current?.store.readOnly) {
+        opening = undefined;
+        await current.store.close();
+      }
+    }
+    opening ??= openSession(checked, reading).catch((error: unknown) => {
       opening = undefined;
       throw error;
     });
@@ -335,7 +348,7 @@ export function openBatch(options: BatchOptions): Batch {
       answer('batch.status', async (): Promise<BatchStatusResult | OperationError> => {
         const problem = runIdProblem(runId);
         if (problem) return problem;
-        const session = await open();
+        const session = await open(true);
         if (session instanceof OperationError) return session;
         const run = await findRun(session, runId);
         if (run instanceof OperationError) return run;
@@ -373,7 +386,7 @@ export function openBatch(options: BatchOptions): Batch {
     }
     let page: BatchItem[] = [];
     try {
-      const session = await open();
+      const session = await open(true);
       const run = session instanceof OperationError ? session : await findRun(session, runId);
       if (run instanceof OperationError) {
         yield { ...failureResult(name, run, 0), items: [] };
@@ -403,8 +416,12 @@ export function openBatch(options: BatchOptions): Batch {
       let round = 0;
       for (const run of runs) {
         if (stopping()) break;
-        round += await workRun(workerOptions(session, run, options, fault));
+        const workerTaken = await workRun(workerOptions(session, run, options, fault));
         if (fault.seen) break;
+        // Authorisers pending with no job left anywhere: their worker died (pg-boss retries nothing,
+        // the batch owns its retries). They get a job again; the claim keeps each to one call.
+        if (workerTaken === 0 && run.listed && (await liveJobs(db, run.id)) === 0) await requeuePending(db, session.store.boss, run);
+        round += workerTaken;
       }
       if (fault.seen) {
         const detail = fault.seen.errMsg.replace(/^[\w.]+:fail /, '');
