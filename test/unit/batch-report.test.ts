@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { BatchItem } from '../../src/batch/api-types';
 import { AUTHORIZER_LINE_MAX, authorizerFilePages, authorizerFileProblem } from '../../src/batch/authorizer-file';
-import { lockDir, StoreBusyError } from '../../src/batch/dir-lock';
 import type { Counts } from '../../src/batch/outcome';
 import { jsonProgress, terminalProgress } from '../../src/batch/progress';
 import { countsText, summaryLine, writeJsonReport, writeTextReport } from '../../src/batch/report';
