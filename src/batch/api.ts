@@ -213,6 +213,9 @@ export function openBatch(options: BatchOptions): Batch {
     };
     const timer = options.onProgress ? setInterval(() => void progress(), PROGRESS_EVERY_MS) : undefined;
     tell(options.onStart, infoOf(run));
+    // The counts as the drive begins: what the last frame's rate is measured from, even for a run
+    // shorter than one interval.
+    if (options.onProgress) await progress();
     let end;
     try {
       end = await driveRun({ ...workerOptions(session, run, options), ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}) });

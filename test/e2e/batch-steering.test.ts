@@ -80,7 +80,24 @@ if (!bin) {
 
     const callsTo = (component: { calls(): ReadonlyArray<{ authorizer: string }> }) => component.calls().map((call) => call.authorizer);
 
-    test('runs: every run newest first, with its plugin, state and counts', async () => {
+    test('onProgress hears the counts as the drive begins, before any authoriser finishes, so a short run still has a rate', async () => {
+    const { batch } = await setUp({ authorizers: 4, withoutPluginManagement: 0 });
+    const events: string[] = [];
+    const result = await batch.start({
+      operation: 'applyPlugin',
+      request: { pluginAppid: PLUGIN },
+      authorizers: [0, 1, 2, 3].map(authorizerAppid),
+      rate: 500,
+      concurrency: 1,
+      onFinished: () => events.push('finished'),
+      onProgress: (counts) => events.push(`progress ${counts.succeeded}`),
+    });
+    expect(result.counts).toMatchObject({ succeeded: 4 });
+    expect(events[0]).toBe('progress 0');
+    expect(events.at(-1)).toBe('progress 4');
+  });
+
+  test('runs: every run newest first, with its plugin, state and counts', async () => {
       const { batch } = await setUp({ authorizers: 10, withoutPluginManagement: 0.2 });
       expect(await batch.runs()).toMatchObject({ errCode: 0, errMsg: 'batch.runs:ok', runs: [] });
       const first = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: 'all', rate: 500 });
