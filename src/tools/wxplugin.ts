@@ -76,7 +76,7 @@ const MORE_COMMANDS: ReadonlyArray<{ readonly name: string; readonly summary: st
   { name: 'authorizers', summary: "list a third-party platform's authorisers and who granted plugin management", run: (args) => runAuthorizers(RUN, args) },
   {
     name: 'batch',
-    summary: `one operation for many authorised mini-programs, as a durable run; runs, status, resume, retry, cancel (\`${RUN} batch --help\`)`,
+    summary: `one operation for many mini-programs, a durable run; runs, retry, cancel (\`${RUN} batch --help\`)`,
     // Loaded only here: the job engine and its database drivers stay out of every other command.
     run: async (args) => (await import('../batch/cli')).batchMain('batch', args),
   },
