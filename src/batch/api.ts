@@ -24,7 +24,7 @@ import { defaultConcurrency } from './limits';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
 import { runStateOf } from './outcome';
 import { cancelRun, countByCode, countRun, createRun, itemPage, items as storedItems, latestRun, listRuns, liveJobs, newRunId, nextDeferred, openRuns, readRun, reopenForRetry, setRunRate, type Finished, type ItemRow, type RunRecord, type RunSummaryRecord } from './runs';
-import { openStore, type BatchStore } from './store';
+import { openStore, StoreMissingError, type BatchStore } from './store';
 import { workRun, type RunWorkerOptions } from './worker';
 
 /** How often onProgress hears the counts while a run is driven. */
@@ -39,6 +39,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => type
 const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
 function storeFailure(what: string, error: unknown): OperationError {
+  if (error instanceof StoreMissingError) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: error.message, cause: error });
   if (error instanceof StoreBusyError) return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: error.message, cause: error });
   return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: `the batch store ${what} (${firstLine(error)}): check the store (its folder and permissions, or its database), then try again`, cause: error });
 }

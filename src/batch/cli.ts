@@ -13,7 +13,7 @@ import { usageError, type Tool } from '../tools/cli';
 import { forTerminal } from '../tools/terminal';
 import { openBatch } from './api';
 import { authorizerFilePages } from './authorizer-file';
-import type { Batch, BatchDriveOptions, BatchItem, BatchOptions, BatchRunResult, BatchRunSummary } from './api-types';
+import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult, BatchRunSummary } from './api-types';
 import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, TIMEOUT_BOUNDS } from './limits';
 import {
   checkAuthorizerFile,
@@ -24,7 +24,7 @@ import {
   readRate,
   readRequest,
   readWhere,
-  requireNode20,
+  requireBatchNode,
   STORE_OPTIONS,
   wholeNumber,
   WORK_OPTIONS,
@@ -119,16 +119,14 @@ function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; cred
 }
 
 /**
- * Which store a command opens. Only `batch apply|update|unbind|list` may create one; every other
- * command (read-only or steering a run) opens only a store that is already there: this is the one
- * place that says so.
+ * `existing`: a command that must not create a store (a typo in --store is then exit 2, nothing made):
+ * every command but `batch apply|update|unbind|list` (and a worker on a server, which may make the schema).
  */
-const storeOf = (where: Where, creates: boolean) => ({ ...(where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir }), ...(creates ? {} : { existing: true }) });
+const storeOf = (where: Where, existing: boolean) => ({ ...(where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir }), existing });
 
 /** The library's batch over what the command line read; closed when `work` settles. */
-async function withBatch<T>(settings: { timeoutMs?: number; credentials?: ComponentCredentials; where: Where; creates?: boolean }, work: (batch: Batch) => Promise<T>): Promise<T> {
-  const store = storeOf(settings.where, settings.creates === true) as BatchOptions['store'];
-  const batch = openBatch({ componentAppid: '', componentSecret: '', ...settings.credentials, store, ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
+async function withBatch<T>(settings: { timeoutMs?: number; credentials?: ComponentCredentials; where: Where; existing?: boolean }, work: (batch: Batch) => Promise<T>): Promise<T> {
+  const batch = openBatch({ componentAppid: '', componentSecret: '', ...settings.credentials, store: storeOf(settings.where, settings.existing === true), ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
   try {
     return await work(batch);
   } finally {
@@ -237,7 +235,7 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   if (values['dry-run'] === true) return dryRun(tool, operation, values, file);
   const settings = readWorkSettings(tool, values);
   const which = file ? `the authorisers in ${values.authorizers}` : 'every authoriser';
-  return withBatch({ ...settings, creates: true }, (batch) =>
+  return withBatch(settings, (batch) =>
     driveAndReport(
       tool,
       batch,
@@ -322,7 +320,7 @@ async function carryOn(command: 'resume' | 'retry', args: readonly string[]): Pr
   const settings = readWorkSettings(tool, values);
   const options = { ...(settings.concurrency ? { concurrency: settings.concurrency } : {}), ...(rate !== undefined ? { rate } : {}), ...(codes ? { codes } : {}) };
   const bound = rate !== undefined ? `, now at most ${rate} calls/s` : '';
-  return withBatch(settings, (batch) =>
+  return withBatch({ ...settings, existing: true }, (batch) =>
     driveAndReport(
       tool,
       batch,
@@ -345,7 +343,7 @@ async function status(args: readonly string[]): Promise<number> {
     return 0;
   }
   // Reading a run needs only the store: no credentials.
-  return withBatch({ where: readWhere(tool, values) }, async (batch) => {
+  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
     const result = await batch.status(id);
     if (!result.run || !result.counts) return refused(tool, result);
     const { run, counts, jobs, deferredUntil } = result;
@@ -380,7 +378,7 @@ async function runs(args: readonly string[]): Promise<number> {
     process.stdout.write(BATCH_HELP);
     return 0;
   }
-  return withBatch({ where: readWhere(tool, values) }, async (batch) => {
+  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
     const result = await batch.runs();
     if (!result.runs) return refused(tool, result);
     for (const run of result.runs) {
@@ -400,7 +398,7 @@ async function cancel(args: readonly string[]): Promise<number> {
     process.stdout.write(BATCH_HELP);
     return 0;
   }
-  return withBatch({ where: readWhere(tool, values) }, async (batch) => {
+  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
     const result = await batch.cancel(id);
     if (!result.runId || !result.counts) return refused(tool, result);
     if (values.json === true) process.stdout.write(`${JSON.stringify({ ...JSON.parse(summaryLine(result.runId, result.counts)), cancelledNow: result.cancelled })}\n`);
@@ -417,7 +415,9 @@ async function worker(args: readonly string[]): Promise<number> {
     return 0;
   }
   const settings = readWorkSettings(WORKER_TOOL, values);
-  return withBatch(settings, async (batch) => {
+  // An embedded store must be there already; workers sharing a server may start before its first run
+  // (processes starting together on an empty database take turns making the schema: store.ts).
+  return withBatch({ ...settings, existing: !settings.where.databaseUrl }, async (batch) => {
     const controller = new AbortController();
     const release = onSignals(() => controller.abort());
     try {
@@ -438,7 +438,7 @@ async function worker(args: readonly string[]): Promise<number> {
 
 /** Entry from wxplugin: `batch ...` or `worker ...`; resolves with the exit status. */
 export async function batchMain(command: 'batch' | 'worker', args: readonly string[]): Promise<number> {
-  requireNode20(command === 'worker' ? WORKER_TOOL : BATCH_TOOL);
+  requireBatchNode(command === 'worker' ? WORKER_TOOL : BATCH_TOOL);
   if (command === 'worker') return worker(args);
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '-h' || sub === '--help') {

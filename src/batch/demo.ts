@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../emulator/component-world';
 import { startEmulator } from '../emulator/gateway';
+import { batchNodeBinary } from '../tools/batch-node';
 import { EXIT_UNFINISHED } from './outcome';
 
 export const DEMO_AUTHORIZERS = 300;
@@ -24,7 +25,7 @@ export async function thirdPartyDemo(wxplugin: string, json: boolean): Promise<n
   try {
     let interrupted: NodeJS.Signals | undefined;
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [wxplugin, ...args], {
+      const child = spawn(batchNodeBinary(), [wxplugin, ...args], {
         env: {
           ...process.env,
           WECHAT_API_BASE_URL: emulator.url,

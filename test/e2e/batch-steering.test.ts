@@ -1,19 +1,21 @@
 /**
  * Steering runs from a program (openBatch): the list of runs, retry (all that did not succeed, or
  * chosen codes), cancel, resume with a new rate, counts by code, and paged, filtered items with a
- * cursor. In jest's own process on a real PostgreSQL server started by the suite (PGlite cannot
- * start inside jest's VM), real pg-boss, the loopback emulator in-process.
+ * cursor. openBatch runs in a child process on WeChat's Node 22.21 and 24.11 builds (batch runs
+ * need Node 22.12; test/support/remote-batch.ts), driven from jest with the callbacks and signals
+ * here; a real PostgreSQL server started by the suite, real pg-boss, the loopback emulator in jest.
  *
  * Where PostgreSQL's binaries are missing, the tests that need a store say so and pass (CI=true:
  * they fail); the option checks, which open nothing, run everywhere.
  */
 import { Client } from 'pg';
-import { openBatch } from '../../src/batch/api';
 import type { Batch, BatchItem, BatchItemQuery, BatchOptions, BatchRunInfo } from '../../src/batch/api-types';
 import { ProjectCode } from '../../src/core/codes';
 import { authorizerAppid, DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../../src/emulator/component-world';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { findPostgresBin, postgresMissing, startPostgres, type PostgresServer } from '../support/postgres';
+import { removeHostBundle, startBatchHost, type BatchHost } from '../support/remote-batch';
+import { describeEachBatchNode } from '../support/wechat-node';
 
 jest.setTimeout(180_000);
 
@@ -21,8 +23,21 @@ const PLUGIN = 'wx1111111111111111';
 const bin = findPostgresBin();
 const ZERO = { total: 0, succeeded: 0, alreadyDone: 0, notAuthorised: 0, deferred: 0, failed: 0, pending: 0, cancelled: 0 };
 
+afterAll(() => removeHostBundle());
+
+describeEachBatchNode('on %s', (_nodeName, node) => {
+let host: BatchHost;
+beforeAll(() => {
+  host = startBatchHost(node);
+});
+afterAll(() => host.stop());
+const openBatch = (options: BatchOptions): Batch => host.openBatch(options);
+
 describe('steering options: a project code, nothing opened', () => {
-  const batch = openBatch({ componentAppid: DEMO_COMPONENT_APPID, componentSecret: DEMO_COMPONENT_SECRET, store: { databaseUrl: 'postgres://nobody@127.0.0.1:1/none' } });
+  let batch: Batch;
+  beforeAll(() => {
+    batch = openBatch({ componentAppid: DEMO_COMPONENT_APPID, componentSecret: DEMO_COMPONENT_SECRET, store: { databaseUrl: 'postgres://nobody@127.0.0.1:1/none' } });
+  });
   afterAll(() => batch.close());
 
   test.each<[string, () => Promise<{ errCode: number; errMsg: string; attempts: number }>, RegExp]>([
@@ -258,3 +273,4 @@ if (!bin) {
     });
   });
 }
+});
