@@ -4,7 +4,7 @@
  * cancel`, `batch resume --rate`, `--dry-run`, a stop while the authorisers are still being listed,
  * and one authoriser's single call through the platform (`--authorizer`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +170,16 @@ test('bad steering arguments: exit 2, one line, nothing sent', async () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   }
   expect(calls()).toHaveLength(before);
+});
+
+test('runs, cancel, retry and resume on a store that is not there: exit 2, one line, nothing created', async () => {
+  for (const command of [['runs'], ['cancel'], ['retry', '--codes', '61007'], ['resume', '--rate', '5']]) {
+    const missing = join(work, `typo-${command[0]}`);
+    const run = await wxplugin(['batch', ...command, '--store', missing]);
+    expect({ command, code: run.code }).toEqual({ command, code: 2 });
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(missing)).toBe(false);
+  }
 });
 
 test('--authorizer: one authoriser through the platform, the same output and exit codes as a single call', async () => {
