@@ -112,7 +112,7 @@ export interface BatchWorkOptions {
 export interface BatchDriveOptions extends BatchWorkOptions {
   /** The run's counts from the store (other workers' included): once as the drive begins, about every second, and once at the end. */
   readonly onProgress?: (counts: BatchCounts, listed: boolean) => void;
-  /** The run, once it is created (start) or found (resume), before any call. */
+  /** The run, once it is created (start), or found with its authorisers back in the queue (resume, retry): before any call. */
   readonly onStart?: (run: BatchRunInfo) => void;
 }
 
