@@ -16,10 +16,10 @@ export interface ReportText {
   readonly json: (value: unknown) => string;
 }
 
-/** The last line of --json: the run and its counts (`pending` only when some are). */
+/** The last line of --json: the run and its counts (`pending` and `cancelled` only when some are). */
 export function summaryLine(runId: string, counts: Counts): string {
-  const { pending, ...rest } = counts;
-  return JSON.stringify({ run: runId, ...rest, ...(pending ? { pending } : {}) });
+  const { pending, cancelled, ...rest } = counts;
+  return JSON.stringify({ run: runId, ...rest, ...(pending ? { pending } : {}), ...(cancelled ? { cancelled } : {}) });
 }
 
 function itemObject(item: BatchItem): Record<string, unknown> {
@@ -46,6 +46,7 @@ export async function writeJsonReport(items: AsyncIterable<BatchItem>, runId: st
 export function countsText(counts: Counts): string {
   const parts = [`${counts.succeeded} succeeded`, `${counts.alreadyDone} already so`, `${counts.notAuthorised} not authorised (61007)`, `${counts.deferred} deferred`, `${counts.failed} failed`];
   if (counts.pending) parts.push(`${counts.pending} pending`);
+  if (counts.cancelled) parts.push(`${counts.cancelled} cancelled`);
   return `${counts.total} authorisers: ${parts.join(', ')}`;
 }
 
