@@ -1,5 +1,5 @@
 import { failureResult, type OperationResult } from '../core/engine';
-import { OperationError } from '../core/errors';
+import type { OperationError } from '../core/errors';
 import { writeCallLog, type LogSink } from '../core/log';
 import { asOperationError, ok } from '../core/result';
 import { answerError, wechatCode } from '../core/remote';
