@@ -13,6 +13,9 @@ module.exports = {
     'src/https/**/*.ts',
     'src/emulator/**/*.ts',
     'src/component/**/*.ts',
+    // The batch report and progress, the command line's pure parts with unit suites of their own.
+    'src/tools/batch-report.ts',
+    'src/tools/batch-progress.ts',
     // Batch runs: their rules, the token store, the limiter and the store's lock run in jest's
     // process (unit suites; the token store against a real PostgreSQL server). Left out, as they
     // cannot run here:
@@ -32,11 +35,6 @@ module.exports = {
     // - PGlite's opener: PGlite loads its WebAssembly with a dynamic import jest's VM refuses (the
     //   embedded-store suites run it in child processes: batch-embedded, batch-stop, package);
     '!src/batch/sql-embedded.ts',
-    // - the command line's layer (arguments, environment, signals, process.exit) and the `npm start`
-    //   demo that spawns it: like src/tools/, run only as child processes by the batch suites.
-    '!src/batch/cli.ts',
-    '!src/batch/options.ts',
-    '!src/batch/demo.ts',
   ],
   coverageThreshold: { global: { lines: 95, branches: 95 } },
   coverageReporters: ['text-summary', 'text'],

@@ -215,10 +215,10 @@ async function main(): Promise<void> {
     // The batch demo has none of the cloud function paths' settings: one given is a mistake, not ignored.
     const mixed = [...SINGLE_RUN_OPTIONS, 'state', 'node'].filter((key) => (options as Record<string, unknown>)[key] !== undefined);
     if (mixed.length) fail(`--third-party cannot be combined with ${mixed.map((key) => `--${key}`).join(', ')}: it runs its own batch demo; leave ${mixed.length > 1 ? 'them' : 'it'} out`);
-    // A short batch over a third-party platform's authorisers (src/batch/demo.ts). Like the other
+    // A short batch over a third-party platform's authorisers (src/tools/batch-demo.ts). Like the other
     // paths, 0 whenever the run reached its report (the batch's own 1 here is the expected 61007s);
     // interrupted, 3 as a batch that stopped with work left.
-    const { thirdPartyDemo } = await import('../batch/demo');
+    const { thirdPartyDemo } = await import('./batch-demo');
     const code = await thirdPartyDemo(join(PROJECT_ROOT, 'dist', 'wxplugin.js'), options.json === true);
     process.exitCode = code === 0 || code === 1 ? 0 : code === 3 ? 3 : 1;
     return;

@@ -81,9 +81,9 @@ const MORE_COMMANDS: ReadonlyArray<{ readonly name: string; readonly summary: st
     name: 'batch',
     summary: `one operation for many mini-programs, a durable run; runs, retry, cancel (\`${RUN} batch --help\`)`,
     // Loaded only here: the job engine and its database drivers stay out of every other command.
-    run: async (args) => (await import('../batch/cli')).batchMain('batch', args),
+    run: async (args) => (await import('./batch')).batchMain('batch', args),
   },
-  { name: 'worker', summary: `work the jobs of open batch runs (\`${RUN} worker --help\`)`, run: async (args) => (await import('../batch/cli')).batchMain('worker', args) },
+  { name: 'worker', summary: `work the jobs of open batch runs (\`${RUN} worker --help\`)`, run: async (args) => (await import('./batch')).batchMain('worker', args) },
 ];
 
 const COMMAND_NAMES = [...OPERATIONS.map((operation) => operation.action), ...MORE_COMMANDS.map((command) => command.name)];
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
     }
     endWithParent();
   }
-  // batch and worker need Node 22.12 (their job engine; batch/cli.ts says so in one line); say so on a Node too old for anything.
+  // batch and worker need Node 22.12 (their job engine; tools/batch.ts says so in one line); say so on a Node too old for anything.
   requireNode18('wxplugin', batchCommand ? BATCH_NODE_MIN : '18.3');
   const startedAt = Date.now();
   const argv = process.argv.slice(2);

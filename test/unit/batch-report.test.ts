@@ -10,8 +10,8 @@ import { PassThrough } from 'node:stream';
 import type { BatchItem } from '../../src/batch/api-types';
 import { AUTHORIZER_LINE_MAX, authorizerFilePages, authorizerFileProblem } from '../../src/batch/authorizer-file';
 import type { Counts } from '../../src/batch/outcome';
-import { jsonProgress, terminalProgress } from '../../src/batch/progress';
-import { countsText, summaryLine, writeJsonReport, writeTextReport } from '../../src/batch/report';
+import { jsonProgress, terminalProgress } from '../../src/tools/batch-progress';
+import { countsText, summaryLine, writeJsonReport, writeTextReport } from '../../src/tools/batch-report';
 import { forTerminal, jsonForTerminal } from '../../src/tools/terminal';
 
 /** What the command line passes: its one terminal sanitiser. */

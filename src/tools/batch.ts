@@ -10,12 +10,12 @@ import { shownValue } from '../core/fields';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import type { ParseArgsConfig } from 'node:util';
 import { createComponentClient } from '../component/client';
-import { usageError, type Tool } from '../tools/cli';
-import { forTerminal, jsonForTerminal } from '../tools/terminal';
-import { openBatch } from './api';
-import type { Batch, BatchDriveOptions, BatchItem, BatchRunInfo, BatchRunResult, BatchRunSummary } from './api-types';
-import { AUTHORIZER_LINE_MAX, authorizerFilePages } from './authorizer-file';
-import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, MAX_RATE, MIN_RATE, TIMEOUT_BOUNDS } from './limits';
+import { usageError, type Tool } from './cli';
+import { forTerminal, jsonForTerminal } from './terminal';
+import { openBatch } from '../batch/api';
+import type { Batch, BatchDriveOptions, BatchItem, BatchRunInfo, BatchRunResult, BatchRunSummary } from '../batch/api-types';
+import { AUTHORIZER_LINE_MAX, authorizerFilePages } from '../batch/authorizer-file';
+import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, MAX_RATE, MIN_RATE, TIMEOUT_BOUNDS } from '../batch/limits';
 import {
   checkAuthorizerFile,
   DEFAULTS,
@@ -31,11 +31,11 @@ import {
   WORK_OPTIONS,
   type ComponentCredentials,
   type Where,
-} from './options';
-import { DAILY_QUOTA_SPENT, exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_DONE, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED, MAX_TRIES, MINUTE_QUOTA_SPENT, NOT_AUTHORISED } from './outcome';
-import { DEFAULT_RATE } from './limiter';
-import { jsonProgress, terminalProgress, type Progress } from './progress';
-import { countsText, summaryLine, writeJsonReport, writeTextReport, type ReportText } from './report';
+} from './batch-options';
+import { DAILY_QUOTA_SPENT, exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_DONE, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED, MAX_TRIES, MINUTE_QUOTA_SPENT, NOT_AUTHORISED } from '../batch/outcome';
+import { DEFAULT_RATE } from '../batch/limiter';
+import { jsonProgress, terminalProgress, type Progress } from './batch-progress';
+import { countsText, summaryLine, writeJsonReport, writeTextReport, type ReportText } from './batch-report';
 
 /** Every text from WeChat, a file or the store goes to the terminal through the one sanitiser. */
 const TERMINAL: ReportText = { line: forTerminal, json: (value) => jsonForTerminal(value) };

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../emulator/component-world';
 import { startEmulator } from '../emulator/gateway';
-import { batchNodeBinary } from '../tools/batch-node';
-import { EXIT_UNFINISHED } from './outcome';
+import { batchNodeBinary } from './batch-node';
+import { EXIT_UNFINISHED } from '../batch/outcome';
 
 export const DEMO_AUTHORIZERS = 300;
 const DEMO_RATE = 200;

@@ -8,11 +8,11 @@ import { OperationError } from '../core/errors';
 import { APPID_PATTERN, flagOf, parseFields, shownValue } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
 import { DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
-import { readComponentEnvironment, TOKEN_COMMAND_OPTION } from '../tools/authorizers';
-import { parseOptions, usageError, type Tool } from '../tools/cli';
-import { authorizerFileProblem } from './authorizer-file';
-import { DEFAULT_RATE } from './limiter';
-import { DEFAULT_STORE_DIR, MAX_RATE, MIN_RATE, nodeTooOld } from './limits';
+import { readComponentEnvironment, TOKEN_COMMAND_OPTION } from './authorizers';
+import { parseOptions, usageError, type Tool } from './cli';
+import { authorizerFileProblem } from '../batch/authorizer-file';
+import { DEFAULT_RATE } from '../batch/limiter';
+import { DEFAULT_STORE_DIR, MAX_RATE, MIN_RATE, nodeTooOld } from '../batch/limits';
 
 
 type Values = Record<string, string | boolean | undefined>;

@@ -4,7 +4,7 @@
  * come from the store, so they include what other workers finish.
  */
 import type CliProgress from 'cli-progress';
-import type { Counts } from './outcome';
+import type { Counts } from '../batch/outcome';
 
 export interface Progress {
   update(counts: Counts, listed: boolean): void;

@@ -3,8 +3,8 @@
  * authoriser that did not succeed with its code and message; or, with --json, one object per
  * finished authoriser and then the totals.
  */
-import type { BatchItem } from './api-types';
-import type { Counts } from './outcome';
+import type { BatchItem } from '../batch/api-types';
+import type { Counts } from '../batch/outcome';
 
 /**
  * How text from WeChat, a file or the store is made safe for where the report goes: the command
