@@ -98,6 +98,10 @@ export const ProjectCode = {
   BATCH_RUN_NOT_FOUND: -930308,
   /** The HTTPS server's TLS certificate was not trusted (self-signed, expired, for another name): retrying cannot help. */
   CERTIFICATE_REFUSED: -930309,
+  /** A dashboard request carried neither the token printed at its start nor the session opened with it. */
+  DASHBOARD_UNAUTHORISED: -930340,
+  /** A POST to the dashboard came from a page of another origin: refused, nothing done. */
+  DASHBOARD_FOREIGN_ORIGIN: -930341,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -196,6 +200,8 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.BATCH_OPTIONS_INVALID, { source: 'project', what: 'the batch run\'s options cannot be used', todo: 'fix the option errMsg names where openBatch (or start, resume, work) is called; nothing was sent', retry: 'never' }],
   [ProjectCode.CERTIFICATE_REFUSED, { source: 'project', what: 'the server\'s TLS certificate was not trusted, so nothing was sent', todo: 'check the base URL (WeChat\'s is https://api.weixin.qq.com); a server with its own CA needs that CA trusted, with NODE_EXTRA_CA_CERTS=ca.pem', retry: 'never' }],
   [ProjectCode.BATCH_RUN_NOT_FOUND, { source: 'project', what: 'the batch store holds no such run', todo: 'pass a run id that start() answered (or `wxplugin batch` printed) for this store, or none for the newest run', retry: 'never' }],
+  [ProjectCode.DASHBOARD_UNAUTHORISED, { source: 'project', what: 'the request carried neither the dashboard\'s token nor its session', todo: 'open the address `wxplugin dashboard` printed (it carries ?token=), or send the header Authorization: Bearer TOKEN', retry: 'never' }],
+  [ProjectCode.DASHBOARD_FOREIGN_ORIGIN, { source: 'project', what: 'a POST came from a page of another origin, so nothing was done', todo: 'steer runs from the dashboard\'s own page, or from a script that sends Authorization: Bearer TOKEN', retry: 'never' }],
 ]);
 
 /** The project's own range, -930xxx: a code WeChat sends in it must never read as one of ours. */

@@ -72,6 +72,7 @@ const TOOL_HELP = [
   `  ${'authorizers'.padEnd(12)}list a third-party platform's authorisers and who granted plugin management`,
   `  ${'batch'.padEnd(12)}one operation for many authorised mini-programs, as a durable run (\`${RUN} batch --help\`)`,
   `  ${'worker'.padEnd(12)}work the jobs of open batch runs (\`${RUN} worker --help\`)`,
+  `  ${'dashboard'.padEnd(12)}see and steer a store's batch runs in a browser (\`${RUN} dashboard --help\`)`,
   '',
   `\`${RUN} <command> --help\` (or \`${RUN} help <command>\`) lists a command's options. The result is printed as JSON`,
   '(a table for lists on a terminal). Exit status: 0 when the requested state holds, 1 for any other',
@@ -157,7 +158,7 @@ const shownCommand = (command: string): string => (/^[a-z][a-z-]{0,31}$/.test(co
 
 async function main(): Promise<void> {
   // batch and worker need Node 20 (their job engine); say so on a Node too old for anything.
-  requireNode18('wxplugin', ['batch', 'worker'].includes(process.argv[2] ?? '') ? '20' : '18.3');
+  requireNode18('wxplugin', ['batch', 'worker', 'dashboard'].includes(process.argv[2] ?? '') ? '20' : '18.3');
   const startedAt = Date.now();
   const argv = process.argv.slice(2);
   // `wxplugin help` and `wxplugin help <command>` are the same as --help.
@@ -171,6 +172,11 @@ async function main(): Promise<void> {
   if (command === 'batch' || command === 'worker') {
     // Loaded only here: the job engine and its database drivers stay out of every other command.
     process.exitCode = await (await import('../batch/cli')).batchMain(command, args);
+    return;
+  }
+  if (command === 'dashboard') {
+    // Loaded only here, like batch: its server and page stay out of every other command.
+    process.exitCode = await (await import('../dashboard/cli')).dashboardMain(RUN, args);
     return;
   }
   const operation = OPERATIONS.find((candidate) => candidate.action === command) as AnyOperation | undefined;
