@@ -20,7 +20,7 @@ import {
   readRate,
   readRequest,
   readWhere,
-  requireNode20,
+  requireBatchNode,
   STORE_OPTIONS,
   wholeNumber,
   WORK_OPTIONS,
@@ -303,7 +303,7 @@ async function worker(args: readonly string[]): Promise<number> {
 
 /** Entry from wxplugin: `batch ...` or `worker ...`; resolves with the exit status. */
 export async function batchMain(command: 'batch' | 'worker', args: readonly string[]): Promise<number> {
-  requireNode20(command === 'worker' ? WORKER_TOOL : BATCH_TOOL);
+  requireBatchNode(command === 'worker' ? WORKER_TOOL : BATCH_TOOL);
   if (command === 'worker') return worker(args);
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '-h' || sub === '--help') {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../emulator/component-world';
 import { startEmulator } from '../emulator/gateway';
+import { batchNodeBinary } from '../tools/batch-node';
 
 export const DEMO_AUTHORIZERS = 300;
 const DEMO_RATE = 200;
@@ -22,7 +23,7 @@ export async function thirdPartyDemo(wxplugin: string, json: boolean): Promise<n
   if (!json) process.stdout.write(`Third-party platform ${DEMO_COMPONENT_APPID} with ${DEMO_AUTHORIZERS} authorisers: wxplugin ${args.join(' ').replace(store, '<temp>')}\n`);
   try {
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [wxplugin, ...args], {
+      const child = spawn(batchNodeBinary(), [wxplugin, ...args], {
         env: {
           ...process.env,
           WECHAT_API_BASE_URL: emulator.url,

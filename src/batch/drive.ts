@@ -4,7 +4,7 @@
  * can leave (an authoriser pending with no job). Other workers sharing the store may work the same
  * run at the same time; the run ends when no authoriser is pending and none deferred is due.
  */
-import type PgBoss from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { countRun, dueDeferred, enqueuePage, liveJobs, markListed, pendingAppids, sendJobs, type RunRecord } from './runs';
 import type { SqlDb } from './sql';
 import { workRun, type RunWorkerOptions } from './worker';

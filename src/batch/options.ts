@@ -21,7 +21,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export const STORE_OPTIONS: Options = { store: { type: 'string' } };
 export const WORK_OPTIONS: Options = { concurrency: { type: 'string' }, timeout: { type: 'string' } };
 
-export function requireNode20(tool: Tool, version = process.versions.node): void {
+export function requireBatchNode(tool: Tool, version = process.versions.node): void {
   const problem = nodeTooOld(version);
   if (problem) usageError(tool, problem);
 }

@@ -3,7 +3,7 @@
  * its job ended, and the pg-boss queue that carries the jobs. Every write here is idempotent, so a
  * run can be enqueued again after a crash without doing anything twice.
  */
-import type PgBoss from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import { FINAL_OUTCOMES, type Counts, type Outcome } from './outcome';
 import { SCHEMA } from './schema';
 import type { SqlDb } from './sql';
@@ -37,6 +37,9 @@ export const EXPIRY_SLACK_SECONDS = 5;
 
 export const queueOf = (runId: string): string => `wxplugin-batch.${runId}`;
 
+/** pg-boss retries no job: see createRun. */
+export const JOB_RETRY_LIMIT = 0;
+
 const FINAL_SQL = FINAL_OUTCOMES.map((outcome) => `'${outcome}'`).join(', ');
 
 /** A run id that sorts by time and reads as one: 20261129-224501-3fa2. */
@@ -50,7 +53,12 @@ export async function createRun(db: SqlDb, boss: PgBoss, spec: RunSpec): Promise
     `INSERT INTO ${SCHEMA}.run (id, component, operation, request, source, source_file, rate, job_timeout) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [spec.id, spec.component, spec.operation, JSON.stringify(spec.request), spec.source, spec.sourceFile ?? null, spec.rate, spec.jobTimeout],
   );
-  await boss.createQueue(queueOf(spec.id), { name: queueOf(spec.id), policy: 'standard', retryLimit: 3, retryDelay: 1, expireInSeconds: spec.jobTimeout + EXPIRY_SLACK_SECONDS });
+  // retryLimit 0: the batch owns retries, not pg-boss. Whether an authoriser is called again is the
+  // batch's rule (outcome.ts: MAX_TRIES, its backoff, 45011's minute, 45009's reset) over the tries it
+  // records; a retry is a new job sent with startAfter. A pg-boss retry would be a second count of the
+  // same tries that the records never see. A job whose worker died expires and ends; the claim lapses,
+  // and the run's driver gives its authoriser, still pending, a job again (drive.ts requeuePending).
+  await boss.createQueue(queueOf(spec.id), { policy: 'standard', retryLimit: JOB_RETRY_LIMIT, expireInSeconds: spec.jobTimeout + EXPIRY_SLACK_SECONDS });
 }
 
 interface RunRow {
@@ -136,9 +144,10 @@ export interface JobData {
 export async function sendJobs(boss: PgBoss, run: RunRecord, jobs: ReadonlyArray<JobData & { startAfter?: Date }>): Promise<void> {
   if (jobs.length === 0) return;
   await boss.insert(
+    queueOf(run.id),
     jobs.map((job) => ({
-      name: queueOf(run.id),
       data: { appid: job.appid },
+      retryLimit: JOB_RETRY_LIMIT,
       expireInSeconds: run.jobTimeout + EXPIRY_SLACK_SECONDS,
       ...(job.startAfter ? { startAfter: job.startAfter } : {}),
     })),

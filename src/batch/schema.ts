@@ -7,10 +7,12 @@ import type { SqlDb } from './sql';
  */
 export const SCHEMA = 'wxplugin_batch';
 
-/** One statement string, run under an advisory lock so that workers starting together do not race. */
+/**
+ * One statement string, in one transaction. Processes starting together on one server take turns
+ * on it under store.ts's schema lock (a session lock, which covers pg-boss's schema too).
+ */
 const CREATE = `
 BEGIN;
-SELECT pg_advisory_xact_lock(7310417);
 CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.run (
   id text PRIMARY KEY,

@@ -9,6 +9,8 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Pglite from '@electric-sql/pglite';
+import type * as PgBossModule from 'pg-boss';
+import { makePrivateDir, makeTreePrivate } from './private-files';
 import type { SqlDb } from './sql';
 
 interface PgliteLike {
@@ -17,16 +19,23 @@ interface PgliteLike {
   close(): Promise<void>;
 }
 
+
 /**
  * PGlite's `query` uses the extended protocol, which refuses several statements in one string
  * ("cannot insert multiple commands into a prepared statement"), and pg-boss's migrations are
  * exactly that, without parameters. So parameterless text goes through `exec` (the simple
  * protocol; its last result is the answer) and the rest through `query`.
  */
-function pgliteSql(pglite: PgliteLike): SqlDb {
+function pgliteSql(pglite: PgliteLike, dataDir: string): SqlDb {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { fromPglite } = require('pg-boss') as typeof PgBossModule;
   // PGlite is one connection: statements from concurrent callers are queued by PGlite itself.
   return {
     kind: 'embedded',
+    // pg-boss's own adapter (it flattens a multi-statement block's rows, which pg-boss reads).
+    boss: fromPglite(pglite),
+    // One process owns the store (dir-lock.ts): nobody to take turns with.
+    exclusive: (_key, work) => work(),
     async query<Row>(text: string, values?: readonly unknown[]) {
       if (!values || values.length === 0) {
         const results = await pglite.exec(text);
@@ -34,7 +43,10 @@ function pgliteSql(pglite: PgliteLike): SqlDb {
       }
       return pglite.query<Row>(text, [...values], { rowMode: 'object' });
     },
-    close: () => pglite.close(),
+    async close() {
+      await pglite.close();
+      makeTreePrivate(dataDir);
+    },
   };
 }
 
@@ -58,10 +70,12 @@ async function createInChild(dataDir: string): Promise<void> {
 }
 
 export async function openEmbedded(dataDir: string): Promise<SqlDb> {
+  makePrivateDir(dataDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await createInChild(dataDir);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGlite } = require('@electric-sql/pglite') as typeof Pglite;
   const pglite = await PGlite.create(dataDir);
-  return pgliteSql(pglite as unknown as PgliteLike);
+  makeTreePrivate(dataDir);
+  return pgliteSql(pglite as unknown as PgliteLike, dataDir);
 }
 

@@ -2,12 +2,17 @@
  * Opening a batch store: the SQL connection, the batch tables and pg-boss on the same database.
  * Embedded (PGlite, in DIR/pgdata, this process alone) unless a DATABASE_URL is given.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type PgBoss from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
+import type * as PgBossModule from 'pg-boss';
 import { lockDir } from './dir-lock';
+import { makePrivateDir } from './private-files';
 import { createSchema, SCHEMA } from './schema';
-import { openServer, pgBossDb, type SqlDb } from './sql';
+import { openServer, type SqlDb } from './sql';
 import { openEmbedded } from './sql-embedded';
+
+export type { PgBoss };
 
 export interface BatchStore {
   readonly db: SqlDb;
@@ -19,6 +24,8 @@ export interface StoreOptions {
   /** A PostgreSQL connection string; without it, the embedded store in `dir`. */
   readonly databaseUrl?: string;
   readonly dir: string;
+  /** Open only a store that is already there: a missing one is StoreMissingError, and nothing is created. */
+  readonly existing?: boolean;
   /** How often pg-boss looks for jobs whose worker died (their expiry passed). */
   readonly maintenanceSeconds?: number;
 }
@@ -26,9 +33,20 @@ export interface StoreOptions {
 export const BOSS_SCHEMA = 'pgboss';
 
 /**
+ * The lock processes starting together on one server take turns on while they make the schemas
+ * (pg-boss's and the batch's): without it, two that both find no schema both create it, and one
+ * fails on the catalogue's unique index (`pg_namespace_nspname_index`, or pg-boss's own types).
+ */
+export const SCHEMA_LOCK_KEY = 7310417;
+
+/** The store asked to exist is not there (a typo in --store, or a database without the batch's tables). */
+export class StoreMissingError extends Error {}
+
+/**
  * On the embedded store nobody else can be working: a job still marked active, and a claim on an
- * authoriser, belonged to a process that was killed. Handing them back now (the job as a failure,
- * which pg-boss retries) saves waiting for their expiry.
+ * authoriser, belonged to a process that was killed. Their jobs end now (pg-boss retries nothing:
+ * the batch owns its retries, see runs.ts), and the run's driver gives every authoriser still
+ * pending a job again (requeuePending); the claims are released so that job may call at once.
  */
 export async function releaseOrphans(db: SqlDb, boss: PgBoss): Promise<void> {
   await db.query(`UPDATE ${SCHEMA}.item SET claimed_until = NULL WHERE claimed_until IS NOT NULL`, []);
@@ -36,30 +54,50 @@ export async function releaseOrphans(db: SqlDb, boss: PgBoss): Promise<void> {
   for (const row of rows) await boss.fail(row.name, row.ids);
 }
 
+/** Whether the batch's tables are in this database (a store some batch already made). */
+async function hasBatchTables(db: SqlDb): Promise<boolean> {
+  const { rows } = await db.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`${SCHEMA}.run`]);
+  return rows[0]?.found != null;
+}
+
 export async function openStore(options: StoreOptions): Promise<BatchStore> {
+  const dataDir = join(options.dir, 'pgdata');
+  if (!options.databaseUrl && options.existing && !existsSync(join(dataDir, 'PG_VERSION'))) {
+    throw new StoreMissingError(`there is no batch store in ${options.dir}: check --store (or store.dir), or start a run there first`);
+  }
+  if (!options.databaseUrl) makePrivateDir(options.dir);
   const unlock = options.databaseUrl ? () => undefined : lockDir(options.dir);
   let db: SqlDb | undefined;
   try {
-    db = options.databaseUrl ? await openServer(options.databaseUrl, 8) : await openEmbedded(join(options.dir, 'pgdata'));
-    await createSchema(db);
+    db = options.databaseUrl ? await openServer(options.databaseUrl, 8) : await openEmbedded(dataDir);
+    const opened = db;
+    if (options.existing && !(await hasBatchTables(opened))) throw new StoreMissingError('the database holds no batch store (no run was ever started there): check DATABASE_URL, or start a run there first');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const PgBossClass = require('pg-boss') as typeof PgBoss;
+    const { PgBoss: PgBossClass } = require('pg-boss') as typeof PgBossModule;
+    const seconds = options.maintenanceSeconds ?? 5;
     const boss = new PgBossClass({
-      db: pgBossDb(db),
+      db: opened.boss,
       schema: BOSS_SCHEMA,
+      ...(opened.kind === 'embedded' ? { backend: 'pglite' as const } : {}),
       schedule: false,
       supervise: true,
-      maintenanceIntervalSeconds: options.maintenanceSeconds ?? 5,
-    } as PgBoss.ConstructorOptions);
+      // Expired jobs (their worker died) are looked for this often.
+      superviseIntervalSeconds: seconds,
+      maintenanceIntervalSeconds: seconds,
+      // Nothing here reads pg-boss's instance registry; it would be one more write every beat.
+      registerInstance: false,
+    });
     boss.on('error', () => undefined);
-    await boss.start();
-    if (db.kind === 'embedded') await releaseOrphans(db, boss);
-    const opened = db;
+    await opened.exclusive(SCHEMA_LOCK_KEY, async () => {
+      await createSchema(opened);
+      await boss.start();
+    });
+    if (opened.kind === 'embedded') await releaseOrphans(opened, boss);
     return {
       db: opened,
       boss,
       async close() {
-        await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+        await boss.stop({ graceful: false, close: false }).catch(() => undefined);
         await opened.close();
         unlock();
       },

@@ -5,7 +5,7 @@
  * a crash at any point leaves either a job that will run again or a finished authoriser, never an
  * authoriser with nothing left to finish it.
  */
-import type PgBoss from 'pg-boss';
+import type { Job, PgBoss } from 'pg-boss';
 import { ProjectCode } from '../core/codes';
 import { Coalescer } from './coalesce';
 import type { BatchComponent } from './component';
@@ -62,7 +62,7 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
     void extendClaims(db, run, [...working]).catch((error: unknown) => options.onError?.(error));
   }, Math.max(1000, (run.jobTimeout * 1000) / 3));
   let taken = 0;
-  const handle = async (job: PgBoss.Job<JobData>, tries: number | undefined): Promise<void> => {
+  const handle = async (job: Job<JobData>, tries: number | undefined): Promise<void> => {
     const appid = job.data.appid;
     // Not claimed: finished, deferred to later, or being worked by a live worker. Nothing to call.
     if (tries === undefined) return recorder.add({ jobId: job.id });
@@ -73,7 +73,7 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
       working.delete(appid);
     }
   };
-  const callAndRecord = async (job: PgBoss.Job<JobData>, appid: string, tries: number): Promise<void> => {
+  const callAndRecord = async (job: Job<JobData>, appid: string, tries: number): Promise<void> => {
     let result = await call(appid)({ ...run.request });
     if (result.errCode === ProjectCode.NO_REFRESH_TOKEN && options.component.fetchRefreshToken) {
       // Named in a file, never listed: its refresh token comes with its authorisation info.

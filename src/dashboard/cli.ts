@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openBatch } from '../batch/api';
 import type { BatchOptions } from '../batch/api-types';
-import { readCredentials, readWhere, requireNode20, STORE_OPTIONS, wholeNumber, parseWith } from '../batch/options';
+import { readCredentials, readWhere, requireBatchNode, STORE_OPTIONS, wholeNumber, parseWith } from '../batch/options';
 import { redact } from '../core/redact';
 import { usageError, type Tool } from '../tools/cli';
 import { forTerminal } from '../tools/terminal';
@@ -50,7 +50,7 @@ function credentialsIfSet(tool: Tool): Partial<BatchOptions> {
 
 export async function dashboardMain(run: string, args: readonly string[]): Promise<number> {
   const tool: Tool = { name: 'wxplugin dashboard', help: `${run} dashboard --help` };
-  requireNode20(tool);
+  requireBatchNode(tool);
   const values = parseWith(tool, { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false }, ...STORE_OPTIONS }, args);
   if (values.help) {
     process.stdout.write(help(run));

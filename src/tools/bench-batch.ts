@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../emulator/component-world';
 import { startEmulator } from '../emulator/gateway';
+import { batchNodeBinary } from './batch-node';
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +59,7 @@ async function runBatch(count: number, rate: number, concurrency: number | undef
   const store = mkdtempSync(join(tmpdir(), 'wxplugin-bench-batch-'));
   const args = ['batch', 'apply', '--plugin-appid', 'wx1111111111111111', '--all', '--rate', String(rate), '--store', store, ...(concurrency ? ['--concurrency', String(concurrency)] : [])];
   const started = Date.now();
-  const child = spawn(process.execPath, [join(__dirname, 'wxplugin.js'), ...args], {
+  const child = spawn(batchNodeBinary(), [join(__dirname, 'wxplugin.js'), ...args], {
     env: {
       PATH: process.env.PATH ?? '',
       WECHAT_API_BASE_URL: emulator.url,

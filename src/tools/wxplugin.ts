@@ -16,6 +16,8 @@ import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } f
 import { renderTable, TABLES } from './tables';
 import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
 import { runAuthorizers } from './authorizers';
+import { endWithParent, rerunUnderBatchNode } from './batch-node';
+import { BATCH_NODE_MIN } from '../batch/limits';
 
 /** How to run it, as installed (`npx wxplugin`) or in this repository (`npm run -s wxplugin --`). */
 const RUN = ['wxplugin', 'apply'].includes(process.env.npm_lifecycle_event ?? '') ? 'npm run -s wxplugin --' : 'wxplugin';
@@ -157,8 +159,18 @@ function print(result: Result, asJson: boolean): void {
 const shownCommand = (command: string): string => (/^[a-z][a-z-]{0,31}$/.test(command) ? JSON.stringify(command) : '(not shown)');
 
 async function main(): Promise<void> {
-  // batch and worker need Node 20 (their job engine); say so on a Node too old for anything.
-  requireNode18('wxplugin', ['batch', 'worker', 'dashboard'].includes(process.argv[2] ?? '') ? '20' : '18.3');
+  const batchCommand = ['batch', 'worker', 'dashboard'].includes(process.argv[2] ?? '');
+  if (batchCommand) {
+    // In this repository on an older Node: the same command under WeChat's Node 22.21 build.
+    const rerun = rerunUnderBatchNode();
+    if (rerun) {
+      process.exitCode = await rerun;
+      return;
+    }
+    endWithParent();
+  }
+  // batch, worker and dashboard need Node 22.12 (their job engine; batch/cli.ts says so in one line); say so on a Node too old for anything.
+  requireNode18('wxplugin', batchCommand ? BATCH_NODE_MIN : '18.3');
   const startedAt = Date.now();
   const argv = process.argv.slice(2);
   // `wxplugin help` and `wxplugin help <command>` are the same as --help.

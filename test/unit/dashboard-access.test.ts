@@ -129,7 +129,7 @@ test('every answer: a Content-Security-Policy that allows no inline script and n
 
 test('a POST from a page of another origin: 403, nothing done, whatever it carries', async () => {
   const jar = await session();
-  for (const headers of [
+  const cases: Array<Record<string, string>> = [
     { Cookie: jar, Origin: 'http://evil.example' },
     { Cookie: jar, Origin: `http://localhost:${port}` },
     { Cookie: jar, Origin: 'null' },
@@ -137,7 +137,8 @@ test('a POST from a page of another origin: 403, nothing done, whatever it carri
     { ...bearer(), Origin: 'http://evil.example' },
     // A browser always sends Origin on a POST: a session without one is not the dashboard's page.
     { Cookie: jar },
-  ]) {
+  ];
+  for (const headers of cases) {
     const reply = await call(`/api/runs/${RUN}/cancel`, { method: 'POST', headers });
     expect({ headers, status: reply.status }).toEqual({ headers, status: 403 });
     expect(JSON.parse(reply.text)).toMatchObject({ errCode: ProjectCode.DASHBOARD_FOREIGN_ORIGIN });
