@@ -175,3 +175,74 @@ export async function checkStart(raw: unknown): Promise<CheckedStart | Operation
   if (authorizers instanceof OperationError) return authorizers;
   return { operation, request, authorizers, rate, jobTimeout };
 }
+
+const rateProblem = (rate: unknown): OperationError | undefined =>
+  rate !== undefined && !(typeof rate === 'number' && rate > 0 && rate <= MAX_RATE) ? invalid(`the option rate takes calls per second, more than 0 and at most ${MAX_RATE}, or leave it out to keep the run's`) : undefined;
+
+/** resume's and retry's own options (besides the drive's): a new rate, and retry's codes. */
+export function checkSteerOptions(raw: Record<string, unknown>, withCodes: boolean): OperationError | undefined {
+  const problem = checkWorkOptions(raw) ?? rateProblem(raw.rate);
+  if (problem || !withCodes || raw.codes === undefined) return problem;
+  const codes = raw.codes;
+  if (!Array.isArray(codes) || codes.length === 0 || !codes.every((code) => Number.isInteger(code))) {
+    return invalid('the option codes takes the codes to call again, such as [61007, 45011], or leave it out for every authoriser that did not succeed');
+  }
+  return undefined;
+}
+
+const ITEM_STATES = ['succeeded', 'alreadyDone', 'notAuthorised', 'deferred', 'failed', 'pending', 'cancelled'] as const;
+export const DEFAULT_ITEM_PAGE = 100;
+
+export interface CheckedItemQuery {
+  readonly state?: (typeof ITEM_STATES)[number];
+  readonly code?: number;
+  readonly search?: string;
+  readonly onlyUnsuccessful: boolean;
+  readonly order: 'appid' | 'newest';
+  readonly pageSize: number;
+  readonly after?: { readonly appid: string; readonly at?: string };
+}
+
+/** A page's cursor: where it ended and in which order, opaque to the caller. */
+export const encodeCursor = (order: 'appid' | 'newest', after: { appid: string; at?: string }): string => Buffer.from(JSON.stringify({ o: order, ...after })).toString('base64url');
+
+function decodeCursor(cursor: string, order: 'appid' | 'newest'): { appid: string; at?: string } | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (parsed.o !== order || typeof parsed.appid !== 'string') return undefined;
+    if (order === 'newest' && (typeof parsed.at !== 'string' || Number.isNaN(Date.parse(parsed.at)))) return undefined;
+    return { appid: parsed.appid, ...(order === 'newest' ? { at: parsed.at as string } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** itemsPage's query, usable or the first problem found. */
+export function checkItemQuery(raw: unknown): CheckedItemQuery | OperationError {
+  if (raw !== undefined && !isObject(raw)) return invalid('itemsPage takes a query object, such as { outcome: "failed", pageSize: 100 }, or none');
+  const query = (raw ?? {}) as Record<string, unknown>;
+  const unknownKey = Object.keys(query).find((key) => !['outcome', 'code', 'search', 'onlyUnsuccessful', 'order', 'cursor', 'pageSize'].includes(key));
+  if (unknownKey) return invalid(`itemsPage has no option ${JSON.stringify(unknownKey)}: use outcome, code, search, onlyUnsuccessful, order, cursor or pageSize`);
+  if (query.outcome !== undefined && !ITEM_STATES.includes(query.outcome as never)) return invalid(`the option outcome must be one of ${ITEM_STATES.join(', ')}`);
+  if (query.code !== undefined && !Number.isInteger(query.code)) return invalid('the option code takes a whole number, such as 61007');
+  if (query.search !== undefined && typeof query.search !== 'string') return invalid('the option search takes part of an appid, as text');
+  if (query.onlyUnsuccessful !== undefined && typeof query.onlyUnsuccessful !== 'boolean') return invalid('the option onlyUnsuccessful takes true or false');
+  const order = query.order ?? 'appid';
+  if (order !== 'appid' && order !== 'newest') return invalid('the option order takes "appid" or "newest"');
+  const pageSize = wholeWithin('pageSize', query.pageSize, DEFAULT_ITEM_PAGE, { min: 1, max: 10_000 });
+  if (pageSize instanceof OperationError) return pageSize;
+  let after: { appid: string; at?: string } | undefined;
+  if (query.cursor !== undefined) {
+    after = typeof query.cursor === 'string' ? decodeCursor(query.cursor, order) : undefined;
+    if (!after) return invalid('the option cursor is not one itemsPage answered as next for this order: pass that next as it is, or leave it out for the first page');
+  }
+  return {
+    ...(query.outcome !== undefined ? { state: query.outcome as CheckedItemQuery['state'] } : {}),
+    ...(query.code !== undefined ? { code: query.code as number } : {}),
+    ...(typeof query.search === 'string' && query.search !== '' ? { search: query.search } : {}),
+    onlyUnsuccessful: query.onlyUnsuccessful === true,
+    order,
+    pageSize,
+    ...(after ? { after } : {}),
+  };
+}

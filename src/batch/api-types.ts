@@ -43,8 +43,17 @@ export type BatchAuthorizers = 'all' | { readonly file: string } | Iterable<stri
 
 export type BatchCounts = Counts;
 
-/** How an authoriser stands: final (`succeeded`, `alreadyDone`, `notAuthorised`, `failed`), `deferred` (45009) or `pending`. */
-export type BatchItemState = 'succeeded' | 'alreadyDone' | 'notAuthorised' | 'deferred' | 'failed' | 'pending';
+/**
+ * How an authoriser stands: final (`succeeded`, `alreadyDone`, `notAuthorised`, `failed`), `deferred`
+ * (45009), `pending`, or `cancelled` (final until a retry picks it again).
+ */
+export type BatchItemState = 'succeeded' | 'alreadyDone' | 'notAuthorised' | 'deferred' | 'failed' | 'pending' | 'cancelled';
+
+/**
+ * How a run stands: `listing` (not every authoriser enqueued yet), `running` (some pending),
+ * `cancelled` (a cancel stopped some), `deferred` (some wait for their daily quota), `finished`.
+ */
+export type BatchRunState = 'listing' | 'running' | 'deferred' | 'finished' | 'cancelled';
 
 export interface BatchItem {
   readonly authorizerAppid: string;
@@ -52,12 +61,14 @@ export interface BatchItem {
   /** The last call's errCode and errMsg; null when not called yet. */
   readonly errCode: number | null;
   readonly errMsg: string | null;
-  /** Calls made for it so far. */
+  /** Calls made for it since it was last queued (by start, or by a retry). */
   readonly tries: number;
   /** Deferred (or waiting for a retry): not before then. */
   readonly notBefore?: Date;
   /** The operation's data on success (getPluginList: pluginList). */
   readonly data?: Readonly<Record<string, unknown>>;
+  /** When it reached its final state or was cancelled (itemsPage answers it). */
+  readonly finishedAt?: Date;
 }
 
 export interface BatchRunInfo {
@@ -109,6 +120,48 @@ export type BatchStartOptions = {
 export interface BatchResumeOptions extends BatchDriveOptions {
   /** A run started with the program's own authorisers and not all enqueued: the same authorisers again. */
   readonly authorizers?: Iterable<string> | AsyncIterable<string>;
+  /** The run's new bound, calls per second for the whole platform (kept on the run, every worker follows it). */
+  readonly rate?: number;
+}
+
+/** retry: which authorisers that did not succeed are called again, and at what bound. */
+export interface BatchRetryOptions extends BatchDriveOptions {
+  /** Only those whose last code is one of these (61007 after their owners granted set 40, 45011 ...); default: all that did not succeed. */
+  readonly codes?: readonly number[];
+  /** The run's new bound, as for resume. */
+  readonly rate?: number;
+}
+
+/** A run in the list of runs: what it is, how it stands, its counts. */
+export interface BatchRunSummary extends BatchRunInfo {
+  /** The plugin the run's request names, if it names one. */
+  readonly pluginAppid?: string;
+  readonly state: BatchRunState;
+  readonly counts: BatchCounts;
+}
+
+/** runs(): every run of the store, newest first. */
+export type BatchRunsResult = OperationResult & { readonly runs?: readonly BatchRunSummary[] };
+
+/** cancel(): how many were cancelled now, and the run's counts after. */
+export type BatchCancelResult = OperationResult & { readonly runId?: string; readonly cancelled?: number; readonly counts?: BatchCounts };
+
+/** itemsPage(): which of a run's authorisers, in which order, from where. */
+export interface BatchItemQuery {
+  /** Only those in this state. */
+  readonly outcome?: BatchItemState;
+  /** Only those whose last code is this. */
+  readonly code?: number;
+  /** Only those whose appid contains this text. */
+  readonly search?: string;
+  /** Leave out those that succeeded or already were so. */
+  readonly onlyUnsuccessful?: boolean;
+  /** `appid` (default), or `newest`: the latest finished first, those not finished last. */
+  readonly order?: 'appid' | 'newest';
+  /** The `next` of the previous page, the same query otherwise. */
+  readonly cursor?: string;
+  /** 1 to 10000, default 100. */
+  readonly pageSize?: number;
 }
 
 /**
@@ -130,7 +183,10 @@ export type BatchRunResult = OperationResult & {
 
 export type BatchStatusResult = OperationResult & {
   readonly run?: BatchRunInfo;
+  readonly state?: BatchRunState;
   readonly counts?: BatchCounts;
+  /** How many stand in each state with each last code (null: not called yet), most first. */
+  readonly byCode?: ReadonlyArray<{ readonly state: BatchItemState; readonly code: number | null; readonly count: number }>;
   /** Jobs queued or running for it. */
   readonly jobs?: number;
   readonly deferredUntil?: Date;
@@ -138,6 +194,9 @@ export type BatchStatusResult = OperationResult & {
 
 /** One page of a run's authorisers; the last page yielded is the last one, or one with errCode other than 0. */
 export type BatchItemPage = OperationResult & { readonly items: readonly BatchItem[] };
+
+/** itemsPage(): one page, and `next` (the cursor of the page after it) unless it is the last. */
+export type BatchItemCursorPage = BatchItemPage & { readonly next?: string };
 
 export type BatchWorkResult = OperationResult & {
   /** Jobs this process took. */
@@ -149,10 +208,22 @@ export type BatchWorkResult = OperationResult & {
 export interface Batch {
   /** Creates a run and drives it in this process until it ends, the signal stops it, or the listing fails. */
   start(options: BatchStartOptions): Promise<BatchRunResult>;
-  /** Carries a run on (default: the newest), without redoing what is done. */
+  /** Carries a run on (default: the newest), without redoing what is done; `rate` changes its bound. */
   resume(runId?: string, options?: BatchResumeOptions): Promise<BatchRunResult>;
-  /** A run's counts and state (default: the newest). */
+  /**
+   * Calls again the authorisers of a run (default: the newest) that did not succeed (failed, not
+   * authorised, deferred, cancelled), or those whose last code is in `codes`; then drives the run
+   * as resume does. A success is never repeated.
+   */
+  retry(runId?: string, options?: BatchRetryOptions): Promise<BatchRunResult>;
+  /** Cancels what is pending or deferred in a run (default: the newest); a retry picks them again. */
+  cancel(runId?: string): Promise<BatchCancelResult>;
+  /** Every run of the store, newest first, with its state and counts. */
+  runs(): Promise<BatchRunsResult>;
+  /** A run's counts, counts by code and state (default: the newest). */
   status(runId?: string): Promise<BatchStatusResult>;
+  /** One page of a run's authorisers, filtered and ordered; pass `next` back as `cursor` for the page after. */
+  itemsPage(runId: string, query?: BatchItemQuery): Promise<BatchItemCursorPage>;
   /** A run's authorisers in appid order, a page at a time: memory holds one page whatever the run's size. */
   items(runId: string, options?: { readonly onlyUnsuccessful?: boolean; readonly pageSize?: number }): AsyncIterableIterator<BatchItemPage>;
   /** Works every open run of this platform's until the signal (or, with exitWhenIdle, until none has work left). */

@@ -13,8 +13,8 @@ import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
 import { redact } from '../core/redact';
-import { checkAuthorizers, checkBatchOptions, checkStart, checkWorkOptions, invalid, operationNamed, type CheckedAuthorizers, type CheckedBatchOptions } from './api-options';
-import type { Batch, BatchDriveOptions, BatchItem, BatchItemPage, BatchOperationName, BatchOptions, BatchRunInfo, BatchRunResult, BatchStatusResult, BatchWorkOptions, BatchWorkResult } from './api-types';
+import { checkAuthorizers, checkBatchOptions, checkItemQuery, checkStart, checkSteerOptions, checkWorkOptions, encodeCursor, invalid, operationNamed, type CheckedAuthorizers, type CheckedBatchOptions } from './api-options';
+import type { Batch, BatchCancelResult, BatchDriveOptions, BatchItem, BatchItemCursorPage, BatchItemPage, BatchOperationName, BatchOptions, BatchResumeOptions, BatchRetryOptions, BatchRunInfo, BatchRunResult, BatchRunsResult, BatchRunSummary, BatchStatusResult, BatchWorkOptions, BatchWorkResult } from './api-types';
 import { authorizerFilePages } from './authorizer-file';
 import type { BatchComponent } from './component';
 import { StoreBusyError } from './dir-lock';
@@ -22,7 +22,8 @@ import { driveRun, ListingError, requeuePending } from './drive';
 import { ensureRateRow } from './limiter';
 import { defaultConcurrency } from './limits';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
-import { countRun, createRun, items as storedItems, latestRun, liveJobs, newRunId, nextDeferred, openRuns, readRun, type Finished, type ItemRow, type RunRecord } from './runs';
+import { runStateOf } from './outcome';
+import { cancelRun, countByCode, countRun, createRun, itemPage, items as storedItems, latestRun, listRuns, liveJobs, newRunId, nextDeferred, openRuns, readRun, reopenForRetry, setRunRate, type Finished, type ItemRow, type RunRecord, type RunSummaryRecord } from './runs';
 import { openStore, type BatchStore } from './store';
 import { workRun, type RunWorkerOptions } from './worker';
 
@@ -62,7 +63,13 @@ function itemOf(row: ItemRow): BatchItem {
     tries: row.tries,
     ...(row.notBefore && row.state !== 'succeeded' ? { notBefore: row.notBefore } : {}),
     ...(row.data ? { data: row.data } : {}),
+    ...(row.finishedAt ? { finishedAt: row.finishedAt } : {}),
   };
+}
+
+function summaryOf({ run, counts, state }: RunSummaryRecord): BatchRunSummary {
+  const plugin = run.request.pluginAppid;
+  return { ...infoOf(run), ...(typeof plugin === 'string' ? { pluginAppid: plugin } : {}), state, counts };
 }
 
 /** A run id given is text (checked before the store is opened). */
@@ -220,6 +227,34 @@ export function openBatch(options: BatchOptions): Batch {
     return { ...failureResult(name, new OperationError(end.errCode, { detail }), 1), ...ended, listing: { errCode: end.errCode, errMsg: end.errMsg } };
   }
 
+  /**
+   * resume and retry: the run found, its new rate kept, `reopen` (retry's) putting authorisers back
+   * to work, every pending one given a job again; then onStart and the drive, as start's.
+   */
+  function carryOn(name: string, runId: string | undefined, raw: BatchResumeOptions & BatchRetryOptions, reopen?: (session: Session, run: RunRecord) => Promise<unknown>): Promise<BatchRunResult> {
+    return answer(name, async () => {
+      const problem = runIdProblem(runId) ?? checkSteerOptions(raw as Record<string, unknown>, reopen !== undefined);
+      if (problem) return problem;
+      const given = raw.authorizers === undefined ? undefined : await checkAuthorizers(raw.authorizers);
+      if (given instanceof OperationError) return given;
+      if (given && given.kind !== 'given') return invalid('the option authorizers of resume takes the appids given to start again (an array or any iterable); a run of "all" or { file } lists them again itself');
+      const session = await openForCalls();
+      if (session instanceof OperationError) return session;
+      const found = await findRun(session, runId);
+      if (found instanceof OperationError) return found;
+      if (found.component !== platform!.componentAppid) return invalid(`run ${found.id} belongs to the platform ${found.component}, not this componentAppid's: open the batch with that platform's credentials`);
+      // A retry works the authorisers the run has; only resume insists on the program's list to finish listing.
+      if (!found.listed && found.source === 'given' && !given && !reopen) return invalid(`run ${found.id} was started with the program's own authorisers and not all were enqueued: pass them again as authorizers`);
+      if (raw.rate !== undefined) await setRunRate(session.store.db, found.id, raw.rate);
+      const run = (await readRun(session.store.db, found.id))!;
+      await reopen?.(session, run);
+      // Anything a crash left without a job gets one again; the claim keeps each authoriser to one call.
+      await requeuePending(session.store.db, session.store.boss, run);
+      const source: CheckedAuthorizers | undefined = run.source === 'file' ? { kind: 'file', file: run.sourceFile! } : run.source === 'given' ? given : { kind: 'all' };
+      return drive(name, session, run, run.listed || !source ? undefined : pagesOf(session, source, run.rate), raw);
+    });
+  }
+
   const pagesOf = (session: Session, source: CheckedAuthorizers, rate: number): AsyncIterable<readonly string[]> =>
     source.kind === 'all' ? listedPages(session.component(rate)) : source.kind === 'file' ? filePages(source.file) : givenPages(source.appids);
 
@@ -247,24 +282,42 @@ export function openBatch(options: BatchOptions): Batch {
         return drive('batch.start', session, run, pagesOf(session, source, run.rate), raw);
       }),
 
-    resume: (runId, raw = {}) =>
-      answer('batch.resume', async () => {
-        const problem = runIdProblem(runId) ?? checkWorkOptions(raw as Record<string, unknown>);
+    resume: (runId, raw = {}) => carryOn('batch.resume', runId, raw),
+
+    retry: (runId, raw = {}) => carryOn('batch.retry', runId, raw, (session, run) => reopenForRetry(session.store.db, run.id, raw.codes)),
+
+    cancel: (runId) =>
+      answer('batch.cancel', async (): Promise<BatchCancelResult | OperationError> => {
+        const problem = runIdProblem(runId);
         if (problem) return problem;
-        const given = raw.authorizers === undefined ? undefined : await checkAuthorizers(raw.authorizers);
-        if (given instanceof OperationError) return given;
-        if (given && given.kind !== 'given') return invalid('the option authorizers of resume takes the appids given to start again (an array or any iterable); a run of "all" or { file } lists them again itself');
-        const session = await openForCalls();
+        const session = await open();
         if (session instanceof OperationError) return session;
         const run = await findRun(session, runId);
         if (run instanceof OperationError) return run;
-        if (run.component !== platform!.componentAppid) return invalid(`run ${run.id} belongs to the platform ${run.component}, not this componentAppid's: open the batch with that platform's credentials`);
-        if (!run.listed && run.source === 'given' && !given) return invalid(`run ${run.id} was started with the program's own authorisers and not all were enqueued: pass them again as authorizers`);
-        // Anything a crash left without a job gets one again; the claim keeps each authoriser to one call.
-        await requeuePending(session.store.db, session.store.boss, run);
-        const source: CheckedAuthorizers = run.source === 'file' ? { kind: 'file', file: run.sourceFile! } : run.source === 'given' ? given ?? { kind: 'given', appids: [] } : { kind: 'all' };
-        return drive('batch.resume', session, run, run.listed ? undefined : pagesOf(session, source, run.rate), raw);
+        const cancelled = await cancelRun(session.store.db, run.id);
+        return { ...ok('batch.cancel'), runId: run.id, cancelled, counts: await countRun(session.store.db, run.id) };
       }),
+
+    runs: () =>
+      answer('batch.runs', async (): Promise<BatchRunsResult | OperationError> => {
+        const session = await open();
+        if (session instanceof OperationError) return session;
+        return { ...ok('batch.runs'), runs: (await listRuns(session.store.db)).map(summaryOf) };
+      }),
+
+    itemsPage: (runId, raw) =>
+      answer('batch.itemsPage', async (): Promise<BatchItemCursorPage | OperationError> => {
+        const problem = runId === undefined ? invalid('itemsPage takes the run id start() answered as runId') : runIdProblem(runId);
+        if (problem) return problem;
+        const query = checkItemQuery(raw);
+        if (query instanceof OperationError) return query;
+        const session = await open();
+        if (session instanceof OperationError) return session;
+        const run = await findRun(session, runId);
+        if (run instanceof OperationError) return run;
+        const page = await itemPage(session.store.db, run.id, query);
+        return { ...ok('batch.itemsPage'), items: page.rows.map(itemOf), ...(page.next ? { next: encodeCursor(query.order, page.next) } : {}) };
+      }).then((result) => ('items' in result ? result : { ...result, items: [] })) as Promise<BatchItemCursorPage>,
 
     status: (runId) =>
       answer('batch.status', async (): Promise<BatchStatusResult | OperationError> => {
@@ -275,8 +328,8 @@ export function openBatch(options: BatchOptions): Batch {
         const run = await findRun(session, runId);
         if (run instanceof OperationError) return run;
         const { db } = session.store;
-        const [counts, jobs, deferredUntil] = [await countRun(db, run.id), await liveJobs(db, run.id), await nextDeferred(db, run.id)];
-        return { ...ok('batch.status'), run: infoOf(run), counts, jobs, ...(deferredUntil ? { deferredUntil } : {}) };
+        const [counts, byCode, jobs, deferredUntil] = [await countRun(db, run.id), await countByCode(db, run.id), await liveJobs(db, run.id), await nextDeferred(db, run.id)];
+        return { ...ok('batch.status'), run: infoOf(run), state: runStateOf(run.listed, counts), counts, byCode, jobs, ...(deferredUntil ? { deferredUntil } : {}) };
       }),
 
     items: (runId, raw = {}) => itemPages(runId, raw),

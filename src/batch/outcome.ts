@@ -86,6 +86,29 @@ export interface Counts {
   readonly failed: number;
   /** Neither finished nor deferred: queued, running, or waiting to be retried. */
   readonly pending: number;
+  /** Stopped by a cancel before they were called again; final until a retry picks them. */
+  readonly cancelled: number;
+}
+
+/** Where an authoriser stands in its run: an outcome, `pending` (work left), or `cancelled` (a cancel stopped it). */
+export type ItemState = Outcome | 'pending' | 'cancelled';
+
+/** What `retry` calls again: every state that is neither a success nor work already left. */
+export const RETRYABLE_STATES = ['failed', 'notAuthorised', 'deferred', 'cancelled'] as const;
+
+/** How a run stands as a whole, for lists of runs. */
+export type RunState = 'listing' | 'running' | 'deferred' | 'finished' | 'cancelled';
+
+/**
+ * Not all enqueued is `listing`; work left is `running`; then a cancel shows before a deferral (the
+ * operator's own stop is what they look for), and nothing left is `finished`.
+ */
+export function runStateOf(listed: boolean, counts: Counts): RunState {
+  if (!listed && counts.cancelled === 0) return 'listing';
+  if (counts.pending > 0) return 'running';
+  if (counts.cancelled > 0) return 'cancelled';
+  if (counts.deferred > 0) return 'deferred';
+  return 'finished';
 }
 
 export const EXIT_DONE = 0;
@@ -93,9 +116,9 @@ export const EXIT_REFUSED_OR_FAILED = 1;
 export const EXIT_BAD_ARGUMENTS = 2;
 export const EXIT_UNFINISHED = 3;
 
-/** 1 when any authoriser was refused or failed, whatever else; else 3 when any is deferred or pending; else 0. */
+/** 1 when any authoriser was refused or failed, whatever else; else 3 when any is deferred, pending or cancelled (work left); else 0. */
 export function exitCodeOf(counts: Counts): number {
   if (counts.notAuthorised > 0 || counts.failed > 0) return EXIT_REFUSED_OR_FAILED;
-  if (counts.deferred > 0 || counts.pending > 0) return EXIT_UNFINISHED;
+  if (counts.deferred > 0 || counts.pending > 0 || counts.cancelled > 0) return EXIT_UNFINISHED;
   return EXIT_DONE;
 }

@@ -6,10 +6,10 @@
 import type { BatchItem } from './api-types';
 import type { Counts } from './outcome';
 
-/** The last line of --json: the run and its counts (`pending` only when some are). */
+/** The last line of --json: the run and its counts (`pending` and `cancelled` only when some are). */
 export function summaryLine(runId: string, counts: Counts): string {
-  const { pending, ...rest } = counts;
-  return JSON.stringify({ run: runId, ...rest, ...(pending ? { pending } : {}) });
+  const { pending, cancelled, ...rest } = counts;
+  return JSON.stringify({ run: runId, ...rest, ...(pending ? { pending } : {}), ...(cancelled ? { cancelled } : {}) });
 }
 
 function itemObject(item: BatchItem): Record<string, unknown> {
@@ -36,6 +36,7 @@ export async function writeJsonReport(items: AsyncIterable<BatchItem>, runId: st
 export function countsText(counts: Counts): string {
   const parts = [`${counts.succeeded} succeeded`, `${counts.alreadyDone} already so`, `${counts.notAuthorised} not authorised (61007)`, `${counts.deferred} deferred`, `${counts.failed} failed`];
   if (counts.pending) parts.push(`${counts.pending} pending`);
+  if (counts.cancelled) parts.push(`${counts.cancelled} cancelled`);
   return `${counts.total} authorisers: ${parts.join(', ')}`;
 }
 

@@ -4,7 +4,7 @@
  * run can be enqueued again after a crash without doing anything twice.
  */
 import type { PgBoss } from 'pg-boss';
-import { FINAL_OUTCOMES, type Counts, type Outcome } from './outcome';
+import { FINAL_OUTCOMES, RETRYABLE_STATES, runStateOf, type Counts, type ItemState, type Outcome, type RunState } from './outcome';
 import { SCHEMA } from './schema';
 import type { SqlDb } from './sql';
 
@@ -205,7 +205,8 @@ export async function recordFinished(db: SqlDb, runId: string, finished: readonl
        claimed_until = NULL,
        finished_at = CASE WHEN u.state IN (${FINAL_SQL}) THEN clock_timestamp() ELSE NULL END
      FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::float8[], $8::text[]) AS u(appid, state, code, message, tries, not_before, data)
-     WHERE i.run = $1 AND i.appid = u.appid AND i.state NOT IN (${FINAL_SQL})`,
+     WHERE i.run = $1 AND i.appid = u.appid AND i.state NOT IN (${FINAL_SQL})
+       AND NOT (i.state = 'cancelled' AND u.state IN ('pending', 'deferred'))`,
     [
       runId,
       finished.map((entry) => entry.appid),
@@ -231,6 +232,7 @@ export async function countRun(db: SqlDb, runId: string): Promise<Counts> {
     deferred: count('deferred'),
     failed: count('failed'),
     pending: count('pending'),
+    cancelled: count('cancelled'),
   };
 }
 
@@ -248,12 +250,14 @@ export async function dueDeferred(db: SqlDb, runId: string): Promise<number> {
 
 export interface ItemRow {
   readonly appid: string;
-  readonly state: Outcome | 'pending';
+  readonly state: ItemState;
   readonly code: number | null;
   readonly message: string | null;
   readonly tries: number;
   readonly notBefore: Date | null;
   readonly data: Record<string, unknown> | null;
+  /** When it reached its final state (or was cancelled); null while work is left. */
+  readonly finishedAt?: Date | null;
 }
 
 /**
@@ -295,4 +299,127 @@ export async function* pendingAppids(db: SqlDb, runId: string, pageSize = 1000):
 export async function liveJobs(db: SqlDb, runId: string): Promise<number> {
   const { rows } = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`, [queueOf(runId)]);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** A run with its counts, for lists of runs. */
+export interface RunSummaryRecord {
+  readonly run: RunRecord;
+  readonly counts: Counts;
+  readonly state: RunState;
+}
+
+const NO_COUNTS: Counts = { total: 0, succeeded: 0, alreadyDone: 0, notAuthorised: 0, deferred: 0, failed: 0, pending: 0, cancelled: 0 };
+
+/** Every run of the store, newest first, each with its counts (one grouped read of the items). */
+export async function listRuns(db: SqlDb): Promise<RunSummaryRecord[]> {
+  const { rows: runs } = await db.query<RunRow>(`SELECT * FROM ${SCHEMA}.run ORDER BY created_at DESC, id DESC`, []);
+  const { rows } = await db.query<{ run: string; state: string; n: string | number }>(`SELECT run, state, count(*) AS n FROM ${SCHEMA}.item GROUP BY run, state`, []);
+  const byRun = new Map<string, Record<string, number>>();
+  for (const row of rows) byRun.set(row.run, { ...byRun.get(row.run), [row.state]: Number(row.n) });
+  return runs.map((row) => {
+    const run = toRecord(row);
+    const by = byRun.get(run.id) ?? {};
+    const counts = Object.fromEntries(Object.keys(NO_COUNTS).map((key) => [key, key === 'total' ? Object.values(by).reduce((sum, n) => sum + n, 0) : (by[key] ?? 0)])) as unknown as Counts;
+    return { run, counts, state: runStateOf(run.listed, counts) };
+  });
+}
+
+/** The run's calls per second from now on: every worker reads it again between rounds. */
+export async function setRunRate(db: SqlDb, runId: string, rate: number): Promise<void> {
+  await db.query(`UPDATE ${SCHEMA}.run SET rate = $2 WHERE id = $1`, [runId, rate]);
+}
+
+/**
+ * Cancels what is left of a run: pending and deferred authorisers become `cancelled` (a call in
+ * flight still records its final outcome; recordFinished never puts a cancelled one back to work),
+ * and the run counts as listed so nothing resumes its listing. Their spare jobs call nothing.
+ */
+export async function cancelRun(db: SqlDb, runId: string): Promise<number> {
+  const { rows } = await db.query<{ n: string | number }>(
+    `WITH cancelled AS (
+       UPDATE ${SCHEMA}.item SET state = 'cancelled', claimed_until = NULL, not_before = NULL, finished_at = clock_timestamp()
+       WHERE run = $1 AND state IN ('pending', 'deferred') RETURNING 1
+     ) SELECT count(*) AS n FROM cancelled`,
+    [runId],
+  );
+  await db.query(`UPDATE ${SCHEMA}.run SET listed = true WHERE id = $1`, [runId]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Puts the authorisers that did not succeed back to work (those whose last code is in `codes`
+ * when given): pending again with their tries counted afresh. A success, or an authoriser already
+ * so, is never touched. Their jobs are sent by requeuePending.
+ */
+export async function reopenForRetry(db: SqlDb, runId: string, codes: readonly number[] | undefined): Promise<number> {
+  const { rows } = await db.query<{ n: string | number }>(
+    `WITH reopened AS (
+       UPDATE ${SCHEMA}.item SET state = 'pending', tries = 0, not_before = NULL, claimed_until = NULL, finished_at = NULL
+       WHERE run = $1 AND state = ANY($2::text[]) AND ($3::int[] IS NULL OR code = ANY($3::int[])) RETURNING 1
+     ) SELECT count(*) AS n FROM reopened`,
+    [runId, [...RETRYABLE_STATES], codes ? [...codes] : null],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** How many authorisers stand in each state with each last code (null: not called yet), most first. */
+export async function countByCode(db: SqlDb, runId: string): Promise<Array<{ state: ItemState; code: number | null; count: number }>> {
+  const { rows } = await db.query<{ state: ItemState; code: number | null; n: string | number }>(
+    `SELECT state, code, count(*) AS n FROM ${SCHEMA}.item WHERE run = $1 GROUP BY state, code ORDER BY count(*) DESC, state, code`,
+    [runId],
+  );
+  return rows.map((row) => ({ state: row.state, code: row.code === null ? null : Number(row.code), count: Number(row.n) }));
+}
+
+export interface ItemFilter {
+  readonly state?: ItemState;
+  readonly code?: number;
+  /** Part of the appid, matched literally. */
+  readonly search?: string;
+  readonly onlyUnsuccessful?: boolean;
+  /** `appid` order, or `newest` (latest finished first, then those not finished, each by appid). */
+  readonly order: 'appid' | 'newest';
+  readonly pageSize: number;
+  /** Where the previous page ended: its last row's sort key. */
+  readonly after?: { readonly appid: string; readonly at?: string };
+}
+
+/** One page of a run's authorisers, filtered, with the key where the next page starts (none on the last page). */
+export async function itemPage(db: SqlDb, runId: string, filter: ItemFilter): Promise<{ rows: ItemRow[]; next?: { appid: string; at?: string } }> {
+  const params: unknown[] = [runId];
+  const where = ['run = $1'];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (filter.state) where.push(`state = ${param(filter.state)}`);
+  if (filter.code !== undefined) where.push(`code = ${param(filter.code)}`);
+  if (filter.search) where.push(`position(${param(filter.search)} in appid) > 0`);
+  if (filter.onlyUnsuccessful) where.push("state NOT IN ('succeeded', 'alreadyDone')");
+  // Those not finished sort after every finished one, as if finished at the epoch.
+  const at = `coalesce(finished_at, 'epoch'::timestamptz)`;
+  if (filter.after && filter.order === 'appid') where.push(`appid > ${param(filter.after.appid)}`);
+  if (filter.after && filter.order === 'newest') {
+    const time = param(filter.after.at ?? '1970-01-01T00:00:00Z');
+    where.push(`(${at} < ${time}::timestamptz OR (${at} = ${time}::timestamptz AND appid > ${param(filter.after.appid)}))`);
+  }
+  const order = filter.order === 'appid' ? 'appid' : `${at} DESC, appid`;
+  const { rows } = await db.query<{ appid: string; state: ItemState; code: number | null; message: string | null; tries: number; not_before: Date | string | null; data: Record<string, unknown> | string | null; finished_at: Date | string | null; at_text: string }>(
+    `SELECT appid, state, code, message, tries, not_before, data, finished_at, ${at}::text AS at_text FROM ${SCHEMA}.item
+     WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${param(filter.pageSize + 1)}`,
+    params,
+  );
+  const more = rows.length > filter.pageSize;
+  const page = rows.slice(0, filter.pageSize);
+  const last = page[page.length - 1];
+  return {
+    rows: page.map((row) => ({
+      appid: row.appid,
+      state: row.state,
+      code: row.code,
+      message: row.message,
+      tries: Number(row.tries),
+      notBefore: row.not_before ? new Date(row.not_before) : null,
+      data: typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data,
+      finishedAt: row.finished_at ? new Date(row.finished_at) : null,
+    })),
+    ...(more && last ? { next: { appid: last.appid, ...(filter.order === 'newest' ? { at: last.at_text } : {}) } } : {}),
+  };
 }

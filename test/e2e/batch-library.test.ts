@@ -229,7 +229,7 @@ if (!bin) {
         onProgress: (counts) => progress.push(counts.total),
       });
       expect(result).toMatchObject({ errCode: 0, errMsg: 'batch.start:ok', retryable: false, kind: 'finished', runId: expect.stringMatching(/^\d{8}-\d{6}-[0-9a-f]{4}$/) });
-      expect(result.counts).toEqual({ total: 30, succeeded: 27, alreadyDone: 0, notAuthorised: 3, deferred: 0, failed: 0, pending: 0 });
+      expect(result.counts).toEqual({ total: 30, succeeded: 27, alreadyDone: 0, notAuthorised: 3, deferred: 0, failed: 0, pending: 0, cancelled: 0 });
       expect(result).not.toHaveProperty('deferredUntil');
       expect(started).toEqual([`${result.runId} applyPlugin all false`]);
       expect(finished).toHaveLength(30);

@@ -14,7 +14,7 @@ import type { Counts } from '../../src/batch/outcome';
 import { jsonProgress, terminalProgress } from '../../src/batch/progress';
 import { countsText, summaryLine, writeJsonReport, writeTextReport } from '../../src/batch/report';
 
-const counts = (extra: Partial<Counts> = {}): Counts => ({ total: 4, succeeded: 1, alreadyDone: 1, notAuthorised: 1, deferred: 1, failed: 0, pending: 0, ...extra });
+const counts = (extra: Partial<Counts> = {}): Counts => ({ total: 4, succeeded: 1, alreadyDone: 1, notAuthorised: 1, deferred: 1, failed: 0, pending: 0, cancelled: 0, ...extra });
 const until = new Date('2026-11-30T16:05:00.000Z');
 const ITEMS: BatchItem[] = [
   { authorizerAppid: 'wxa000000000000000', state: 'succeeded', errCode: 0, errMsg: 'getPluginList:ok', tries: 1, data: { pluginList: [] } },

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import {
   decide,
   exitCodeOf,
+  runStateOf,
   MAX_TRIES,
   MINUTE_QUOTA_WAIT_MS,
   nextQuotaReset,
@@ -108,23 +109,39 @@ describe('exitCodeOf', () => {
     deferred: fc.nat(2),
     failed: fc.nat(2),
     pending: fc.nat(2),
+    cancelled: fc.nat(2),
   });
 
-  test('property: 1 when any was refused or failed; else 3 when any is left; else 0', () => {
+  test('property: 1 when any was refused or failed; else 3 when any is left (cancelled included); else 0', () => {
     fc.assert(
       fc.property(counts, (partial) => {
         const all: Counts = { ...partial, total: Object.values(partial).reduce((a, b) => a + b, 0) };
-        const expected = partial.notAuthorised + partial.failed > 0 ? 1 : partial.deferred + partial.pending > 0 ? 3 : 0;
+        const expected = partial.notAuthorised + partial.failed > 0 ? 1 : partial.deferred + partial.pending + partial.cancelled > 0 ? 3 : 0;
         return exitCodeOf(all) === expected;
       }),
     );
   });
 
   test('examples', () => {
-    const zero: Counts = { total: 0, succeeded: 0, alreadyDone: 0, notAuthorised: 0, deferred: 0, failed: 0, pending: 0 };
+    const zero: Counts = { total: 0, succeeded: 0, alreadyDone: 0, notAuthorised: 0, deferred: 0, failed: 0, pending: 0, cancelled: 0 };
     expect(exitCodeOf({ ...zero, total: 2, succeeded: 1, alreadyDone: 1 })).toBe(0);
     expect(exitCodeOf({ ...zero, total: 2, succeeded: 1, notAuthorised: 1 })).toBe(1);
     expect(exitCodeOf({ ...zero, total: 3, failed: 1, deferred: 1, pending: 1 })).toBe(1);
     expect(exitCodeOf({ ...zero, total: 2, succeeded: 1, deferred: 1 })).toBe(3);
+    expect(exitCodeOf({ ...zero, total: 2, succeeded: 1, cancelled: 1 })).toBe(3);
+  });
+});
+
+describe('runStateOf', () => {
+  const zero: Counts = { total: 0, succeeded: 0, alreadyDone: 0, notAuthorised: 0, deferred: 0, failed: 0, pending: 0, cancelled: 0 };
+  test.each<[string, boolean, Partial<Counts>, string]>([
+    ['not all enqueued', false, { pending: 3 }, 'listing'],
+    ['cancelled while listing', false, { cancelled: 3 }, 'cancelled'],
+    ['work left', true, { pending: 1, deferred: 1, cancelled: 1 }, 'running'],
+    ['a cancel before a deferral', true, { deferred: 1, cancelled: 1 }, 'cancelled'],
+    ['waiting for a quota', true, { deferred: 1, failed: 1 }, 'deferred'],
+    ['nothing left', true, { succeeded: 2, failed: 1 }, 'finished'],
+  ])('%s: %s', (_name, listed, counts, state) => {
+    expect(runStateOf(listed, { ...zero, ...counts })).toBe(state);
   });
 });
