@@ -20,6 +20,17 @@ export interface ApiContext {
   readonly batch: DashboardBatch;
   readonly meter: ThroughputMeter;
   readonly drives: Drives;
+  /** Started without the platform's credentials: it reads and cancels, and says so when asked to call WeChat. */
+  readonly withoutCredentials?: boolean;
+}
+
+/** Retry and resume call WeChat; without credentials they would only fail, authoriser by authoriser. */
+function credentialsMissing(context: ApiContext): Answer | undefined {
+  if (!context.withoutCredentials) return undefined;
+  return {
+    status: 400,
+    body: { errCode: ProjectCode.COMPONENT_CREDENTIALS_MISSING, errMsg: 'dashboard:fail retry and resume call WeChat, and this dashboard was started without the platform\'s credentials: start it again with WECHAT_COMPONENT_APPID, WECHAT_COMPONENT_SECRET and WECHAT_COMPONENT_VERIFY_TICKET set' },
+  };
 }
 
 const ITEM_STATES: readonly ItemState[] = ['succeeded', 'alreadyDone', 'notAuthorised', 'deferred', 'failed', 'cancelled', 'pending'];
@@ -42,7 +53,7 @@ function countsOf(counts: Counts) {
     notAuthorised: counts.notAuthorised,
     deferred: counts.deferred,
     failed: counts.failed,
-    cancelled: counts.cancelled ?? 0,
+    cancelled: counts.cancelled,
     pending: counts.pending,
   };
 }
@@ -191,6 +202,8 @@ function readBody(text: string, keys: readonly string[], example: string): { rea
 }
 
 export async function retryRun(context: ApiContext, runId: string, text: string): Promise<Answer> {
+  const missing = credentialsMissing(context);
+  if (missing) return missing;
   const read = readBody(text, ['codes', 'rate'], '{"codes":[61007]}');
   if ('status' in read) return read;
   const body = read.fields;
@@ -199,6 +212,8 @@ export async function retryRun(context: ApiContext, runId: string, text: string)
 }
 
 export async function resumeRun(context: ApiContext, runId: string, text: string): Promise<Answer> {
+  const missing = credentialsMissing(context);
+  if (missing) return missing;
   const read = readBody(text, ['rate'], '{"rate":20}');
   if ('status' in read) return read;
   const body = read.fields;

@@ -12,7 +12,6 @@ import { readCredentials, readWhere, requireBatchNode, STORE_OPTIONS, wholeNumbe
 import { redact } from '../core/redact';
 import { usageError, type Tool } from '../tools/cli';
 import { forTerminal } from '../tools/terminal';
-import type { DashboardBatch } from './batch-port';
 import { Drives } from './drives';
 import { pageFiles } from './page-files';
 import { createDashboardServer } from './server';
@@ -65,7 +64,7 @@ export async function dashboardMain(run: string, args: readonly string[]): Promi
   const credentials = credentialsIfSet(tool);
 
   const store = where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir };
-  const batch = openBatch({ componentAppid: '', componentSecret: '', ...credentials, store: { ...store, existing: true } } as unknown as BatchOptions) as unknown as DashboardBatch;
+  const batch = openBatch({ componentAppid: '', componentSecret: '', ...credentials, store: { ...store, existing: true } } as unknown as BatchOptions);
   const warn = (line: string) => process.stderr.write(`wxplugin dashboard: ${forTerminal(redact(line))}\n`);
   // Read once before serving: a store that cannot be read is said now, not on the page.
   const first = await batch.runs();
@@ -78,7 +77,7 @@ export async function dashboardMain(run: string, args: readonly string[]): Promi
   }
 
   const drives = new Drives(warn);
-  const dashboard = createDashboardServer({ batch, meter: new ThroughputMeter(), drives }, pageFiles(), warn);
+  const dashboard = createDashboardServer({ batch, meter: new ThroughputMeter(), drives, withoutCredentials: Object.keys(credentials).length === 0 }, pageFiles(), warn);
   let listening;
   try {
     listening = await dashboard.listen(port, host);

@@ -180,3 +180,29 @@ test('items: the query passed on; CSV never lets a cell read as a formula', asyn
   expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
   expect(csv.text).toBe('authorizer,outcome,errCode,errMsg,tries\r\nwxa00000000000000009,notAuthorised,61007,"\'=HYPERLINK(""x"")",1\r\n');
 });
+
+test('started without the platform\'s credentials: retry and resume say what to set, call nothing; cancel still works', async () => {
+  const readOnly = createDashboardServer({ batch, meter: new ThroughputMeter(), drives: new Drives(() => undefined), withoutCredentials: true }, pageFiles(), () => undefined);
+  const listening = await readOnly.listen(0, '127.0.0.1');
+  const post = (action: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const outgoing = request({ host: '127.0.0.1', port: listening.port, path: `/api/runs/${RUN}/${action}`, method: 'POST', headers: { Authorization: `Bearer ${listening.access.token}` } }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode!, text }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  try {
+    for (const action of ['retry', 'resume']) {
+      const refused = await post(action);
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.text)).toMatchObject({ errCode: ProjectCode.COMPONENT_CREDENTIALS_MISSING, errMsg: expect.stringContaining('WECHAT_COMPONENT_SECRET') });
+    }
+    expect(asked).toEqual([]);
+    expect((await post('cancel')).status).toBe(200);
+  } finally {
+    await readOnly.close();
+  }
+});
