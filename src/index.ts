@@ -23,7 +23,7 @@ export { memoryStore } from './component/store';
 export type { ComponentStore, StoredToken } from './component/store';
 export { fileStore } from './component/file-store';
 export type { FileStoreOptions } from './component/file-store';
-// Batch runs (Node 20 or later): their job engine and drivers load on first use, never with the package.
+// Batch runs (Node 22.12 or later): their job engine and drivers load on first use, never with the package.
 export { openBatch } from './batch/api';
 export type {
   Batch,

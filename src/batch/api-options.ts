@@ -12,7 +12,7 @@ import type { AnyOperation } from '../core/operation';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
 import { kindOf } from '../core/validate';
 import { parseBaseUrl } from '../https/base-url';
-import type { BatchOptions, BatchStoreOption } from './api-types';
+import type { BatchOptions } from './api-types';
 import { authorizerFileProblem } from './authorizer-file';
 import { DEFAULT_RATE } from './limiter';
 import type { Platform } from './paced-component';
@@ -24,19 +24,21 @@ const given = (value: unknown): value is string => typeof value === 'string' && 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What the store option means: a server, or the embedded store's absolute folder. */
-export type CheckedStore = { readonly databaseUrl: string; readonly dir?: undefined } | { readonly databaseUrl?: undefined; readonly dir: string };
+export type CheckedStore = ({ readonly databaseUrl: string; readonly dir?: undefined } | { readonly databaseUrl?: undefined; readonly dir: string }) & { readonly existing: boolean };
 
 function checkStore(raw: unknown): CheckedStore | OperationError {
-  const store = raw as Partial<Record<keyof BatchStoreOption | 'databaseUrl' | 'dir', unknown>>;
+  const store = raw as Partial<Record<'databaseUrl' | 'dir' | 'existing', unknown>>;
   if (!isObject(store) || (store.databaseUrl === undefined) === (store.dir === undefined)) {
     return invalid('the option store takes either { databaseUrl: "postgres://..." } (a PostgreSQL server every worker shares) or { dir } (the embedded store\'s folder, this process alone)');
   }
+  if (store.existing !== undefined && typeof store.existing !== 'boolean') return invalid('the option store.existing takes true (open only a store that is already there) or false');
+  const existing = store.existing === true;
   if (store.databaseUrl !== undefined) {
     if (!given(store.databaseUrl) || !/^postgres(ql)?:\/\//.test(store.databaseUrl.trim())) return invalid('the option store.databaseUrl must be a postgres:// or postgresql:// connection string');
-    return { databaseUrl: store.databaseUrl.trim() };
+    return { databaseUrl: store.databaseUrl.trim(), existing };
   }
-  if (!given(store.dir)) return invalid('the option store.dir must name a folder (it is created if missing)');
-  return { dir: resolve(store.dir) };
+  if (!given(store.dir)) return invalid(`the option store.dir must name a folder${existing ? '' : ' (it is created if missing)'}`);
+  return { dir: resolve(store.dir), existing };
 }
 
 const isTicketSource = (value: unknown): boolean => value === undefined || typeof value === 'string' || typeof value === 'function' || (isObject(value) && given(value.file));

@@ -17,7 +17,12 @@ export type BatchOperationName = BatchOperation['name'];
 export type BatchRequest<N extends BatchOperationName> = OperationRequest<Extract<BatchOperation, { readonly name: N }>>;
 
 /** Where runs are kept: a PostgreSQL server any number of workers share, or the embedded one in a folder (this process alone). */
-export type BatchStoreOption = { readonly databaseUrl: string } | { readonly dir: string };
+/**
+ * Where runs are kept. `existing: true` opens only a store that is already there (read-only and
+ * steering uses: status, resume, a worker): a missing folder, or a database without the batch's
+ * tables, answers BATCH_RUN_NOT_FOUND and nothing is created.
+ */
+export type BatchStoreOption = ({ readonly databaseUrl: string } | { readonly dir: string }) & { readonly existing?: boolean };
 
 export interface BatchOptions {
   /** The third-party platform's appid; it also keys the store (one platform's runs and tokens). */

@@ -24,7 +24,7 @@ import { defaultConcurrency } from './limits';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
 import { runStateOf } from './outcome';
 import { cancelRun, countByCode, countRun, createRun, itemPage, items as storedItems, latestRun, listRuns, liveJobs, newRunId, nextDeferred, openRuns, readRun, reopenForRetry, setRunRate, type Finished, type ItemRow, type RunRecord, type RunSummaryRecord } from './runs';
-import { openStore, type BatchStore } from './store';
+import { openStore, StoreMissingError, type BatchStore } from './store';
 import { workRun, type RunWorkerOptions } from './worker';
 
 /** How often onProgress hears the counts while a run is driven. */
@@ -37,6 +37,7 @@ const ok = (name: string): OperationResult => ({ errCode: 0, errMsg: `${name}:ok
 const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
 function storeFailure(what: string, error: unknown): OperationError {
+  if (error instanceof StoreMissingError) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: error.message, cause: error });
   if (error instanceof StoreBusyError) return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: error.message, cause: error });
   return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: `the batch store ${what} (${firstLine(error)}): check the store (its folder and permissions, or its database), then try again`, cause: error });
 }
@@ -134,8 +135,9 @@ export function openBatch(options: BatchOptions): Batch {
   let opening: Promise<Session> | undefined;
   let closed = false;
 
-  async function openSession(settings: CheckedBatchOptions): Promise<Session> {
-    const store = await openStore({ ...settings.store, dir: settings.store.dir ?? '' });
+  async function openSession(settings: CheckedBatchOptions, reading: boolean): Promise<Session> {
+    // Reads (status, items) of an embedded store another process owns go through that process.
+    const store = await openStore({ ...settings.store, dir: settings.store.dir ?? '', readThroughOwner: reading });
     const components = new Map<number, BatchComponent>();
     return {
       store,
@@ -146,11 +148,22 @@ export function openBatch(options: BatchOptions): Batch {
     };
   }
 
-  /** The session, opened on first use; a failed opening is tried again next time. */
-  async function open(): Promise<Session | OperationError> {
+  /**
+   * The session, opened on first use; a failed opening is tried again next time. `reading`: only
+   * reads will follow, so a store another process owns may be read through it. A session that only
+   * reads is replaced when work is asked for (then refused if the owner still holds the store).
+   */
+  async function open(reading = false): Promise<Session | OperationError> {
     if (checked instanceof OperationError) return checked;
     if (closed) return invalid('this batch is closed: open another with openBatch');
-    opening ??= openSession(checked).catch((error: unknown) => {
+    if (!reading && opening) {
+      const current = await opening.catch(() => undefined);
+      if (current?.store.readOnly) {
+        opening = undefined;
+        await current.store.close();
+      }
+    }
+    opening ??= openSession(checked, reading).catch((error: unknown) => {
       opening = undefined;
       throw error;
     });
@@ -300,7 +313,7 @@ export function openBatch(options: BatchOptions): Batch {
 
     runs: () =>
       answer('batch.runs', async (): Promise<BatchRunsResult | OperationError> => {
-        const session = await open();
+        const session = await open(true);
         if (session instanceof OperationError) return session;
         return { ...ok('batch.runs'), runs: (await listRuns(session.store.db)).map(summaryOf) };
       }),
@@ -311,7 +324,7 @@ export function openBatch(options: BatchOptions): Batch {
         if (problem) return problem;
         const query = checkItemQuery(raw);
         if (query instanceof OperationError) return query;
-        const session = await open();
+        const session = await open(true);
         if (session instanceof OperationError) return session;
         const run = await findRun(session, runId);
         if (run instanceof OperationError) return run;
@@ -323,7 +336,7 @@ export function openBatch(options: BatchOptions): Batch {
       answer('batch.status', async (): Promise<BatchStatusResult | OperationError> => {
         const problem = runIdProblem(runId);
         if (problem) return problem;
-        const session = await open();
+        const session = await open(true);
         if (session instanceof OperationError) return session;
         const run = await findRun(session, runId);
         if (run instanceof OperationError) return run;
@@ -361,7 +374,7 @@ export function openBatch(options: BatchOptions): Batch {
     }
     let page: BatchItem[] = [];
     try {
-      const session = await open();
+      const session = await open(true);
       const run = session instanceof OperationError ? session : await findRun(session, runId);
       if (run instanceof OperationError) {
         yield { ...failureResult(name, run, 0), items: [] };

@@ -94,11 +94,12 @@ function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; cred
   return { timeoutMs, credentials: readCredentials(tool), where: readWhere(tool, values), ...(concurrency ? { concurrency } : {}) };
 }
 
-const storeOf = (where: Where) => (where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir });
+/** `existing`: a command that must not create a store (a typo in --store is then exit 2, nothing made). */
+const storeOf = (where: Where, existing: boolean) => ({ ...(where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir }), existing });
 
 /** The library's batch over what the command line read; closed when `work` settles. */
-async function withBatch<T>(settings: { timeoutMs?: number; credentials?: ComponentCredentials; where: Where }, work: (batch: Batch) => Promise<T>): Promise<T> {
-  const batch = openBatch({ componentAppid: '', componentSecret: '', ...settings.credentials, store: storeOf(settings.where), ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
+async function withBatch<T>(settings: { timeoutMs?: number; credentials?: ComponentCredentials; where: Where; existing?: boolean }, work: (batch: Batch) => Promise<T>): Promise<T> {
+  const batch = openBatch({ componentAppid: '', componentSecret: '', ...settings.credentials, store: storeOf(settings.where, settings.existing === true), ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
   try {
     return await work(batch);
   } finally {
@@ -234,7 +235,7 @@ async function resume(args: readonly string[]): Promise<number> {
     return 0;
   }
   const settings = readWorkSettings(tool, values);
-  return withBatch(settings, (batch) =>
+  return withBatch({ ...settings, existing: true }, (batch) =>
     driveAndReport(
       tool,
       batch,
@@ -254,7 +255,7 @@ async function status(args: readonly string[]): Promise<number> {
     return 0;
   }
   // Reading a run needs only the store: no credentials.
-  return withBatch({ where: readWhere(tool, values) }, async (batch) => {
+  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
     const result = await batch.status(id);
     if (!result.run || !result.counts) return refused(tool, result);
     const { run, counts, jobs, deferredUntil } = result;
@@ -282,7 +283,9 @@ async function worker(args: readonly string[]): Promise<number> {
     return 0;
   }
   const settings = readWorkSettings(WORKER_TOOL, values);
-  return withBatch(settings, async (batch) => {
+  // An embedded store must be there already; workers sharing a server may start before its first run
+  // (processes starting together on an empty database take turns making the schema: store.ts).
+  return withBatch({ ...settings, existing: !settings.where.databaseUrl }, async (batch) => {
     const controller = new AbortController();
     const release = onSignals(() => controller.abort());
     try {

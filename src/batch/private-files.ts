@@ -1,14 +1,21 @@
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The embedded store holds tokens in clear: its owner alone may read it, whatever the umask. */
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** Creates `dir` (and its missing parents' last level) for its owner alone. */
-export function makePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  chmodSync(dir, PRIVATE_DIR_MODE);
+/**
+ * Creates `dir`, and the parents it lacks, for their owner alone. A folder that was already there is
+ * left as it is (`--store /tmp` must not close /tmp to everyone else) unless `own` says the folder
+ * is the store's own (its pgdata).
+ */
+export function makePrivateDir(dir: string, own = false): void {
+  const first = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  // mkdir's mode passes through the umask; 0700 is meant whatever the umask.
+  if (first !== undefined) {
+    for (let created = dir; created.length >= first.length; created = dirname(created)) chmodSync(created, PRIVATE_DIR_MODE);
+  } else if (own) chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
 /**

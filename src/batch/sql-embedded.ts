@@ -70,7 +70,7 @@ async function createInChild(dataDir: string): Promise<void> {
 }
 
 export async function openEmbedded(dataDir: string): Promise<SqlDb> {
-  makePrivateDir(dataDir);
+  makePrivateDir(dataDir, true);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await createInChild(dataDir);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PGlite } = require('@electric-sql/pglite') as typeof Pglite;

@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import type * as PgBossModule from 'pg-boss';
-import { lockDir } from './dir-lock';
-import { makePrivateDir } from './private-files';
+import type { Server } from 'node:net';
+import { claimStore, StoreBusyError, type StoreClaim } from './dir-lock';
+import { connectReader, serveReads } from './store-reader';
 import { createSchema, SCHEMA } from './schema';
 import { openServer, type SqlDb } from './sql';
 import { openEmbedded } from './sql-embedded';
@@ -17,6 +18,8 @@ export type { PgBoss };
 export interface BatchStore {
   readonly db: SqlDb;
   readonly boss: PgBoss;
+  /** Read through the process that owns the embedded store (store-reader.ts): reads only, no pg-boss. */
+  readonly readOnly: boolean;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,22 @@ export interface StoreOptions {
   readonly existing?: boolean;
   /** How often pg-boss looks for jobs whose worker died (their expiry passed). */
   readonly maintenanceSeconds?: number;
+  /** An embedded store another process owns is read through that process (reads only) instead of refused. */
+  readonly readThroughOwner?: boolean;
+}
+
+/** pg-boss in a store read through its owner: any use is a mistake said plainly, never a hang. */
+const NO_BOSS = new Proxy({} as PgBoss, {
+  get() {
+    throw new StoreBusyError('the store is in use by another process and is only read here');
+  },
+});
+
+async function readThroughOwner(dir: string, busy: StoreBusyError): Promise<BatchStore> {
+  const db = await connectReader(dir).catch(() => {
+    throw busy;
+  });
+  return { db, boss: NO_BOSS, readOnly: true, close: () => db.close() };
 }
 
 export const BOSS_SCHEMA = 'pgboss';
@@ -57,7 +76,7 @@ export async function releaseOrphans(db: SqlDb, boss: PgBoss): Promise<void> {
 /** Whether the batch's tables are in this database (a store some batch already made). */
 async function hasBatchTables(db: SqlDb): Promise<boolean> {
   const { rows } = await db.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`${SCHEMA}.run`]);
-  return rows[0]?.found != null;
+  return typeof rows[0]?.found === 'string';
 }
 
 export async function openStore(options: StoreOptions): Promise<BatchStore> {
@@ -65,8 +84,18 @@ export async function openStore(options: StoreOptions): Promise<BatchStore> {
   if (!options.databaseUrl && options.existing && !existsSync(join(dataDir, 'PG_VERSION'))) {
     throw new StoreMissingError(`there is no batch store in ${options.dir}: check --store (or store.dir), or start a run there first`);
   }
-  if (!options.databaseUrl) makePrivateDir(options.dir);
-  const unlock = options.databaseUrl ? () => undefined : lockDir(options.dir);
+  let claim: StoreClaim | undefined;
+  try {
+    claim = options.databaseUrl ? undefined : await claimStore(options.dir);
+  } catch (error) {
+    if (error instanceof StoreBusyError && options.readThroughOwner) return readThroughOwner(options.dir, error);
+    throw error;
+  }
+  let readers: Server | undefined;
+  const unlock = async () => {
+    readers?.close();
+    await claim?.release();
+  };
   let db: SqlDb | undefined;
   try {
     db = options.databaseUrl ? await openServer(options.databaseUrl, 8) : await openEmbedded(dataDir);
@@ -92,19 +121,23 @@ export async function openStore(options: StoreOptions): Promise<BatchStore> {
       await createSchema(opened);
       await boss.start();
     });
-    if (opened.kind === 'embedded') await releaseOrphans(opened, boss);
+    if (opened.kind === 'embedded') {
+      await releaseOrphans(opened, boss);
+      readers = await serveReads(options.dir, opened);
+    }
     return {
       db: opened,
       boss,
+      readOnly: false,
       async close() {
         await boss.stop({ graceful: false, close: false }).catch(() => undefined);
         await opened.close();
-        unlock();
+        await unlock();
       },
     };
   } catch (error) {
     await db?.close().catch(() => undefined);
-    unlock();
+    await unlock();
     throw error;
   }
 }

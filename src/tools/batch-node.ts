@@ -9,12 +9,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { nodeTooOld } from '../batch/limits';
+import type * as Invoke from '../platform/invoke';
 
 /** The build batch runs use when this Node is too old: WeChat's current maintained runtime. */
 export const BATCH_WECHAT_NODE = '22.21.1';
 
-/** Set in a batch re-run under that build, so that it never re-runs itself again. */
-const RERUN_MARK = 'WXPLUGIN_BATCH_RERUN';
+/** Set in a batch re-run under that build, so that it never re-runs itself again (the tests set it to see an installed package's refusal). */
+export const RERUN_MARK = 'WXPLUGIN_BATCH_RERUN';
 
 /** The repository's scripts/wechat-node, found from here (src/tools in tests, dist/ when built); none when installed from npm. */
 function wechatNodeFolder(from = __dirname): string | undefined {
@@ -30,7 +31,7 @@ export function wechatBatchNode(): string | undefined {
   if (!folder) return undefined;
   // The alias rule of scripts/wechat-node/package.json (platform/invoke.ts packageAlias): loaded only here, in the repository.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { findWechatNode } = require('../platform/invoke') as typeof import('../platform/invoke');
+  const { findWechatNode } = require('../platform/invoke') as typeof Invoke;
   return findWechatNode(BATCH_WECHAT_NODE).path;
 }
 

@@ -1,7 +1,9 @@
 /**
- * Batch runs from a program (openBatch), in jest's own process: a real PostgreSQL server started by
- * the suite on loopback (PGlite cannot start inside jest's VM), real pg-boss, the loopback emulator
- * in-process, real sockets. Runs over every listed authoriser, a file, the program's own list; the
+ * Batch runs from a program (openBatch), in a child process on WeChat's Node 22.21 and 24.11 builds
+ * (batch runs need Node 22.12 or later; jest runs on the machine's Node), driven from jest with the
+ * program's callbacks, signals and iterables here (test/support/remote-batch.ts): a real PostgreSQL
+ * server started by the suite on loopback, real pg-boss, the loopback emulator in jest's process,
+ * real sockets. Runs over every listed authoriser, a file, the program's own list; the
  * daily quota (45009) deferring; 61007 final; -1 retried; a listing that fails; a run stopped by
  * its signal and resumed; a second process's worker; status and paged items; bad options.
  *
@@ -13,11 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { checkBatchOptions } from '../../src/batch/api-options';
-import { openBatch } from '../../src/batch/api';
-import { claim, createRun, enqueuePage, queueOf, readRun } from '../../src/batch/runs';
 import { sqlReserve } from '../../src/batch/limiter';
+import { createSchema } from '../../src/batch/schema';
+import { openServer } from '../../src/batch/sql';
 import { CACHE_ENTRIES, sqlComponentStore } from '../../src/batch/sql-store';
-import { openStore, releaseOrphans } from '../../src/batch/store';
 import type { Batch, BatchItem, BatchOptions } from '../../src/batch/api-types';
 import { ProjectCode } from '../../src/core/codes';
 import { authorizerAppid, DEMO_COMPONENT_APPID, DEMO_COMPONENT_SECRET, FIRST_TICKET } from '../../src/emulator/component-world';
@@ -25,6 +26,8 @@ import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import type { Fetch } from '../../src/https/http';
 import { callsByAuthorizer, checkOnceEach } from '../support/batch';
 import { findPostgresBin, postgresMissing, startPostgres, type PostgresServer } from '../support/postgres';
+import { removeHostBundle, startBatchHost, type BatchHost } from '../support/remote-batch';
+import { describeEachBatchNode } from '../support/wechat-node';
 
 jest.setTimeout(180_000);
 
@@ -35,7 +38,27 @@ let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'wxplugin-batch-library-'));
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  removeHostBundle();
+});
+
+test('on a Node older than 22.12: a clear answer, as the command line gives', () => {
+  const good = { componentAppid: DEMO_COMPONENT_APPID, componentSecret: DEMO_COMPONENT_SECRET, store: { databaseUrl: 'postgres://nobody@127.0.0.1:1/none' } };
+  for (const version of ['18.15.0', '20.20.2', '22.11.0']) {
+    expect(checkBatchOptions(good, version)).toMatchObject({ code: ProjectCode.BATCH_OPTIONS_INVALID, detail: expect.stringContaining(`batch runs need Node.js 22.12.0 or later (their job engine, pg-boss 12, does); this is Node.js ${version}`) });
+  }
+  expect(checkBatchOptions(good, '22.12.0')).not.toBeInstanceOf(Error);
+  expect(checkBatchOptions(good, '24.11.1')).not.toBeInstanceOf(Error);
+});
+
+describeEachBatchNode('on %s', (_nodeName, node) => {
+let host: BatchHost;
+beforeAll(() => {
+  host = startBatchHost(node);
+});
+afterAll(() => host.stop());
+const openBatch = (options: BatchOptions): Batch => host.openBatch(options);
 
 /** Every item of a run, through the paged iterator; fails the test on a failed page. */
 async function allItems(batch: Batch, runId: string, options: { onlyUnsuccessful?: boolean; pageSize?: number } = {}): Promise<{ items: BatchItem[]; pageSizes: number[] }> {
@@ -156,11 +179,6 @@ describe('bad options: a project code, nothing opened or sent', () => {
     const pages = [];
     for await (const page of openBatch(good).items(runId as string, options as never)) pages.push(page);
     expect(pages).toEqual([expect.objectContaining({ errCode: ProjectCode.BATCH_OPTIONS_INVALID, errMsg: expect.stringMatching(message), items: [] })]);
-  });
-
-  test('on a Node older than 20: a clear answer, as the command line gives', () => {
-    const checked = checkBatchOptions(good, '18.15.0');
-    expect(checked).toMatchObject({ code: ProjectCode.BATCH_OPTIONS_INVALID, detail: expect.stringMatching(/batch runs need Node\.js 20 or later .*this is Node\.js 18\.15\.0/) });
   });
 
   test('a store that cannot be reached: the store code, no address in the answer, nothing sent', async () => {
@@ -399,31 +417,21 @@ if (!bin) {
 
     test('opening an embedded store after a kill hands back what the dead process held: its claims, its active jobs', async () => {
       const databaseUrl = await freshDatabase();
-      const store = await openStore({ databaseUrl, dir: '' });
-      try {
-        const run = { id: 'run-orphans', component: DEMO_COMPONENT_APPID, operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, source: 'given' as const, rate: 10, jobTimeout: 60 };
-        await createRun(store.db, store.boss, run);
-        const record = (await readRun(store.db, run.id))!;
-        await enqueuePage(store.db, store.boss, record, [authorizerAppid(0), authorizerAppid(1)]);
-        const jobs = (await store.boss.fetch<{ appid: string }>(queueOf(run.id), { batchSize: 2 })) ?? [];
-        expect(jobs).toHaveLength(2);
-        expect([...(await claim(store.db, record, [authorizerAppid(0)])).keys()]).toEqual([authorizerAppid(0)]);
-
-        await releaseOrphans(store.db, store.boss);
-        const { rows } = await store.db.query<{ appid: string; claimed_until: unknown }>('SELECT appid, claimed_until FROM wxplugin_batch.item ORDER BY appid');
-        expect(rows).toEqual([{ appid: authorizerAppid(0), claimed_until: null }, { appid: authorizerAppid(1), claimed_until: null }]);
-        const states = await store.db.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = $1`, [queueOf(run.id)]);
-        // Failed, with retries left: pg-boss hands them out again, and the claim is free to take.
-        expect(states.rows.map((row) => row.state)).toEqual(['retry', 'retry']);
-        expect([...(await claim(store.db, record, [authorizerAppid(0)])).keys()]).toEqual([authorizerAppid(0)]);
-      } finally {
-        await store.close();
-      }
+      const seen = await host.script<{ fetched: number; claimedBefore: string[]; items: unknown[]; jobStates: string[]; claimedAfter: string[] }>('orphans', databaseUrl, DEMO_COMPONENT_APPID, PLUGIN, [authorizerAppid(0), authorizerAppid(1)]);
+      expect(seen.fetched).toBe(2);
+      expect(seen.claimedBefore).toEqual([authorizerAppid(0)]);
+      expect(seen.items).toEqual([{ appid: authorizerAppid(0), claimed_until: null }, { appid: authorizerAppid(1), claimed_until: null }]);
+      // Ended, not retried: pg-boss retries nothing (the batch owns its retries); the run's driver
+      // gives the authorisers, still pending, a job again, and the claim is free to take.
+      expect(seen.jobStates).toEqual(['failed', 'failed']);
+      expect(seen.claimedAfter).toEqual([authorizerAppid(0)]);
     });
 
     test('the token store as the embedded store uses it: values kept in memory (recent ones), read ahead a page at a time', async () => {
       const databaseUrl = await freshDatabase();
-      const store = await openStore({ databaseUrl, dir: '' });
+      // The batch's own tables, without pg-boss (which needs Node 22.12; these parts do not).
+      const store = { db: await openServer(databaseUrl, 4), close: () => store.db.close() };
+      await createSchema(store.db);
       try {
         // The embedded store is this process's alone, so it may remember what it read and wrote.
         const db = { ...store.db, query: store.db.query.bind(store.db), kind: 'embedded' as const };
@@ -482,14 +490,13 @@ if (!bin) {
         let broken = false;
         // The program's own fetch: every request goes through it. Once WeChat has answered the
         // first plugin call, the table its outcome goes to is taken away.
-        const breaking = (async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]) => {
-          const response = await fetch(input, init);
-          if (!broken && String(input).includes('/wxa/plugin')) {
+        // (A watcher of each request, the host's stand-in for a program's fetch: see batch-host.ts.)
+        const breaking = (async (url: string, phase: 'before' | 'after') => {
+          if (phase === 'after' && !broken && url.includes('/wxa/plugin')) {
             broken = true;
             await admin.query('ALTER TABLE wxplugin_batch.item RENAME TO item_away');
           }
-          return response;
-        }) as Fetch;
+        }) as unknown as Fetch;
         const warnings: string[] = [];
         const batch = open({ fetch: breaking, verifyTicket: () => FIRST_TICKET });
         const result = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: [authorizerAppid(0)], jobTimeout: 10, onWarning: (message) => warnings.push(message) });
@@ -519,9 +526,8 @@ if (!bin) {
 
       const file = join(work, 'moved.txt');
       writeFileSync(file, `${authorizerAppid(0)}\n`);
-      const controller = new AbortController();
-      // Stopped before its first page is enqueued: the run is not listed yet.
-      const stopped = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: { file }, signal: controller.signal, onStart: () => controller.abort() });
+      // Stopped before its first page is enqueued (its signal aborted from the start): the run is not listed yet.
+      const stopped = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: { file }, signal: AbortSignal.abort() });
       expect(stopped).toMatchObject({ errCode: 0, kind: 'stopped', counts: { total: 0 } });
       expect((await batch.status(stopped.runId)).run).toMatchObject({ source: 'file', listed: false });
       rmSync(file);
@@ -554,3 +560,4 @@ if (!bin) {
     });
   });
 }
+});

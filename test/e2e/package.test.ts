@@ -17,6 +17,7 @@ import { DEMO_MINI_PROGRAM_APPID, startEmulator, type Emulator } from '../../src
 import { DEMO_APP_SECRET } from '../../src/emulator/https-api';
 import { OPERATIONS } from '../../src/core/operations';
 import * as library from '../../src/index';
+import { BATCH_NODE_MIN, nodeAtLeast } from '../../src/batch/limits';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 import { OPEN_PLUGIN, SECOND_PLUGIN } from '../support/harness';
 import { reportMissingWechatNodes, WECHAT_NODES } from '../support/wechat-node';
@@ -25,8 +26,8 @@ jest.setTimeout(120_000);
 
 const WINDOWS = process.platform === 'win32';
 const NAME = 'wx-plugin-manager';
-/** What `wxplugin batch` needs: its job engine, embedded PostgreSQL, the server driver, the progress bar. */
-const BATCH_DEPENDENCIES = { '@electric-sql/pglite': '0.5.17', 'cli-progress': '3.12.0', pg: '8.23.1', 'pg-boss': '10.4.2' };
+/** What `wxplugin batch` needs: its job engine, embedded PostgreSQL, the server driver, the progress bar, the store's lock where the kernel's is not (not Linux). */
+const BATCH_DEPENDENCIES = { '@electric-sql/pglite': '0.5.17', 'cli-progress': '3.12.0', pg: '8.23.1', 'pg-boss': '12.38.1', 'proper-lockfile': '4.1.2' };
 
 interface Run {
   readonly code: number | null;
@@ -126,7 +127,7 @@ describe('npm pack', () => {
 
   test('the package.json a consumer gets: only the batch runs\' dependencies, pinned; no install scripts, Node 18 or later', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown> & { scripts?: Record<string, string> };
-    // Loaded only by `wxplugin batch` and `wxplugin worker` (Node 20); the library and single calls need none.
+    // Loaded only by `wxplugin batch` and `wxplugin worker` (Node 22.12); the library and single calls need none.
     expect(pkg.dependencies).toEqual(BATCH_DEPENDENCIES);
     expect(pkg).not.toHaveProperty('optionalDependencies');
     expect(pkg).not.toHaveProperty('peerDependencies');
@@ -245,14 +246,14 @@ console.log(JSON.stringify({ esm: !('default' in lib), type: typeof createHttpsC
   const result = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: process.env.PLUGIN }, authorizers: 'all' });
   await batch.close();`;
 
-  test('openBatch from require and import: a run over the emulator\'s platform on Node 20 or later (its drivers loaded only then), a clear answer on an older Node', async () => {
+  test('openBatch from require and import: a run over the emulator\'s platform on Node 22.12 or later (its drivers loaded only then), a clear answer on an older Node', async () => {
     const platform = await startEmulator({ https: { component: { authorizers: 3, withoutPluginManagement: 0 } } });
     try {
       const platformEnv = { ...env(), WECHAT_API_BASE_URL: platform.url, COMPONENT: DEMO_COMPONENT_APPID, SECRET: DEMO_COMPONENT_SECRET, TICKET: FIRST_TICKET, PLUGIN: SECOND_PLUGIN };
       const tag = basename(node).replace(/\W/g, '') + String(CONSUMER_NODES.findIndex(([, path]) => path === node));
       writeFileSync(join(consumer, 'batch.cjs'), `const { openBatch } = require('${NAME}');\nconst loadedCache = require.cache;\n(async () => {${BATCH(`store-cjs-${tag}`)}\n  console.log(JSON.stringify({ before, result }));\n})();\n`);
       writeFileSync(join(consumer, 'batch.mjs'), `import { createRequire } from 'node:module';\nimport { openBatch } from '${NAME}';\n// The CommonJS modules the package loads, wherever from (the ES module build loads them with require too).\nconst loadedCache = createRequire(import.meta.url).cache;${BATCH(`store-mjs-${tag}`)}\nconsole.log(JSON.stringify({ before, result }));\n`);
-      const modern = Number(/^v?(\d+)/.exec((await run(node, ['--version'], { cwd: consumer })).stdout)![1]) >= 20;
+      const modern = nodeAtLeast((await run(node, ['--version'], { cwd: consumer })).stdout.trim(), BATCH_NODE_MIN);
       // The second run finds the plugin already added (89237): already so, not a failure.
       for (const [file, outcome] of [['batch.cjs', 'succeeded'], ['batch.mjs', 'alreadyDone']] as const) {
         const ran = await run(node, [file], { cwd: consumer, env: platformEnv });
@@ -260,7 +261,7 @@ console.log(JSON.stringify({ esm: !('default' in lib), type: typeof createHttpsC
         const { before, result } = JSON.parse(ran.stdout) as { before: number; result: Record<string, unknown> };
         expect(before).toBe(0);
         if (modern) expect(result).toMatchObject({ errCode: 0, errMsg: 'batch.start:ok', kind: 'finished', counts: { total: 3, [outcome]: 3, pending: 0, failed: 0 } });
-        else expect(result).toMatchObject({ errCode: library.ProjectCode.BATCH_OPTIONS_INVALID, attempts: 0, errMsg: expect.stringMatching(/batch runs need Node\.js 20 or later/) });
+        else expect(result).toMatchObject({ errCode: library.ProjectCode.BATCH_OPTIONS_INVALID, attempts: 0, errMsg: expect.stringMatching(/batch runs need Node\.js 22\.12\.0 or later/) });
       }
       expect(platform.https.component!.calls().map((call) => call.errcode)).toEqual(modern ? [0, 0, 0, 89237, 89237, 89237] : []);
     } finally {

@@ -10,11 +10,11 @@ export interface ToolRun {
 
 /**
  * Runs a built tool (dist/NAME.js) as a user would, in a child process with only PATH and `env`
- * (stdout is a pipe, not a terminal, so results come as JSON).
+ * (stdout is a pipe, not a terminal, so results come as JSON), on `node` (default: jest's own).
  */
-export function runTool(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<ToolRun> {
+export function runTool(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, node = process.execPath): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', script), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(node, [join(PROJECT_ROOT, 'dist', script), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

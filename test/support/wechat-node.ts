@@ -86,3 +86,11 @@ export function describeEachWechatNode(title: string, body: (name: string, node:
   if (installed.length > 0) describe.each(installed)(title, body);
   reportMissingWechatNodes(nodes);
 }
+
+/** The builds batch runs are tested on: Node 22.12 or later (pg-boss 12's `engines`), WeChat's 22.21 and 24.11. */
+export const BATCH_WECHAT_NODES: readonly WechatNode[] = WECHAT_NODES.filter((node) => ['22.21.1', '24.11.1'].includes(node.version));
+
+/** `describe.each` over the batch builds installed here (`%s` = the build's name; the body gets its binary). */
+export function describeEachBatchNode(title: string, body: (name: string, node: string) => void): void {
+  describeEachWechatNode(title, body, BATCH_WECHAT_NODES);
+}

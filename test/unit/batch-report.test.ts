@@ -3,13 +3,12 @@
  * the progress on stderr (a bar on a terminal, JSON lines otherwise). The lock that keeps a second
  * process off an embedded store.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { BatchItem } from '../../src/batch/api-types';
 import { authorizerFilePages, authorizerFileProblem } from '../../src/batch/authorizer-file';
-import { lockDir, StoreBusyError } from '../../src/batch/dir-lock';
 import type { Counts } from '../../src/batch/outcome';
 import { jsonProgress, terminalProgress } from '../../src/batch/progress';
 import { countsText, summaryLine, writeJsonReport, writeTextReport } from '../../src/batch/report';
@@ -114,36 +113,6 @@ describe('progress', () => {
     const before = drawn;
     terminalProgress(terminal, 'IDLE').stop();
     expect(drawn).toBe(before);
-  });
-});
-
-describe('the embedded store\'s folder lock', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wxplugin-lock-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  test('held by this process: written with its pid, released on unlock', () => {
-    const unlock = lockDir(join(dir, 'store'));
-    expect(readFileSync(join(dir, 'store', 'owner.pid'), 'utf8')).toBe(String(process.pid));
-    unlock();
-    expect(() => readFileSync(join(dir, 'store', 'owner.pid'))).toThrow();
-  });
-
-  test('held by a live process: refused, naming it; left by a dead one: taken over', () => {
-    // The parent of this process is alive (and not this process).
-    writeFileSync(join(dir, 'owner.pid'), String(process.ppid));
-    expect(() => lockDir(dir)).toThrow(StoreBusyError);
-    expect(() => lockDir(dir)).toThrow(new RegExp(`in use by process ${process.ppid}`));
-    // Left by this very process (a pid reused): taken over.
-    writeFileSync(join(dir, 'owner.pid'), String(process.pid));
-    lockDir(dir)();
-    // No process has a pid this large.
-    writeFileSync(join(dir, 'owner.pid'), '4194999');
-    const unlock = lockDir(dir);
-    expect(readFileSync(join(dir, 'owner.pid'), 'utf8')).toBe(String(process.pid));
-    unlock();
   });
 });
 
