@@ -23,6 +23,42 @@ export const invalid = (detail: string): OperationError => new OperationError(Pr
 const given = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const WORK_KEYS = ['concurrency', 'signal', 'onFinished', 'onWarning'] as const;
+const DRIVE_KEYS = [...WORK_KEYS, 'onProgress', 'onStart'] as const;
+
+/** Every option each call takes: any other key is a mistake (a misspelling in plain JavaScript), refused rather than ignored. */
+export const OPTION_KEYS = {
+  openBatch: ['componentAppid', 'componentSecret', 'verifyTicket', 'store', 'baseUrl', 'timeoutMs', 'fetch', 'tokens'],
+  store: ['databaseUrl', 'dir', 'existing'],
+  start: ['operation', 'request', 'authorizers', 'rate', 'jobTimeout', ...DRIVE_KEYS],
+  resume: ['authorizers', 'rate', ...DRIVE_KEYS],
+  retry: ['codes', 'rate', ...DRIVE_KEYS],
+  work: [...WORK_KEYS, 'exitWhenIdle'],
+  itemsPage: ['outcome', 'code', 'search', 'onlyUnsuccessful', 'order', 'cursor', 'pageSize'],
+} as const;
+
+/** Edits between two short words (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/** The first key `raw` has that `where` does not take, said with the nearest one it does take. A key that is not a plain name is not echoed. */
+export function unknownOption(raw: Record<string, unknown>, where: keyof typeof OPTION_KEYS): OperationError | undefined {
+  const known: readonly string[] = OPTION_KEYS[where];
+  const key = Object.keys(raw).find((name) => !known.includes(name));
+  if (key === undefined) return undefined;
+  const shown = /^[A-Za-z_$][\w$]{0,39}$/.test(key) ? JSON.stringify(key) : '(not shown)';
+  const near = known.map((name) => ({ name, edits: distance(key.toLowerCase(), name.toLowerCase()) })).sort((a, b) => a.edits - b.edits)[0];
+  const guess = near && near.edits <= 2 && shown !== '(not shown)' ? `did you mean "${near.name}"? ` : '';
+  return invalid(`${where === 'store' ? 'the option store' : where} has no option ${shown}: ${guess}it takes ${known.join(', ')}`);
+}
+
 /** What the store option means: a server, or the embedded store's absolute folder. */
 export type CheckedStore = ({ readonly databaseUrl: string; readonly dir?: undefined } | { readonly databaseUrl?: undefined; readonly dir: string }) & { readonly existing: boolean };
 
@@ -31,6 +67,8 @@ function checkStore(raw: unknown): CheckedStore | OperationError {
   if (!isObject(store) || (store.databaseUrl === undefined) === (store.dir === undefined)) {
     return invalid('the option store takes either { databaseUrl: "postgres://..." } (a PostgreSQL server every worker shares) or { dir } (the embedded store\'s folder, this process alone)');
   }
+  const stray = unknownOption(store, 'store');
+  if (stray) return stray;
   if (store.existing !== undefined && typeof store.existing !== 'boolean') return invalid('the option store.existing takes true (open only a store that is already there) or false');
   const existing = store.existing === true;
   if (store.databaseUrl !== undefined) {
@@ -66,6 +104,8 @@ export function checkBatchOptions(raw: unknown, nodeVersion: string): CheckedBat
   const tooOld = nodeTooOld(nodeVersion);
   if (tooOld) return invalid(`${tooOld}: run it on a newer Node`);
   if (!isObject(raw)) return invalid('openBatch takes an options object, such as { componentAppid, componentSecret, verifyTicket, store: { dir } }');
+  const stray = unknownOption(raw, 'openBatch');
+  if (stray) return stray;
   for (const name of ['componentAppid', 'componentSecret', 'baseUrl'] as const) {
     if (raw[name] !== undefined && typeof raw[name] !== 'string') return invalid(`the option ${name} is ${kindOf(raw[name])}, not a string: pass it as text, or leave it out`);
   }
@@ -163,6 +203,8 @@ export interface CheckedStart {
 
 export async function checkStart(raw: unknown): Promise<CheckedStart | OperationError> {
   if (!isObject(raw)) return invalid('start takes an options object, such as { operation: "applyPlugin", request: { pluginAppid }, authorizers: "all" }');
+  const stray = unknownOption(raw, 'start');
+  if (stray) return stray;
   const operation = operationNamed(raw.operation);
   if (!operation) return invalid(`the option operation must be one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.name).join(', ')}`);
   const request = checkRequest(operation, raw.request);
@@ -183,7 +225,8 @@ const rateProblem = (rate: unknown): OperationError | undefined =>
 
 /** resume's and retry's own options (besides the drive's): a new rate, and retry's codes. */
 export function checkSteerOptions(raw: Record<string, unknown>, withCodes: boolean): OperationError | undefined {
-  const problem = checkWorkOptions(raw) ?? rateProblem(raw.rate);
+  if (!isObject(raw)) return invalid(`${withCodes ? 'retry' : 'resume'} takes an options object, or none`);
+  const problem = unknownOption(raw, withCodes ? 'retry' : 'resume') ?? checkWorkOptions(raw) ?? rateProblem(raw.rate);
   if (problem || !withCodes || raw.codes === undefined) return problem;
   const codes = raw.codes;
   if (!Array.isArray(codes) || codes.length === 0 || !codes.every((code) => Number.isInteger(code))) {
@@ -223,8 +266,8 @@ function decodeCursor(cursor: string, order: 'appid' | 'newest'): { appid: strin
 export function checkItemQuery(raw: unknown): CheckedItemQuery | OperationError {
   if (raw !== undefined && !isObject(raw)) return invalid('itemsPage takes a query object, such as { outcome: "failed", pageSize: 100 }, or none');
   const query = (raw ?? {}) as Record<string, unknown>;
-  const unknownKey = Object.keys(query).find((key) => !['outcome', 'code', 'search', 'onlyUnsuccessful', 'order', 'cursor', 'pageSize'].includes(key));
-  if (unknownKey) return invalid(`itemsPage has no option ${JSON.stringify(unknownKey)}: use outcome, code, search, onlyUnsuccessful, order, cursor or pageSize`);
+  const stray = unknownOption(query, 'itemsPage');
+  if (stray) return stray;
   if (query.outcome !== undefined && !ITEM_STATES.includes(query.outcome as never)) return invalid(`the option outcome must be one of ${ITEM_STATES.join(', ')}`);
   if (query.code !== undefined && !Number.isInteger(query.code)) return invalid('the option code takes a whole number, such as 61007');
   if (query.search !== undefined && typeof query.search !== 'string') return invalid('the option search takes part of an appid, as text');

@@ -103,7 +103,7 @@ export interface BatchWorkOptions {
 }
 
 export interface BatchDriveOptions extends BatchWorkOptions {
-  /** The run's counts from the store (other workers' included) about every second, and once at the end. */
+  /** The run's counts from the store (other workers' included): once as the drive begins, about every second, and once at the end. */
   readonly onProgress?: (counts: BatchCounts, listed: boolean) => void;
   /** The run, once it is created (start) or found (resume), before any call. */
   readonly onStart?: (run: BatchRunInfo) => void;

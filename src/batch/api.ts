@@ -13,7 +13,7 @@ import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
 import { APPID_PATTERN } from '../core/fields';
 import { redact } from '../core/redact';
-import { checkAuthorizers, checkBatchOptions, checkItemQuery, checkStart, checkSteerOptions, checkWorkOptions, encodeCursor, invalid, operationNamed, type CheckedAuthorizers, type CheckedBatchOptions } from './api-options';
+import { checkAuthorizers, checkBatchOptions, checkItemQuery, checkStart, checkSteerOptions, checkWorkOptions, encodeCursor, invalid, operationNamed, unknownOption, type CheckedAuthorizers, type CheckedBatchOptions } from './api-options';
 import type { Batch, BatchCancelResult, BatchDriveOptions, BatchItem, BatchItemCursorPage, BatchItemPage, BatchOperationName, BatchOptions, BatchResumeOptions, BatchRetryOptions, BatchRunInfo, BatchRunResult, BatchRunsResult, BatchRunSummary, BatchStatusResult, BatchWorkOptions, BatchWorkResult } from './api-types';
 import { authorizerFilePages } from './authorizer-file';
 import type { BatchComponent } from './component';
@@ -33,6 +33,8 @@ const PROGRESS_EVERY_MS = 1000;
 const GIVEN_PAGE = 500;
 
 const ok = (name: string): OperationResult => ({ errCode: 0, errMsg: `${name}:ok`, retryable: false, attempts: 1 });
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
@@ -226,6 +228,9 @@ export function openBatch(options: BatchOptions): Batch {
     };
     const timer = options.onProgress ? setInterval(() => void progress(), PROGRESS_EVERY_MS) : undefined;
     tell(options.onStart, infoOf(run));
+    // The counts as the drive begins: what the last frame's rate is measured from, even for a run
+    // shorter than one interval.
+    if (options.onProgress) await progress();
     let end;
     try {
       end = await driveRun({ ...workerOptions(session, run, options), ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}) });
@@ -349,7 +354,7 @@ export function openBatch(options: BatchOptions): Batch {
 
     work: (raw = {}) =>
       answer('batch.work', async (): Promise<BatchWorkResult | OperationError> => {
-        const problem = checkWorkOptions(raw as Record<string, unknown>);
+        const problem = isPlainObject(raw) ? (unknownOption(raw, 'work') ?? checkWorkOptions(raw)) : invalid('work takes an options object, or none');
         if (problem) return problem;
         const session = await openForCalls();
         if (session instanceof OperationError) return session;

@@ -7,9 +7,13 @@
  */
 import type { AnyOperation } from '../core/operation';
 import { MINI_PROGRAM_OPERATIONS } from '../core/operations';
+import type { ParseArgsConfig } from 'node:util';
+import { createComponentClient } from '../component/client';
 import { usageError, type Tool } from '../tools/cli';
+import { forTerminal } from '../tools/terminal';
 import { openBatch } from './api';
-import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult } from './api-types';
+import { authorizerFilePages } from './authorizer-file';
+import type { Batch, BatchDriveOptions, BatchItem, BatchRunResult, BatchRunSummary } from './api-types';
 import { DEFAULT_JOB_TIMEOUT_S, DEFAULT_STORE_DIR, JOB_TIMEOUT_BOUNDS, CONCURRENCY_BOUNDS, TIMEOUT_BOUNDS } from './limits';
 import {
   checkAuthorizerFile,
@@ -27,7 +31,8 @@ import {
   type ComponentCredentials,
   type Where,
 } from './options';
-import { exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED } from './outcome';
+import { DAILY_QUOTA_SPENT, exitCodeOf, EXIT_BAD_ARGUMENTS, EXIT_DONE, EXIT_REFUSED_OR_FAILED, EXIT_UNFINISHED, MAX_TRIES, MINUTE_QUOTA_SPENT, NOT_AUTHORISED } from './outcome';
+import { DEFAULT_RATE } from './limiter';
 import { jsonProgress, terminalProgress, type Progress } from './progress';
 import { countsText, summaryLine, writeJsonReport, writeTextReport } from './report';
 
@@ -46,9 +51,14 @@ const WORK_HELP = `  --concurrency N     calls in flight in this process (defaul
   --timeout MS        each call's budget, retries and token fetches included (default ${DEFAULTS.timeoutMs})
   --store DIR         the embedded store's folder (default ./${DEFAULT_STORE_DIR}); one process at a time`;
 
-const BATCH_HELP = `Usage: ${RUN} batch <apply|update|unbind|list> (--all | --authorizers FILE) [options]
-       ${RUN} batch resume [RUN] [options]
+const ACTIONS = MINI_PROGRAM_OPERATIONS.map((operation) => operation.action).join('|');
+
+const BATCH_HELP = `Usage: ${RUN} batch <${ACTIONS}> (--all | --authorizers FILE) [options]
+       ${RUN} batch runs [--json]
        ${RUN} batch status [RUN] [--json]
+       ${RUN} batch resume [RUN] [--rate N] [options]
+       ${RUN} batch retry [RUN] [--codes 61007,45011] [--rate N] [options]
+       ${RUN} batch cancel [RUN] [--json]
 
 Runs one operation for many mini-programs that authorised the third-party platform: each
 authoriser is one job, done at most once with success, kept on disk (pg-boss on PostgreSQL), so a
@@ -58,16 +68,29 @@ Options (besides the operation's own, as for a single call):
   --all               every authoriser, from api_get_authorizer_list
   --authorizers FILE  one appid per line
   --rate N            calls per second to WeChat for the whole platform, all workers together
-                      (default 20: WeChat publishes no per-platform figure)
+                      (default ${DEFAULT_RATE}: WeChat publishes no per-platform figure); on resume and
+                      retry, the run's new bound (kept on the run)
   --job-timeout S     a job whose worker dies is handed out again after this (default ${DEFAULT_JOB_TIMEOUT_S})
+  --dry-run           list the authorisers that would be called (with --json, one {"authorizerAppid"}
+                      a line); nothing is sent to /wxa/, no run is recorded
   --json              the report as one JSON object per authoriser, then the totals
 ${WORK_HELP}
 
-61007 (plugin management not granted) and other refusals are recorded, not retried; 45009 (the
+Steering runs (RUN defaults to the newest run of the store):
+  runs                every run of the store, newest first, with its state and counts
+  status              a run's counts, by outcome and by code
+  resume              carries a run on without redoing what is done
+  retry               calls again the authorisers that did not succeed (failed, not authorised,
+                      deferred, cancelled), or with --codes only those whose last code is listed;
+                      a success is never repeated
+  cancel              what is pending or deferred is cancelled (a later retry takes it again)
+
+${NOT_AUTHORISED} (plugin management not granted) and other refusals are recorded, not retried; ${DAILY_QUOTA_SPENT} (the
 mini-program's daily quota) defers the job until after WeChat's reset (00:05 China time); -1,
-network faults and timeouts are retried with backoff, at most 5 tries.
+${MINUTE_QUOTA_SPENT}, network faults and timeouts are retried with backoff, at most ${MAX_TRIES} tries.
 Exit status: 0 every authoriser succeeded or already was so; 1 any was refused or failed; 3 the
-run stopped with authorisers deferred or pending (resume it later); 2 bad arguments (nothing sent).
+run stopped with authorisers deferred, pending or cancelled (resume or retry it later, also after
+Ctrl-C or SIGTERM); 2 bad arguments (nothing sent).
 
 ${ENVIRONMENT}
 `;
@@ -86,6 +109,7 @@ ${ENVIRONMENT}
 `;
 
 type Values = Record<string, string | boolean | undefined>;
+type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** What every command that calls WeChat reads besides its own flags: the call budget, the credentials, the store, the concurrency. */
 function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; credentials: ComponentCredentials; where: Where; concurrency?: number } {
@@ -94,7 +118,10 @@ function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; cred
   return { timeoutMs, credentials: readCredentials(tool), where: readWhere(tool, values), ...(concurrency ? { concurrency } : {}) };
 }
 
-/** `existing`: a command that must not create a store (a typo in --store is then exit 2, nothing made). */
+/**
+ * `existing`: a command that must not create a store (a typo in --store is then exit 2, nothing made):
+ * every command but `batch apply|update|unbind|list` (and a worker on a server, which may make the schema).
+ */
 const storeOf = (where: Where, existing: boolean) => ({ ...(where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir }), existing });
 
 /** The library's batch over what the command line read; closed when `work` settles. */
@@ -184,21 +211,28 @@ async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (
     process.stderr.write(`wxplugin batch: ${counts.deferred} deferred by their daily quota (45009) until ${result.deferredUntil?.toISOString() ?? 'the reset'}: run \`${RUN} batch resume ${result.runId}\` after then, or keep \`${RUN} worker\` running\n`);
   }
   if (counts.pending) process.stderr.write(`wxplugin batch: ${counts.pending} not finished: \`${RUN} batch resume ${result.runId}\` carries on\n`);
-  return exitCodeOf(counts);
+  else if (result.kind === 'stopped') process.stderr.write(`wxplugin batch: stopped before every authoriser was listed: \`${RUN} batch resume ${result.runId}\` carries on\n`);
+  if (counts.cancelled) process.stderr.write(`wxplugin batch: ${counts.cancelled} cancelled: \`${RUN} batch retry ${result.runId}\` calls them again\n`);
+  return stoppedExit(result.kind, exitCodeOf(counts));
 }
+
+/** A run the signal stopped has work left, whatever its counts say so far (it may not be all listed yet). */
+const stoppedExit = (kind: BatchRunResult['kind'], code: number): number => (kind === 'stopped' && code === EXIT_DONE ? EXIT_UNFINISHED : code);
 
 async function startRun(operation: AnyOperation, args: readonly string[]): Promise<number> {
   const tool: Tool = { name: `wxplugin batch ${operation.action}`, help: `${RUN} batch --help` };
-  const values = parseWith(tool, operationOptions(operation), args);
+  const values = parseWith(tool, { ...operationOptions(operation), 'dry-run': { type: 'boolean', default: false } }, args);
   if (values.help) {
     process.stdout.write(BATCH_HELP);
     return 0;
   }
   const request = readRequest(tool, operation, values);
-  if ((values.all === true) === (typeof values.authorizers === 'string')) usageError(tool, 'say which authorisers: --all, or --authorizers FILE (one appid per line)');
+  if (values.all === true && typeof values.authorizers === 'string') usageError(tool, '--all and --authorizers FILE are both given: say which authorisers, not both');
+  if (values.all !== true && typeof values.authorizers !== 'string') usageError(tool, 'say which authorisers: --all, or --authorizers FILE (one appid per line)');
   const rate = readRate(tool, values.rate);
   const jobTimeout = wholeNumber(tool, 'job-timeout', values['job-timeout'], DEFAULT_JOB_TIMEOUT_S, JOB_TIMEOUT_BOUNDS.min, JOB_TIMEOUT_BOUNDS.max);
   const file = typeof values.authorizers === 'string' ? await checkAuthorizerFile(tool, values.authorizers) : undefined;
+  if (values['dry-run'] === true) return dryRun(tool, operation, values, file);
   const settings = readWorkSettings(tool, values);
   const which = file ? `the authorisers in ${values.authorizers}` : 'every authoriser';
   return withBatch(settings, (batch) =>
@@ -221,27 +255,81 @@ async function startRun(operation: AnyOperation, args: readonly string[]): Promi
   );
 }
 
+/**
+ * `--dry-run`: the authorisers the run would call, from the file or from WeChat's listing (the
+ * component's own requests only); nothing is sent to /wxa/, no store is opened, no run recorded.
+ */
+async function dryRun(tool: Tool, operation: AnyOperation, values: Values, file: string | undefined): Promise<number> {
+  const asJson = values.json === true;
+  let count = 0;
+  const controller = new AbortController();
+  const release = onSignals(() => controller.abort());
+  try {
+    for await (const page of file ? authorizerFilePages(file) : listedAppids(tool, values)) {
+      for (const appid of page) process.stdout.write(asJson ? `${JSON.stringify({ authorizerAppid: appid })}\n` : `${appid}\n`);
+      count += page.length;
+      if (controller.signal.aborted) break;
+    }
+  } catch (error) {
+    process.stderr.write(`${tool.name}: listing the authorisers failed: ${forTerminal(error instanceof Error ? error.message : String(error))}\n`);
+    return EXIT_REFUSED_OR_FAILED;
+  } finally {
+    release();
+  }
+  process.stderr.write(`${tool.name}: dry run: ${operation.name} would be called for ${count} authoriser(s); nothing sent, no run recorded\n`);
+  return controller.signal.aborted ? EXIT_UNFINISHED : EXIT_DONE;
+}
+
+/** Every authoriser WeChat lists for the platform, a page at a time, through the component client `wxplugin authorizers` uses. */
+async function* listedAppids(tool: Tool, values: Values): AsyncGenerator<string[]> {
+  const { credentials, timeoutMs } = readWorkSettings(tool, values);
+  const client = createComponentClient({ ...credentials, timeoutMs });
+  for await (const page of client.listAuthorizers()) {
+    if (page.errCode !== 0) throw new Error(page.errMsg);
+    yield page.authorizers.map((authorizer) => authorizer.authorizerAppid);
+  }
+}
+
 /** `resume [RUN]` and `status [RUN]`: an optional run id first, then options. */
 function splitRunId(args: readonly string[]): [string | undefined, string[]] {
   return args[0] !== undefined && !args[0].startsWith('-') ? [args[0], args.slice(1)] : [undefined, [...args]];
 }
 
-async function resume(args: readonly string[]): Promise<number> {
-  const tool: Tool = { name: 'wxplugin batch resume', help: `${RUN} batch --help` };
+const HELP_OPTION: Options = { help: { type: 'boolean', short: 'h', default: false } };
+const JSON_OPTION: Options = { json: { type: 'boolean', default: false } };
+
+/** `--codes 61007,45011`: WeChat's (or the project's) codes, whole numbers. */
+function readCodes(tool: Tool, raw: string | boolean | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^-?\d{1,9}(,-?\d{1,9})*$/.test(raw.replace(/\s/g, ''))) usageError(tool, `--codes takes codes separated by commas, such as 61007,45011, got ${JSON.stringify(raw)}`);
+  return [...new Set(raw.replace(/\s/g, '').split(',').map(Number))];
+}
+
+/** `resume` and `retry`: a run carried on in this process, with a new rate when given. */
+async function carryOn(command: 'resume' | 'retry', args: readonly string[]): Promise<number> {
+  const tool: Tool = { name: `wxplugin batch ${command}`, help: `${RUN} batch --help` };
   const [id, rest] = splitRunId(args);
-  const values = parseWith(tool, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false }, ...STORE_OPTIONS, ...WORK_OPTIONS }, rest);
+  const extra: Options = command === 'retry' ? { codes: { type: 'string' } } : {};
+  const values = parseWith(tool, { ...JSON_OPTION, ...HELP_OPTION, rate: { type: 'string' }, ...extra, ...STORE_OPTIONS, ...WORK_OPTIONS }, rest);
   if (values.help) {
     process.stdout.write(BATCH_HELP);
     return 0;
   }
+  const rate = values.rate === undefined ? undefined : readRate(tool, values.rate);
+  const codes = readCodes(tool, values.codes);
   const settings = readWorkSettings(tool, values);
+  const options = { ...(settings.concurrency ? { concurrency: settings.concurrency } : {}), ...(rate !== undefined ? { rate } : {}), ...(codes ? { codes } : {}) };
+  const bound = rate !== undefined ? `, now at most ${rate} calls/s` : '';
   return withBatch({ ...settings, existing: true }, (batch) =>
     driveAndReport(
       tool,
       batch,
       values,
-      (drive) => batch.resume(id, { ...(settings.concurrency ? { concurrency: settings.concurrency } : {}), ...drive }),
-      (runId) => `wxplugin batch: resuming run ${runId}`,
+      (drive) => (command === 'retry' ? batch.retry(id, { ...options, ...drive }) : batch.resume(id, { ...options, ...drive })),
+      (runId) =>
+        command === 'retry'
+          ? `wxplugin batch: retrying run ${runId}: ${codes ? `the authorisers whose last code is ${codes.join(', ')}` : 'every authoriser that did not succeed'}${bound}`
+          : `wxplugin batch: resuming run ${runId}${bound}`,
     ),
   );
 }
@@ -249,7 +337,7 @@ async function resume(args: readonly string[]): Promise<number> {
 async function status(args: readonly string[]): Promise<number> {
   const tool: Tool = { name: 'wxplugin batch status', help: `${RUN} batch --help` };
   const [id, rest] = splitRunId(args);
-  const values = parseWith(tool, { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false }, ...STORE_OPTIONS }, rest);
+  const values = parseWith(tool, { ...JSON_OPTION, ...HELP_OPTION, ...STORE_OPTIONS }, rest);
   if (values.help) {
     process.stdout.write(BATCH_HELP);
     return 0;
@@ -259,20 +347,64 @@ async function status(args: readonly string[]): Promise<number> {
     const result = await batch.status(id);
     if (!result.run || !result.counts) return refused(tool, result);
     const { run, counts, jobs, deferredUntil } = result;
+    const byCode = result.byCode ?? [];
     if (values.json === true) {
-      const extra = { operation: run.operation, listed: run.listed, jobs, ...(deferredUntil ? { deferredUntil: deferredUntil.toISOString() } : {}) };
+      const extra = { operation: run.operation, state: result.state, listed: run.listed, jobs, rate: run.rate, byCode, ...(deferredUntil ? { deferredUntil: deferredUntil.toISOString() } : {}) };
       process.stdout.write(`${JSON.stringify({ ...JSON.parse(summaryLine(run.runId, counts)), pending: counts.pending, ...extra })}\n`);
     } else {
       process.stdout.write(
         [
-          `run ${run.runId}: ${run.operation} ${JSON.stringify(run.request)}, started ${run.createdAt.toISOString()}, at most ${run.rate} calls/s`,
+          `run ${run.runId}: ${run.operation} ${JSON.stringify(run.request)}, started ${run.createdAt.toISOString()}, at most ${run.rate} calls/s, ${result.state}`,
           countsText(counts),
+          ...byCode.map((entry) => `  ${String(entry.count).padStart(8)}  ${entry.state}  ${entry.code ?? 'not called'}`),
           `${run.listed ? 'every authoriser enqueued' : 'not every authoriser enqueued yet'}; ${jobs} job(s) queued or running${deferredUntil ? `; deferred until ${deferredUntil.toISOString()}` : ''}`,
           '',
         ].join('\n'),
       );
     }
     return exitCodeOf(counts);
+  });
+}
+
+/** One run in `batch runs --json`: its id, what it does, how it stands, its counts. */
+function runObject(run: BatchRunSummary): Record<string, unknown> {
+  return { run: run.runId, operation: run.operation, pluginAppid: run.pluginAppid ?? null, created: run.createdAt.toISOString(), state: run.state, rate: run.rate, ...run.counts };
+}
+
+async function runs(args: readonly string[]): Promise<number> {
+  const tool: Tool = { name: 'wxplugin batch runs', help: `${RUN} batch --help` };
+  const values = parseWith(tool, { ...JSON_OPTION, ...HELP_OPTION, ...STORE_OPTIONS }, args);
+  if (values.help) {
+    process.stdout.write(BATCH_HELP);
+    return 0;
+  }
+  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
+    const result = await batch.runs();
+    if (!result.runs) return refused(tool, result);
+    for (const run of result.runs) {
+      if (values.json === true) process.stdout.write(`${JSON.stringify(runObject(run))}\n`);
+      else process.stdout.write(`${run.runId}  ${run.operation.padEnd(13)}  ${(run.pluginAppid ?? '-').padEnd(18)}  ${run.createdAt.toISOString()}  ${run.state.padEnd(9)}  ${countsText(run.counts)}\n`);
+    }
+    if (values.json !== true && result.runs.length === 0) process.stdout.write('(no run in this store)\n');
+    return EXIT_DONE;
+  });
+}
+
+async function cancel(args: readonly string[]): Promise<number> {
+  const tool: Tool = { name: 'wxplugin batch cancel', help: `${RUN} batch --help` };
+  const [id, rest] = splitRunId(args);
+  const values = parseWith(tool, { ...JSON_OPTION, ...HELP_OPTION, ...STORE_OPTIONS }, rest);
+  if (values.help) {
+    process.stdout.write(BATCH_HELP);
+    return 0;
+  }
+  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
+    const result = await batch.cancel(id);
+    if (!result.runId || !result.counts) return refused(tool, result);
+    if (values.json === true) process.stdout.write(`${JSON.stringify({ ...JSON.parse(summaryLine(result.runId, result.counts)), cancelledNow: result.cancelled })}\n`);
+    else process.stdout.write(`run ${result.runId}: ${result.cancelled} cancelled now; ${countsText(result.counts)}\n`);
+    if (result.counts.cancelled) process.stderr.write(`wxplugin batch: \`${RUN} batch retry ${result.runId}\` calls the cancelled ones again\n`);
+    return EXIT_DONE;
   });
 }
 
@@ -313,9 +445,9 @@ export async function batchMain(command: 'batch' | 'worker', args: readonly stri
     process.stdout.write(BATCH_HELP);
     return sub === undefined ? EXIT_BAD_ARGUMENTS : 0;
   }
-  if (sub === 'resume') return resume(rest);
-  if (sub === 'status') return status(rest);
+  const steering: Record<string, (args: readonly string[]) => Promise<number>> = { runs, status, resume: (args) => carryOn('resume', args), retry: (args) => carryOn('retry', args), cancel };
+  if (Object.hasOwn(steering, sub)) return steering[sub]!(rest);
   const operation = MINI_PROGRAM_OPERATIONS.find((candidate) => candidate.action === sub) as AnyOperation | undefined;
-  if (!operation) usageError(BATCH_TOOL, `unknown batch command ${JSON.stringify(sub)}: one of ${MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.action).join(', ')}, resume, status`);
+  if (!operation) usageError(BATCH_TOOL, `unknown batch command ${/^[a-z][a-z-]{0,31}$/.test(sub) ? JSON.stringify(sub) : '(not shown)'}: one of ${[...MINI_PROGRAM_OPERATIONS.map((candidate) => candidate.action), ...Object.keys(steering)].join(', ')}`);
   return startRun(operation, rest);
 }

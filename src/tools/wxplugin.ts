@@ -8,14 +8,15 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
-import { flagOf, parseFields } from '../core/fields';
+import { APPID_PATTERN, flagOf, parseFields } from '../core/fields';
 import type { AnyOperation, Paging } from '../core/operation';
-import { OPERATIONS } from '../core/operations';
+import { MINI_PROGRAM_OPERATIONS, OPERATIONS } from '../core/operations';
 import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, setupProblem } from '../https/client';
 import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
-import { runAuthorizers } from './authorizers';
+import { COMPONENT_ENVIRONMENT, readComponentEnvironment, runAuthorizers } from './authorizers';
+import { createComponentClient } from '../component/client';
 import { endWithParent, rerunUnderBatchNode } from './batch-node';
 import { BATCH_NODE_MIN } from '../batch/limits';
 
@@ -51,6 +52,8 @@ function commandHelp(operation: AnyOperation): string {
   });
   const paging = operation.paging;
   const extra = paging ? [`  --all               every page from --${flagOf(paging.pageField)} on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --${flagOf(paging.sizeField)}, default ${paging.maxSize} with --all)`] : [];
+  const throughComponent = MINI_PROGRAM_OPERATIONS.some((candidate) => candidate.name === operation.name);
+  if (throughComponent) extra.push('  --authorizer APPID  act for this mini-program through the third-party platform (WECHAT_COMPONENT_*, below)');
   return [
     `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
@@ -62,25 +65,51 @@ function commandHelp(operation: AnyOperation): string {
     COMMON_OPTIONS,
     '',
     ENVIRONMENT,
+    ...(throughComponent ? ['', COMPONENT_ENVIRONMENT.replace('Environment:', 'With --authorizer:')] : []),
     '',
   ].join('\n');
 }
+
+/**
+ * The commands besides the registry's single calls, each with its one-line summary and its entry:
+ * the main help, the unknown-command line and the dispatch all read this one list.
+ */
+const MORE_COMMANDS: ReadonlyArray<{ readonly name: string; readonly summary: string; readonly run: (args: readonly string[]) => Promise<number | void> }> = [
+  { name: 'authorizers', summary: "list a third-party platform's authorisers and who granted plugin management", run: (args) => runAuthorizers(RUN, args) },
+  {
+    name: 'batch',
+    summary: `one operation for many mini-programs, a durable run; runs, retry, cancel (\`${RUN} batch --help\`)`,
+    // Loaded only here: the job engine and its database drivers stay out of every other command.
+    run: async (args) => (await import('../batch/cli')).batchMain('batch', args),
+  },
+  { name: 'worker', summary: `work the jobs of open batch runs (\`${RUN} worker --help\`)`, run: async (args) => (await import('../batch/cli')).batchMain('worker', args) },
+  {
+    name: 'dashboard',
+    summary: `see and steer a store's batch runs in a browser (\`${RUN} dashboard --help\`)`,
+    // Loaded only here, like batch: its server and page stay out of every other command.
+    run: async (args) => (await import('../dashboard/cli')).dashboardMain(RUN, args),
+  },
+];
+
+const COMMAND_NAMES = [...OPERATIONS.map((operation) => operation.action), ...MORE_COMMANDS.map((command) => command.name)];
 
 const TOOL_HELP = [
   `Usage: ${RUN} <command> [options]`,
   '',
   "Plugin management over WeChat's HTTPS API. Commands:",
   ...OPERATIONS.map((operation) => `  ${operation.action.padEnd(12)}${operation.summary}`),
-  `  ${'authorizers'.padEnd(12)}list a third-party platform's authorisers and who granted plugin management`,
-  `  ${'batch'.padEnd(12)}one operation for many authorised mini-programs, as a durable run (\`${RUN} batch --help\`)`,
-  `  ${'worker'.padEnd(12)}work the jobs of open batch runs (\`${RUN} worker --help\`)`,
-  `  ${'dashboard'.padEnd(12)}see and steer a store's batch runs in a browser (\`${RUN} dashboard --help\`)`,
+  ...MORE_COMMANDS.map((command) => `  ${command.name.padEnd(12)}${command.summary}`),
   '',
   `\`${RUN} <command> --help\` (or \`${RUN} help <command>\`) lists a command's options. The result is printed as JSON`,
   '(a table for lists on a terminal). Exit status: 0 when the requested state holds, 1 for any other',
-  'result, 2 for bad arguments or configuration (nothing is sent).',
+  'result, 2 for bad arguments or configuration (nothing is sent), 3 (batch and worker) when a run',
+  'stopped with work left: resume it.',
   '',
   ENVIRONMENT,
+  '',
+  COMPONENT_ENVIRONMENT.replace('Environment:', 'Through a third-party platform (--authorizer APPID, authorizers, batch, worker):'),
+  `  DATABASE_URL                     batch and worker: a PostgreSQL server to keep runs on (default: the
+                                   embedded store in --store)`,
   '',
 ].join('\n');
 
@@ -155,6 +184,29 @@ function print(result: Result, asJson: boolean): void {
   process.stdout.write(`${rows.length ? renderTable(TABLES[table]!, rows) : '(none)'}\n${forTerminal(String(result.errMsg))}\n`);
 }
 
+/** `--authorizer APPID`: the mini-program a call acts for, through the platform; checked before anything is read or sent. */
+function readAuthorizer(tool: Tool, raw: string | boolean | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !APPID_PATTERN.test(raw.trim())) usageError(tool, '--authorizer takes the appid of a mini-program that authorised the platform: "wx" followed by 16 lowercase hex digits');
+  return raw.trim();
+}
+
+/**
+ * One authoriser's call through the third-party platform, its credentials read as `wxplugin
+ * authorizers` reads them. Its refresh token comes with its authorisation info, asked for when the
+ * (memory) token store has none, as a batch does for an authoriser named in a file.
+ */
+function throughPlatform(tool: Tool, operation: AnyOperation, authorizer: string, timeoutMs: number, log: ((line: string) => void) | undefined): Pager['call'] {
+  const component = createComponentClient({ ...readComponentEnvironment(tool), timeoutMs, ...(log ? { log } : {}) });
+  const call = (component.forAuthorizer(authorizer) as unknown as Record<string, Pager['call']>)[operation.name]!;
+  return async (request, budget) => {
+    const result = await call(request, budget);
+    if (result.errCode !== ProjectCode.NO_REFRESH_TOKEN) return result;
+    const info = await component.getAuthorizerInfo(authorizer);
+    return info.errCode === 0 ? call(request, budget) : (info as unknown as Result);
+  };
+}
+
 /** A command as typed; what does not look like one is not echoed (it may be a secret in the wrong place). */
 const shownCommand = (command: string): string => (/^[a-z][a-z-]{0,31}$/.test(command) ? JSON.stringify(command) : '(not shown)');
 
@@ -180,19 +232,15 @@ async function main(): Promise<void> {
     if (command === undefined) process.exitCode = 2;
     return;
   }
-  if (command === 'authorizers') return runAuthorizers(RUN, args);
-  if (command === 'batch' || command === 'worker') {
-    // Loaded only here: the job engine and its database drivers stay out of every other command.
-    process.exitCode = await (await import('../batch/cli')).batchMain(command, args);
-    return;
-  }
-  if (command === 'dashboard') {
-    // Loaded only here, like batch: its server and page stay out of every other command.
-    process.exitCode = await (await import('../dashboard/cli')).dashboardMain(RUN, args);
+  const more = MORE_COMMANDS.find((candidate) => candidate.name === command);
+  if (more) {
+    const code = await more.run(args);
+    if (typeof code === 'number') process.exitCode = code;
     return;
   }
   const operation = OPERATIONS.find((candidate) => candidate.action === command) as AnyOperation | undefined;
-  if (!operation) usageError(TOOL, `unknown command ${shownCommand(command)}: one of ${OPERATIONS.map((candidate) => candidate.action).join(', ')}`);
+  if (!operation) usageError(TOOL, `unknown command ${shownCommand(command)}: one of ${COMMAND_NAMES.join(', ')}`);
+  const throughComponent = MINI_PROGRAM_OPERATIONS.some((candidate) => candidate.name === operation.name);
   const tool: Tool = { name: `wxplugin ${operation.action}`, help: `${RUN} ${operation.action} --help` };
   const fieldOptions = Object.fromEntries(Object.keys(operation.fields).map((name) => [flagOf(name), { type: 'string' as const }]));
   const options: NonNullable<ParseArgsConfig['options']> = {
@@ -203,6 +251,7 @@ async function main(): Promise<void> {
     help: { type: 'boolean', short: 'h', default: false },
   };
   if (operation.paging) options.all = { type: 'boolean', default: false };
+  if (throughComponent) options.authorizer = { type: 'string' };
   const values = parseOptions(tool, options, args) as Record<string, string | boolean | undefined>;
   if (values.help) {
     process.stdout.write(commandHelp(operation));
@@ -223,13 +272,9 @@ async function main(): Promise<void> {
     if (!(error instanceof OperationError)) throw error;
     usageError(tool, inFlags(operation, error.detail ?? error.message));
   }
-  const credentials = readEnvironment(tool);
-  const client = createHttpsClient({
-    ...credentials,
-    timeoutMs,
-    log: values.verbose ? (line) => process.stderr.write(`${jsonTextForTerminal(line)}\n`) : undefined,
-  }) as unknown as Record<string, Pager['call']>;
-  const call = client[operation.name]!;
+  const log = values.verbose ? (line: string) => process.stderr.write(`${jsonTextForTerminal(line)}\n`) : undefined;
+  const authorizer = readAuthorizer(tool, values.authorizer);
+  const call = authorizer ? throughPlatform(tool, operation, authorizer, timeoutMs, log) : (createHttpsClient({ ...readEnvironment(tool), timeoutMs, log }) as unknown as Record<string, Pager['call']>)[operation.name]!;
   // --timeout bounds the whole command, from its start: every page of --all shares it.
   const deadline = startedAt + timeoutMs;
   const paging = operation.paging;

@@ -98,7 +98,7 @@ describe('a small platform: a file of authorisers, the daily quota, bad argument
     const env = componentEnv(emulator.url);
     const cases: Array<[string[], RegExp]> = [
       [['batch', 'apply', '--plugin-appid', OPEN_PLUGIN], /--all, or --authorizers FILE/],
-      [['batch', 'apply', '--plugin-appid', OPEN_PLUGIN, '--all', '--authorizers', file()], /--all, or --authorizers FILE/],
+      [['batch', 'apply', '--plugin-appid', OPEN_PLUGIN, '--all', '--authorizers', file()], /say which authorisers, not both/],
       [['batch', 'apply', '--all'], /--plugin-appid is required/],
       [['batch', 'update', '--plugin-appid', OPEN_PLUGIN, '--all'], /--user-version is required/],
       [['batch', 'apply', '--plugin-appid', OPEN_PLUGIN, '--all', '--rate', 'fast'], /--rate takes calls per second/],

@@ -74,7 +74,7 @@ beforeAll(async () => {
   // The sources npm pack builds from; node_modules is this project's (the build tools).
   const source = join(work, 'source');
   mkdirSync(source);
-  for (const entry of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.lib.json', 'src', 'scripts']) {
+  for (const entry of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.lib.json', 'src', 'scripts', 'docs']) {
     if (!existsSync(join(PROJECT_ROOT, entry))) continue;
     cpSync(join(PROJECT_ROOT, entry), join(source, entry), { recursive: true, filter: (path) => !path.includes(`${sep}node_modules`) });
   }
@@ -100,9 +100,9 @@ afterAll(() => {
 });
 
 describe('npm pack', () => {
-  test('the tarball holds the library, its declarations, the bin and the README, and nothing else', () => {
+  test('the tarball holds the library, its declarations, the bin, the README and its guides, and nothing else', () => {
     const paths = packed.files.map((file) => file.path).sort();
-    expect(paths.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/wxplugin\.js|dist\/bin\/wxplugin\.js|dist\/lib\/.+)$/.test(path))).toEqual([]);
+    expect(paths.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/wxplugin\.js|dist\/bin\/wxplugin\.js|dist\/lib\/.+|docs\/[\w-]+\.md)$/.test(path))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining([
       'README.md',
       'package.json',
@@ -132,6 +132,8 @@ describe('npm pack', () => {
     expect(pkg).not.toHaveProperty('optionalDependencies');
     expect(pkg).not.toHaveProperty('peerDependencies');
     expect(Object.keys(pkg.scripts ?? {}).filter((name) => ['preinstall', 'install', 'postinstall'].includes(name))).toEqual([]);
+    // Nor this repository's own prepare (it installs WeChat's Node builds for development here).
+    expect(pkg.scripts?.prepare).toBeUndefined();
     expect(pkg.engines).toEqual({ node: expect.stringMatching(/^>=18(\.\d+)*$/) });
     expect(pkg.bin).toEqual({ wxplugin: 'dist/bin/wxplugin.js' });
   });
@@ -372,3 +374,18 @@ void wechat.updatePlugin({ pluginAppid: 'wx0123456789abcdef', userVersion: 2 });
   });
 });
 
+describe('the README a consumer reads in node_modules', () => {
+  test('every link to docs/ opens a guide the package holds, at an anchor that guide has', () => {
+    const readme = readFileSync(join(installed, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\((docs\/[^)#\s]+)(?:#([^)\s]+))?\)/g)].map((match) => ({ file: match[1]!, anchor: match[2] }));
+    expect(links.length).toBeGreaterThan(5);
+    for (const { file, anchor } of links) {
+      expect({ file, there: existsSync(join(installed, file)) }).toEqual({ file, there: true });
+      if (anchor) {
+        // GitHub's anchors: the heading in lower case, spaces as hyphens, punctuation dropped.
+        const anchors = readFileSync(join(installed, file), 'utf8').split('\n').filter((line) => /^#+ /.test(line)).map((line) => line.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\w\s-]/g, '').replace(/\s/g, '-'));
+        expect({ file, anchor, found: anchors.includes(anchor) }).toEqual({ file, anchor, found: true });
+      }
+    }
+  });
+});
