@@ -4,8 +4,6 @@
  * batch library. Prints one line, the address with this start's token, and serves until SIGINT or
  * SIGTERM (exit 0). Loaded only by this command.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { openBatch } from '../batch/api';
 import type { BatchOptions } from '../batch/api-types';
 import { readCredentials, readWhere, requireBatchNode, STORE_OPTIONS, wholeNumber, parseWith } from '../batch/options';
@@ -14,6 +12,7 @@ import { usageError, type Tool } from '../tools/cli';
 import { forTerminal } from '../tools/terminal';
 import { Drives } from './drives';
 import { pageFiles } from './page-files';
+import { reopeningBatch } from './reopening-batch';
 import { createDashboardServer } from './server';
 import { ThroughputMeter } from './throughput';
 
@@ -59,13 +58,13 @@ export async function dashboardMain(run: string, args: readonly string[]): Promi
   const host = typeof values.host === 'string' ? values.host.trim() : LOOPBACK;
   if (host === '') usageError(tool, '--host takes an address to listen on, such as 127.0.0.1');
   const where = readWhere(tool, values);
-  // A read-only command never creates a store: a folder without one is a mistake in --store.
-  if (!where.databaseUrl && !existsSync(join(where.dir, 'pgdata', 'PG_VERSION'))) usageError(tool, `--store ${forTerminal(where.dir)} holds no batch store: name the folder a \`batch\` run used (--store), or set DATABASE_URL`);
   const credentials = credentialsIfSet(tool);
 
   const store = where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dir: where.dir };
-  const batch = openBatch({ componentAppid: '', componentSecret: '', ...credentials, store: { ...store, existing: true } } as unknown as BatchOptions);
   const warn = (line: string) => process.stderr.write(`wxplugin dashboard: ${forTerminal(redact(line))}\n`);
+  const drives = new Drives(warn);
+  // existing: the dashboard never creates a store; a folder or database without one is said at once.
+  const batch = reopeningBatch(() => openBatch({ componentAppid: '', componentSecret: '', ...credentials, store: { ...store, existing: true } } as BatchOptions), () => drives.busy());
   // Read once before serving: a store that cannot be read is said now, not on the page.
   const first = await batch.runs();
   if (first.errCode !== 0) {
@@ -76,7 +75,6 @@ export async function dashboardMain(run: string, args: readonly string[]): Promi
     return 1;
   }
 
-  const drives = new Drives(warn);
   const dashboard = createDashboardServer({ batch, meter: new ThroughputMeter(), drives, withoutCredentials: Object.keys(credentials).length === 0 }, pageFiles(), warn);
   let listening;
   try {

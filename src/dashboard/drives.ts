@@ -21,6 +21,11 @@ export class Drives {
 
   constructor(private readonly warn: (line: string) => void) {}
 
+  /** Any drive under way. */
+  busy(): boolean {
+    return this.running.size > 0;
+  }
+
   driving(runId: string): boolean {
     return this.running.has(runId);
   }

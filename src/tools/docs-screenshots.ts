@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     await until(() => dashboard!.lines.length > 0, 'the dashboard\'s address');
     const address = new URL(dashboard.lines[0]!);
     const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1440, height: 1000 });
     await page.goto(address.href);
     // The stopped run, resumed from its page at 12 calls/s: it moves while the pictures are taken.
     await page.goto(`${address.origin}/runs/${runId}`);
@@ -74,11 +75,12 @@ async function main(): Promise<void> {
     await page.goto(`${address.origin}/`);
     await page.waitForSelector('tbody tr');
     await sleep(3000);
-    await page.screenshot({ path: join(ROOT, 'docs', 'dashboard-runs.png') });
+    await page.screenshot({ path: join(ROOT, 'docs', 'dashboard-runs.png'), clip: { x: 0, y: 0, width: 1440, height: 400 } });
     await page.goto(`${address.origin}/runs/${runId}`);
     await page.waitForSelector('table.items tbody tr');
     await sleep(3000);
-    await page.screenshot({ path: join(ROOT, 'docs', 'dashboard-run.png'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 1250 });
+    await page.screenshot({ path: join(ROOT, 'docs', 'dashboard-run.png') });
     process.stderr.write('docs:screenshots: wrote docs/dashboard-runs.png and docs/dashboard-run.png\n');
   } finally {
     await browser.close();

@@ -257,3 +257,41 @@ test('resume with a rate from the page: the run moves on the page without a relo
   expect(await apiRun(liveRun)).toMatchObject({ total: AUTHORIZERS, pending: 0, rate: 6 });
   await page.close();
 });
+
+test('a run another process holds: the dashboard reads it live through that process, and carries on when it ends', async () => {
+  const held = join(work, 'held');
+  const component = emulator.https.component!;
+  const before = component.calls().length;
+  const run = startCli(['batch', 'apply', '--plugin-appid', 'wx3333333333333333', '--all', '--rate', '4', '--store', held], env());
+  let stderr = '';
+  run.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await waitFor(() => component.calls().length >= before + 3 || run.child.exitCode !== null, 120_000, 'the held run\'s first calls');
+  const second = await startDashboard(held, emulator.url);
+  try {
+    const runId = /run (\d{8}-\d{6}-[0-9a-f]{4})/.exec(stderr)![1]!;
+    const page = await open.context.newPage();
+    await page.goto(second.address);
+    const bar = `tr[data-run="${runId}"] progress`;
+    await page.waitForSelector(bar);
+    const value = () => page.$eval(bar, (element) => Number((element as unknown as PageElement).value));
+    const first = await value();
+    expect(first).toBeLessThan(AUTHORIZERS);
+    // It moves on the page while the other process works the run.
+    await page.waitForFunction(([selector, start]) => Number(document.querySelector(String(selector))?.value) > Number(start), [bar, first] as const, { timeout: 120_000 });
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGINT');
+    await run.done;
+    // The owner is gone: the dashboard opens the store itself and goes on answering (a read sent
+    // to the gone owner first waits out the library's read timeout, 30 s).
+    const reply = await open.context.request.get(`${second.origin}/api/runs/${runId}`, { headers: { Authorization: `Bearer ${second.token}` }, timeout: 180_000 });
+    expect(reply.status()).toBe(200);
+    expect(await reply.json()).toMatchObject({ run: runId, total: AUTHORIZERS });
+    // And its page still follows the run: no error shown.
+    await page.waitForTimeout(3000);
+    expect(await page.$$('.error')).toEqual([]);
+    await page.close();
+  } finally {
+    const ended = await second.stop();
+    expect(ended.code).toBe(0);
+  }
+});

@@ -52,7 +52,7 @@ const number = new Intl.NumberFormat();
 export const count = (value) => number.format(value ?? 0);
 
 export function when(iso) {
-  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '';
+  return iso ? new Date(iso).toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '';
 }
 
 export function duration(seconds) {
