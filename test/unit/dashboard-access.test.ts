@@ -206,3 +206,15 @@ test('started without the platform\'s credentials: retry and resume say what to 
     await readOnly.close();
   }
 });
+
+test('the page is light and self-contained: its own files under 100 KB, nothing referenced from another origin', () => {
+  const files = pageFiles();
+  expect([...files.keys()].sort()).toEqual(['app.js', 'index.html', 'run.js', 'runs.js', 'style.css', 'ui.js']);
+  const bytes = [...files.values()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+  expect(bytes).toBeLessThan(100 * 1024);
+  for (const [name, text] of files) {
+    expect({ name, remote: text.match(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/gi) }).toEqual({ name, remote: null });
+    // Modules import only each other, by their served path.
+    for (const [, target] of text.matchAll(/from '([^']+)'/g)) expect(files.has(target!.replace(/^\.\//, ''))).toBe(true);
+  }
+});
