@@ -408,7 +408,11 @@ export function openBatch(options: BatchOptions): Batch {
       let round = 0;
       for (const run of runs) {
         if (stopping()) break;
-        round += await workRun(workerOptions(session, run, options));
+        const taken = await workRun(workerOptions(session, run, options));
+        // Authorisers pending with no job left anywhere: their worker died (pg-boss retries nothing,
+        // the batch owns its retries). They get a job again; the claim keeps each to one call.
+        if (taken === 0 && run.listed && (await liveJobs(db, run.id)) === 0) await requeuePending(db, session.store.boss, run);
+        round += taken;
       }
       taken += round;
       if (runs.length === 0 && options.exitWhenIdle === true) break;
