@@ -89,10 +89,13 @@ export interface CheckedBatchOptions {
   readonly store: CheckedStore;
 }
 
+const isTokenSource = (value: unknown): boolean => value === undefined || (isObject(value) && typeof value.component === 'function' && typeof value.authorizer === 'function');
+
 function checkCredentials(raw: Record<string, unknown>): OperationError | undefined {
-  if (!given(raw.componentAppid) || !given(raw.componentSecret)) {
+  // With the platform's own token source, neither the secret nor the ticket is needed.
+  if (!given(raw.componentAppid) || (raw.tokens === undefined && !given(raw.componentSecret))) {
     return new OperationError(ProjectCode.COMPONENT_CREDENTIALS_MISSING, {
-      detail: `the third-party platform's ${given(raw.componentAppid) ? 'secret' : 'appid'} is missing: pass componentAppid and componentSecret to openBatch`,
+      detail: `the third-party platform's ${given(raw.componentAppid) ? 'secret' : 'appid'} is missing: pass componentAppid and componentSecret (or componentAppid and tokens) to openBatch`,
     });
   }
   if (!APPID_PATTERN.test(raw.componentAppid.trim())) return invalid('the option componentAppid must be "wx" followed by 16 lowercase hex digits');
@@ -110,6 +113,7 @@ export function checkBatchOptions(raw: unknown, nodeVersion: string): CheckedBat
     if (raw[name] !== undefined && typeof raw[name] !== 'string') return invalid(`the option ${name} is ${kindOf(raw[name])}, not a string: pass it as text, or leave it out`);
   }
   if (!isTicketSource(raw.verifyTicket)) return invalid('the option verifyTicket takes the ticket, a function answering it, or { file }');
+  if (!isTokenSource(raw.tokens)) return invalid('the option tokens takes { component(refused), authorizer(appid, refused) }, two functions answering { token, expiresInSeconds }');
   const timeout = raw.timeoutMs;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= TIMEOUT_BOUNDS.min && timeout <= TIMEOUT_BOUNDS.max)) {
     return invalid(`the option timeoutMs takes milliseconds from ${TIMEOUT_BOUNDS.min} to ${TIMEOUT_BOUNDS.max}: pass one such as 10000, or leave it out for 10 s`);
@@ -128,8 +132,9 @@ export function checkBatchOptions(raw: unknown, nodeVersion: string): CheckedBat
   const options = raw as unknown as BatchOptions;
   const platform: Platform = {
     componentAppid: options.componentAppid.trim(),
-    componentSecret: options.componentSecret.trim(),
+    ...(given(options.componentSecret) ? { componentSecret: options.componentSecret.trim() } : {}),
     ...(options.verifyTicket !== undefined ? { verifyTicket: options.verifyTicket } : {}),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),

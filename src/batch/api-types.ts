@@ -3,6 +3,7 @@
  * that the package's declarations name nothing of pg-boss, PGlite or pg: a program that only
  * imports createHttpsClient type-checks without them.
  */
+import type { ComponentTokenSource } from '../component/token-source';
 import type { VerifyTicketSource } from '../component/verify-ticket';
 import type { OperationResult } from '../core/engine';
 import type { OperationRequest } from '../core/operation';
@@ -27,9 +28,15 @@ export type BatchStoreOption = ({ readonly databaseUrl: string } | { readonly di
 export interface BatchOptions {
   /** The third-party platform's appid; it also keys the store (one platform's runs and tokens). */
   readonly componentAppid: string;
-  readonly componentSecret: string;
-  /** The latest component_verify_ticket (see VerifyTicketSource); a string is kept in the store for every worker. */
+  /** Not needed with `tokens`. */
+  readonly componentSecret?: string;
+  /** The latest component_verify_ticket (see VerifyTicketSource); a string is kept in the store for every worker. Not needed with `tokens`. */
   readonly verifyTicket?: VerifyTicketSource;
+  /**
+   * The platform's own tokens (its central token server, see createComponentClient): then no
+   * request goes to api_component_token or api_authorizer_token, and none of its tokens is stored.
+   */
+  readonly tokens?: ComponentTokenSource;
   readonly store: BatchStoreOption;
   /** Default https://api.weixin.qq.com. */
   readonly baseUrl?: string;
@@ -105,7 +112,7 @@ export interface BatchWorkOptions {
 export interface BatchDriveOptions extends BatchWorkOptions {
   /** The run's counts from the store (other workers' included): once as the drive begins, about every second, and once at the end. */
   readonly onProgress?: (counts: BatchCounts, listed: boolean) => void;
-  /** The run, once it is created (start) or found (resume), before any call. */
+  /** The run, once it is created (start), or found with its authorisers back in the queue (resume, retry): before any call. */
   readonly onStart?: (run: BatchRunInfo) => void;
 }
 
@@ -171,9 +178,11 @@ export interface BatchItemQuery {
 
 /**
  * How a run ended in this process: `finished` (nothing pending; some may be deferred), `stopped`
- * (the signal; resume carries on), `listingFailed` (not every authoriser enqueued; resume lists again).
+ * (the signal; resume carries on), `listingFailed` (not every authoriser enqueued; resume lists again),
+ * `platformFault` (the platform's own credentials, quota or token command failed: the run stopped
+ * with nothing recorded against any authoriser; fix what errMsg names, then resume).
  */
-export type BatchRunEnd = 'finished' | 'stopped' | 'listingFailed';
+export type BatchRunEnd = 'finished' | 'stopped' | 'listingFailed' | 'platformFault';
 
 /** start and resume: errCode 0 when the run was driven (whatever each authoriser's outcome: see counts). */
 export type BatchRunResult = OperationResult & {
@@ -184,6 +193,8 @@ export type BatchRunResult = OperationResult & {
   readonly deferredUntil?: Date;
   /** With `listingFailed`: the listing's own outcome. */
   readonly listing?: { readonly errCode: number; readonly errMsg: string };
+  /** With `platformFault`: what stopped the run (errCode and errMsg are the same). */
+  readonly platformFault?: { readonly errCode: number; readonly errMsg: string };
 };
 
 export type BatchStatusResult = OperationResult & {

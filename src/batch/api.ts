@@ -18,9 +18,10 @@ import type { Batch, BatchCancelResult, BatchDriveOptions, BatchItem, BatchItemC
 import { authorizerFilePages } from './authorizer-file';
 import type { BatchComponent } from './component';
 import { StoreBusyError } from './dir-lock';
-import { driveRun, ListingError, requeuePending } from './drive';
+import { driveRun, requeuePending } from './drive';
 import { ensureRateRow } from './limiter';
 import { defaultConcurrency } from './limits';
+import { isPlatformFault } from '../component/platform-faults';
 import { keepTicket, listedPages, pacedComponent, rateKey, type Platform } from './paced-component';
 import { runStateOf } from './outcome';
 import { cancelRun, countByCode, countRun, createRun, itemPage, items as storedItems, latestRun, listRuns, liveJobs, newRunId, nextDeferred, openRuns, readRun, reopenForRetry, setRunRate, type Finished, type ItemRow, type RunRecord, type RunSummaryRecord } from './runs';
@@ -89,7 +90,7 @@ async function* givenPages(appids: Iterable<string> | AsyncIterable<string>): As
   try {
     for await (const appid of appids as AsyncIterable<string>) {
       if (typeof appid !== 'string' || !APPID_PATTERN.test(appid)) {
-        throw new ListingError(ProjectCode.INVALID_APPID, `authorizers:fail authoriser #${index} given is not an appid: pass "wx" followed by 16 lowercase hex digits`);
+        throw new OperationError(ProjectCode.INVALID_APPID, { detail: `authorizers:fail authoriser #${index} given is not an appid: pass "wx" followed by 16 lowercase hex digits` });
       }
       index += 1;
       page.push(appid);
@@ -99,8 +100,8 @@ async function* givenPages(appids: Iterable<string> | AsyncIterable<string>): As
       }
     }
   } catch (error) {
-    if (error instanceof ListingError) throw error;
-    throw new ListingError(ProjectCode.BATCH_OPTIONS_INVALID, `authorizers:fail the authorisers given could not be read (${firstLine(error)}): fix what iterates them`);
+    if (error instanceof OperationError) throw error;
+    throw new OperationError(ProjectCode.BATCH_OPTIONS_INVALID, { detail: `authorizers:fail the authorisers given could not be read (${firstLine(error)}): fix what iterates them` });
   }
   if (page.length) yield page;
 }
@@ -110,7 +111,7 @@ async function* filePages(file: string): AsyncGenerator<string[]> {
   try {
     yield* authorizerFilePages(file);
   } catch (error) {
-    throw new ListingError(ProjectCode.BATCH_OPTIONS_INVALID, `authorizers:fail the run's file of authorisers could not be read (${firstLine(error)}): put it back where it was when the run started, then resume`);
+    throw new OperationError(ProjectCode.BATCH_OPTIONS_INVALID, { detail: `authorizers:fail the run's file of authorisers could not be read (${firstLine(error)}): put it back where it was when the run started, then resume` });
   }
 }
 
@@ -124,6 +125,11 @@ function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<vo
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done);
   });
+}
+
+/** The platform's own fault, once a worker met it: the drive stops, and answers it. */
+interface FaultSeen {
+  seen?: { readonly errCode: number; readonly errMsg: string };
 }
 
 interface Session {
@@ -205,17 +211,23 @@ export function openBatch(options: BatchOptions): Batch {
   }
 
   /** How this process works a run's jobs, for start and resume (driveRun) and work (workRun). */
-  function workerOptions(session: Session, run: RunRecord, options: BatchWorkOptions): RunWorkerOptions {
+  function workerOptions(session: Session, run: RunRecord, options: BatchWorkOptions, fault: FaultSeen): RunWorkerOptions {
+    const component = session.component(run.rate);
     return {
       db: session.store.db,
       boss: session.store.boss,
       run,
-      component: session.component(run.rate),
+      component,
       alreadyHolds: operationNamed(run.operation)?.alreadyHolds ?? [],
       concurrency: options.concurrency ?? defaultConcurrency(run.rate),
-      shouldStop: () => options.signal?.aborted === true,
+      shouldStop: () => options.signal?.aborted === true || fault.seen !== undefined,
       onFinished: (finished) => tell(options.onFinished, finishedItem(finished)),
       onError: (error) => tell(options.onWarning, `the store failed while recording (the job will run again): ${firstLine(error)}`),
+      onPlatformFault: (seen) => (fault.seen ??= seen),
+      onRateLimited: () => {
+        const slower = component.slowDown?.();
+        if (slower !== undefined) tell(options.onWarning, `WeChat answered 45011 (the platform's rate limit): this process slows down to ${slower} calls/s; the authorisers it refused are called again in a minute, no try counted`);
+      },
     };
   }
 
@@ -231,15 +243,22 @@ export function openBatch(options: BatchOptions): Batch {
     // The counts as the drive begins: what the last frame's rate is measured from, even for a run
     // shorter than one interval.
     if (options.onProgress) await progress();
+    const fault: FaultSeen = {};
     let end;
     try {
-      end = await driveRun({ ...workerOptions(session, run, options), ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}) });
+      end = await driveRun({ ...workerOptions(session, run, options, fault), ...(pages ? { pages: markEnd(pages, () => (listed = true)) } : {}) });
     } finally {
       clearInterval(timer);
       if (options.onProgress) await progress();
     }
     const deferredUntil = end.counts.deferred ? await nextDeferred(db, run.id) : undefined;
     const ended = { runId: run.id, kind: end.kind, counts: end.counts, ...(deferredUntil ? { deferredUntil } : {}) };
+    // The platform's own fault, met by a call or by the listing: the run stopped, nothing recorded because of it.
+    const platformFault = fault.seen ?? (end.kind === 'listingFailed' && isPlatformFault(end.errCode) ? { errCode: end.errCode, errMsg: end.errMsg } : undefined);
+    if (platformFault) {
+      const detail = `${platformFault.errMsg.replace(/^[\w.]+:fail /, '')}`;
+      return { ...failureResult(name, new OperationError(platformFault.errCode, { detail }), 1), ...ended, kind: 'platformFault' as const, platformFault };
+    }
     if (end.kind !== 'listingFailed') return { ...ok(name), ...ended };
     const detail = `listing the authorisers failed, so the run is not all enqueued (${end.errMsg}): resume the run to list again`;
     return { ...failureResult(name, new OperationError(end.errCode, { detail }), 1), ...ended, listing: { errCode: end.errCode, errMsg: end.errMsg } };
@@ -402,17 +421,23 @@ export function openBatch(options: BatchOptions): Batch {
   async function workRuns(session: Session, options: BatchWorkOptions & { readonly exitWhenIdle?: boolean }): Promise<BatchWorkResult> {
     const { db } = session.store;
     const stopping = () => options.signal?.aborted === true;
+    const fault: FaultSeen = {};
     let taken = 0;
     while (!stopping()) {
       const runs = (await openRuns(db)).filter((run) => run.component === platform!.componentAppid);
       let round = 0;
       for (const run of runs) {
         if (stopping()) break;
-        const taken = await workRun(workerOptions(session, run, options));
+        const took = await workRun(workerOptions(session, run, options, fault));
+        round += took;
+        if (fault.seen) break;
         // Authorisers pending with no job left anywhere: their worker died (pg-boss retries nothing,
         // the batch owns its retries). They get a job again; the claim keeps each to one call.
-        if (taken === 0 && run.listed && (await liveJobs(db, run.id)) === 0) await requeuePending(db, session.store.boss, run);
-        round += taken;
+        if (took === 0 && run.listed && (await liveJobs(db, run.id)) === 0) await requeuePending(db, session.store.boss, run);
+      }
+      if (fault.seen) {
+        const detail = fault.seen.errMsg.replace(/^[\w.]+:fail /, '');
+        return { ...failureResult('batch.work', new OperationError(fault.seen.errCode, { detail }), 1), taken: taken + round, stopped: true };
       }
       taken += round;
       if (runs.length === 0 && options.exitWhenIdle === true) break;

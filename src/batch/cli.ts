@@ -43,13 +43,18 @@ const WORKER_TOOL: Tool = { name: 'wxplugin worker', help: `${RUN} worker --help
 const ENVIRONMENT = `Environment:
   WECHAT_COMPONENT_APPID, WECHAT_COMPONENT_SECRET   the third-party platform's credentials
   WECHAT_COMPONENT_VERIFY_TICKET   the latest ticket WeChat pushed, or @FILE holding it (kept in the store)
+  WXPLUGIN_TOKEN_COMMAND           as --token-command (then only WECHAT_COMPONENT_APPID is needed)
   WECHAT_API_BASE_URL              default https://api.weixin.qq.com
   DATABASE_URL                     a PostgreSQL server to keep runs on, shared by \`wxplugin worker\`
                                    on any machine; without it, the embedded store in --store`;
 
 const WORK_HELP = `  --concurrency N     calls in flight in this process (default: half the rate, at most 128)
   --timeout MS        each call's budget, retries and token fetches included (default ${DEFAULTS.timeoutMs})
-  --store DIR         the embedded store's folder (default ./${DEFAULT_STORE_DIR}); one process at a time`;
+  --store DIR         the embedded store's folder (default ./${DEFAULT_STORE_DIR}); one process at a time
+  --token-command CMD the platform's own token server: CMD runs through the shell with
+                      "component" or "authorizer APPID" appended and prints
+                      {"access_token":"…","expires_in":7200}; then no token is fetched from WeChat
+                      and neither the secret nor the ticket is needed (also WXPLUGIN_TOKEN_COMMAND)`;
 
 const ACTIONS = MINI_PROGRAM_OPERATIONS.map((operation) => operation.action).join('|');
 
@@ -115,7 +120,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 function readWorkSettings(tool: Tool, values: Values): { timeoutMs: number; credentials: ComponentCredentials; where: Where; concurrency?: number } {
   const timeoutMs = wholeNumber(tool, 'timeout', values.timeout, DEFAULTS.timeoutMs, TIMEOUT_BOUNDS.min, TIMEOUT_BOUNDS.max);
   const concurrency = values.concurrency === undefined ? undefined : wholeNumber(tool, 'concurrency', values.concurrency, 1, CONCURRENCY_BOUNDS.min, CONCURRENCY_BOUNDS.max);
-  return { timeoutMs, credentials: readCredentials(tool), where: readWhere(tool, values), ...(concurrency ? { concurrency } : {}) };
+  return { timeoutMs, credentials: readCredentials(tool, values), where: readWhere(tool, values), ...(concurrency ? { concurrency } : {}) };
 }
 
 /**
@@ -126,7 +131,7 @@ const storeOf = (where: Where, existing: boolean) => ({ ...(where.databaseUrl ? 
 
 /** The library's batch over what the command line read; closed when `work` settles. */
 async function withBatch<T>(settings: { timeoutMs?: number; credentials?: ComponentCredentials; where: Where; existing?: boolean }, work: (batch: Batch) => Promise<T>): Promise<T> {
-  const batch = openBatch({ componentAppid: '', componentSecret: '', ...settings.credentials, store: storeOf(settings.where, settings.existing === true), ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
+  const batch = openBatch({ componentAppid: '', ...settings.credentials, store: storeOf(settings.where, settings.existing === true), ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}) });
   try {
     return await work(batch);
   } finally {
@@ -199,6 +204,11 @@ async function driveAndReport(tool: Tool, batch: Batch, values: Values, begin: (
     release();
   }
   if (!result.runId || !result.counts) return refused(tool, result);
+  if (result.kind === 'platformFault') {
+    // The platform's own fault: nothing was recorded against any authoriser, so there is no report; one line says what to fix.
+    process.stderr.write(`wxplugin batch: run ${result.runId} stopped: ${result.errMsg.replace(/^[\w.]+:fail /, '')}; \`${RUN} batch resume ${result.runId}\` carries on once it is fixed\n`);
+    return EXIT_REFUSED_OR_FAILED;
+  }
   const { counts } = result;
   const write = (text: string) => process.stdout.write(text);
   if (values.json === true) await writeJsonReport(itemsOf(batch, result.runId, false), result.runId, counts, write);

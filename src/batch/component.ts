@@ -28,4 +28,6 @@ export interface BatchComponent {
   fetchRefreshToken?(authorizerAppid: string): Promise<OperationOutcome>;
   /** Optional: read ahead what the calls for these authorisers will need (their tokens). */
   prime?(authorizerAppids: readonly string[]): Promise<void>;
+  /** Optional: WeChat answered 45011 (the platform's rate limit): slow down; answers the new rate when it changed. */
+  slowDown?(): number | undefined;
 }

@@ -5,6 +5,7 @@
  * run at the same time; the run ends when no authoriser is pending and none deferred is due.
  */
 import type { PgBoss } from 'pg-boss';
+import { OperationError } from '../core/errors';
 import { countRun, dueDeferred, enqueuePage, liveJobs, markListed, pendingAppids, sendJobs, type RunRecord } from './runs';
 import type { SqlDb } from './sql';
 import { workRun, type RunWorkerOptions } from './worker';
@@ -21,15 +22,6 @@ export type DriveEnd = { readonly kind: 'finished' | 'stopped'; readonly counts:
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class ListingError extends Error {
-  constructor(
-    readonly errCode: number,
-    readonly errMsg: string,
-  ) {
-    super(errMsg);
-  }
-}
-
 /** Gives every pending authoriser a job again (pg-boss drops duplicates' work: the claim decides). */
 export async function requeuePending(db: SqlDb, boss: PgBoss, run: RunRecord): Promise<number> {
   let sent = 0;
@@ -43,7 +35,8 @@ export async function requeuePending(db: SqlDb, boss: PgBoss, run: RunRecord): P
 export async function driveRun(options: DriveOptions): Promise<DriveEnd> {
   const { db, boss, run } = options;
   let listing: Promise<void> | undefined;
-  let listingError: ListingError | undefined;
+  /** The listing's own failure (an OperationError: its code, and the message as errMsg says it). */
+  let listingError: OperationError | undefined;
   if (options.pages) {
     const pages = options.pages;
     listing = (async () => {
@@ -53,7 +46,7 @@ export async function driveRun(options: DriveOptions): Promise<DriveEnd> {
       }
       await markListed(db, run.id);
     })().catch((error: unknown) => {
-      if (error instanceof ListingError) listingError = error;
+      if (error instanceof OperationError) listingError = error;
       else throw error;
     });
   }
@@ -68,7 +61,7 @@ export async function driveRun(options: DriveOptions): Promise<DriveEnd> {
     const taken = await workRun({ ...options, shouldStop: options.shouldStop });
     if (listingError) {
       const counts = await countRun(db, run.id);
-      return { kind: 'listingFailed', counts, errCode: listingError.errCode, errMsg: listingError.errMsg };
+      return { kind: 'listingFailed', counts, errCode: listingError.code, errMsg: listingError.detail ?? listingError.message };
     }
     if (!listed) {
       await Promise.race([listing, sleep(options.pollMs ?? 100)]);

@@ -41,10 +41,10 @@ export function reserveFrom(nextAt: number, now: number, count: number, spacingM
 
 export const RATE_TABLE = 'wxplugin_batch.rate';
 
-/** The SQL form: one UPDATE, whatever the number of workers. */
-export function sqlReserve(db: SqlDb, key: string, rate: number): ReserveSlots {
-  const spacingMs = slotSpacingMs(rate);
+/** The SQL form: one UPDATE, whatever the number of workers. `rate` may change (a run slowed down by 45011). */
+export function sqlReserve(db: SqlDb, key: string, rate: number | (() => number)): ReserveSlots {
   return async (count) => {
+    const spacingMs = slotSpacingMs(typeof rate === 'function' ? rate() : rate);
     const { rows } = await db.query<{ first_at: number; now_ms: number }>(
       `WITH clock AS (SELECT extract(epoch FROM clock_timestamp()) * 1000 AS now_ms)
        UPDATE ${RATE_TABLE} SET next_at = GREATEST(next_at, clock.now_ms) + $2::float8 * $3::float8

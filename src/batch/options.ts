@@ -8,7 +8,7 @@ import { OperationError } from '../core/errors';
 import { APPID_PATTERN, flagOf, parseFields } from '../core/fields';
 import type { AnyOperation } from '../core/operation';
 import { DEFAULT_HTTPS_TIMEOUT_MS } from '../https/client';
-import { readComponentEnvironment } from '../tools/authorizers';
+import { readComponentEnvironment, TOKEN_COMMAND_OPTION } from '../tools/authorizers';
 import { parseOptions, usageError, type Tool } from '../tools/cli';
 import { authorizerFileProblem } from './authorizer-file';
 import { DEFAULT_RATE } from './limiter';
@@ -19,7 +19,7 @@ type Values = Record<string, string | boolean | undefined>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export const STORE_OPTIONS: Options = { store: { type: 'string' } };
-export const WORK_OPTIONS: Options = { concurrency: { type: 'string' }, timeout: { type: 'string' } };
+export const WORK_OPTIONS: Options = { concurrency: { type: 'string' }, timeout: { type: 'string' }, ...TOKEN_COMMAND_OPTION };
 
 export function requireBatchNode(tool: Tool, version = process.versions.node): void {
   const problem = nodeTooOld(version);
@@ -59,8 +59,8 @@ export function readWhere(tool: Tool, values: Values): Where {
 export type ComponentCredentials = ReturnType<typeof readComponentEnvironment>;
 
 /** The component's credentials (shared with `wxplugin authorizers`); its appid also keys the store. */
-export function readCredentials(tool: Tool): ComponentCredentials {
-  const credentials = readComponentEnvironment(tool);
+export function readCredentials(tool: Tool, values: Values = {}): ComponentCredentials {
+  const credentials = readComponentEnvironment(tool, values);
   if (!APPID_PATTERN.test(credentials.componentAppid)) usageError(tool, 'WECHAT_COMPONENT_APPID must be "wx" followed by 16 lowercase hex digits');
   return credentials;
 }

@@ -4,6 +4,7 @@
  */
 
 import { backoffDelay, type BackoffPolicy } from '../core/retry';
+import { isPlatformFault } from '../component/platform-faults';
 
 /** How an authoriser's job ended. `deferred` is not an end: it runs again after the quota resets. */
 export type Outcome = 'succeeded' | 'alreadyDone' | 'notAuthorised' | 'deferred' | 'failed';
@@ -15,8 +16,14 @@ export type Decision =
   | { readonly kind: 'final'; readonly outcome: FinalOutcome }
   /** 45009: that mini-program's daily quota is spent; run again after WeChat's reset. */
   | { readonly kind: 'defer'; readonly until: number }
-  /** A transient failure, with tries left: run again at `at`. */
-  | { readonly kind: 'retry'; readonly at: number };
+  /**
+   * A transient failure, with tries left: run again at `at`. `counted: false` (45011, the
+   * platform's rate limit): the try is not the authoriser's, so it does not count, and the run
+   * slows down instead.
+   */
+  | { readonly kind: 'retry'; readonly at: number; readonly counted: boolean }
+  /** The platform's own fault (its credentials, quota or token command): nothing recorded, the run stops. */
+  | { readonly kind: 'stop' };
 
 export interface CallResult {
   readonly errCode: number;
@@ -71,10 +78,11 @@ export function decide(result: CallResult, alreadyHolds: readonly number[], trie
   if (alreadyHolds.includes(code)) return { kind: 'final', outcome: 'alreadyDone' };
   if (code === NOT_AUTHORISED) return { kind: 'final', outcome: 'notAuthorised' };
   if (code === DAILY_QUOTA_SPENT) return { kind: 'defer', until: nextQuotaReset(now) };
-  const transient = result.retryable || code === MINUTE_QUOTA_SPENT;
-  if (!transient || tries >= MAX_TRIES) return { kind: 'final', outcome: 'failed' };
-  const wait = Math.max(retryDelay(tries, random), code === MINUTE_QUOTA_SPENT ? MINUTE_QUOTA_WAIT_MS : 0);
-  return { kind: 'retry', at: now + wait };
+  if (isPlatformFault(code)) return { kind: 'stop' };
+  // The platform's rate, not the mini-program's fault: WeChat says to wait for the next minute.
+  if (code === MINUTE_QUOTA_SPENT) return { kind: 'retry', at: now + Math.max(retryDelay(tries, random), MINUTE_QUOTA_WAIT_MS), counted: false };
+  if (!result.retryable || tries >= MAX_TRIES) return { kind: 'final', outcome: 'failed' };
+  return { kind: 'retry', at: now + retryDelay(tries, random), counted: true };
 }
 
 export interface Counts {

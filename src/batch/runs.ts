@@ -220,6 +220,15 @@ export async function recordFinished(db: SqlDb, runId: string, finished: readonl
   );
 }
 
+/**
+ * Lets go of authorisers this worker claimed but did not call to an end (the platform's own fault
+ * stopped the run): they stay pending, their tries as they were, free for the next worker or resume.
+ */
+export async function releaseClaims(db: SqlDb, runId: string, appids: readonly string[]): Promise<void> {
+  if (appids.length === 0) return;
+  await db.query(`UPDATE ${SCHEMA}.item SET claimed_until = NULL WHERE run = $1 AND appid = ANY($2::text[]) AND state NOT IN (${FINAL_SQL})`, [runId, appids]);
+}
+
 export async function countRun(db: SqlDb, runId: string): Promise<Counts> {
   const { rows } = await db.query<{ state: string; n: string | number }>(`SELECT state, count(*) AS n FROM ${SCHEMA}.item WHERE run = $1 GROUP BY state`, [runId]);
   const by = Object.fromEntries(rows.map((row) => [row.state, Number(row.n)])) as Record<string, number>;

@@ -7,10 +7,11 @@
  */
 import type { Job, PgBoss } from 'pg-boss';
 import { ProjectCode } from '../core/codes';
+import { redact } from '../core/redact';
 import { Coalescer } from './coalesce';
 import type { BatchComponent } from './component';
 import { decide } from './outcome';
-import { claim, extendClaims, queueOf, recordFinished, sendJobs, type Finished, type JobData, type RunRecord } from './runs';
+import { claim, extendClaims, queueOf, recordFinished, releaseClaims, sendJobs, type Finished, type JobData, type RunRecord } from './runs';
 import type { SqlDb } from './sql';
 
 export interface RunWorkerOptions {
@@ -28,6 +29,13 @@ export interface RunWorkerOptions {
   readonly onFinished?: (finished: Finished) => void;
   /** A store failure while recording (the job is then left to expire and run again). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * The platform's own fault (its credentials refused, its quota spent, its token command failing):
+   * this worker stops taking jobs, and the authoriser it met it on is left pending, nothing recorded.
+   */
+  readonly onPlatformFault?: (fault: { readonly errCode: number; readonly errMsg: string }) => void;
+  /** WeChat answered 45011, the platform's rate limit: the authoriser is tried again later, and the run should slow down. */
+  readonly onRateLimited?: () => void;
   readonly now?: () => number;
 }
 
@@ -38,6 +46,14 @@ interface Done {
   readonly jobId: string;
   readonly finished?: Finished;
   readonly followUp?: { appid: string; startAfter: Date };
+  /** Claimed but not called to an end (the platform's fault): left pending. */
+  readonly released?: string;
+}
+
+/** What is recorded for an outcome the store refused (a value it cannot hold): failed, with the reason. */
+function unrecordable(finished: Finished, error: unknown): Finished {
+  const reason = error instanceof Error ? error.message : String(error);
+  return { appid: finished.appid, state: 'failed', code: ProjectCode.TOKEN_STORE_FAILED, message: `batch:fail the outcome (${finished.code}) could not be recorded (${redact(reason)}): call this authoriser again with a new run`, tries: finished.tries };
 }
 
 /** Works the run until no job is ready or `shouldStop`; resolves with the number of jobs taken. */
@@ -51,9 +67,26 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
   const recorder = new Coalescer<Done>(async (batch) => {
     const followUps = batch.flatMap((done) => (done.followUp ? [done.followUp] : []));
     await sendJobs(boss, run, followUps);
-    await recordFinished(db, run.id, batch.flatMap((done) => (done.finished ? [done.finished] : [])));
+    await record(batch.flatMap((done) => (done.finished ? [done.finished] : [])));
+    await releaseClaims(db, run.id, batch.flatMap((done) => (done.released ? [done.released] : [])));
     await boss.complete(queue, batch.map((done) => done.jobId));
   }, RECORD_LINGER_MS);
+
+  /**
+   * The outcomes in one statement; when the store refuses that, each on its own, and one it still
+   * refuses (a value it cannot hold) ends as failed with the reason: a job whose outcome cannot be
+   * recorded would otherwise expire and run again forever. A store that refuses even that is down.
+   */
+  async function record(finished: readonly Finished[]): Promise<void> {
+    try {
+      await recordFinished(db, run.id, finished);
+    } catch (error) {
+      if (finished.length === 0) throw error;
+      for (const one of finished) {
+        await recordFinished(db, run.id, [one]).catch((refused: unknown) => recordFinished(db, run.id, [unrecordable(one, refused)]));
+      }
+    }
+  }
 
   const inFlight = new Set<Promise<void>>();
   const working = new Set<string>();
@@ -80,8 +113,14 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
       const info = await options.component.fetchRefreshToken(appid);
       result = info.errCode === 0 ? await call(appid)({ ...run.request }) : info;
     }
-    const attempt = tries + 1;
-    const decision = decide(result, options.alreadyHolds, attempt, now());
+    const decision = decide(result, options.alreadyHolds, tries + 1, now());
+    if (decision.kind === 'stop') {
+      await recorder.add({ jobId: job.id, released: appid });
+      options.onPlatformFault?.({ errCode: result.errCode, errMsg: result.errMsg });
+      return;
+    }
+    if (decision.kind === 'retry' && !decision.counted) options.onRateLimited?.();
+    const attempt = decision.kind === 'retry' && !decision.counted ? tries : tries + 1;
     const { errCode, errMsg, retryable: _retryable, attempts: _attempts, ...data } = result as typeof result & Record<string, unknown>;
     const base = { appid, code: errCode, message: errMsg, tries: attempt, ...(Object.keys(data).length ? { data } : {}) };
     let done: Done;

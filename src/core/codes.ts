@@ -98,6 +98,14 @@ export const ProjectCode = {
   BATCH_RUN_NOT_FOUND: -930308,
   /** The HTTPS server's TLS certificate was not trusted (self-signed, expired, for another name): retrying cannot help. */
   CERTIFICATE_REFUSED: -930309,
+  /** WeChat refused the third-party platform's own credentials (secret, appid, ticket, IP whitelist): every authoriser would fail alike. */
+  PLATFORM_CREDENTIALS_REFUSED: -930310,
+  /** The third-party platform's own daily quota for its token request is spent (45009 on api_component_token). */
+  PLATFORM_QUOTA_SPENT: -930311,
+  /** The platform's token command (or token source) gave no usable token. */
+  TOKEN_COMMAND_FAILED: -930312,
+  /** api_get_authorizer_list's pages do not add up: a page repeats, the offset does not advance, or more pages than total_count allows. */
+  LISTING_BROKEN: -930313,
   /** A dashboard request carried neither the token printed at its start nor the session opened with it. */
   DASHBOARD_UNAUTHORISED: -930340,
   /** A POST to the dashboard came from a page of another origin: refused, nothing done. */
@@ -199,6 +207,10 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.TOKEN_STORE_FAILED, { source: 'project', what: 'the token store could not be read or written', todo: 'check the store (its folder and permissions, or its database), then try again', retry: 'never' }],
   [ProjectCode.BATCH_OPTIONS_INVALID, { source: 'project', what: 'the batch run\'s options cannot be used', todo: 'fix the option errMsg names where openBatch (or start, resume, work) is called; nothing was sent', retry: 'never' }],
   [ProjectCode.CERTIFICATE_REFUSED, { source: 'project', what: 'the server\'s TLS certificate was not trusted, so nothing was sent', todo: 'check the base URL (WeChat\'s is https://api.weixin.qq.com); a server with its own CA needs that CA trusted, with NODE_EXTRA_CA_CERTS=ca.pem', retry: 'never' }],
+  [ProjectCode.PLATFORM_CREDENTIALS_REFUSED, { source: 'project', what: 'WeChat refused the third-party platform\'s own credentials, so no authoriser can be called', todo: 'fix what errMsg names (WECHAT_COMPONENT_SECRET, WECHAT_COMPONENT_APPID, the verify ticket, or this server\'s IP on the platform\'s whitelist), then resume the run', retry: 'never' }],
+  [ProjectCode.PLATFORM_QUOTA_SPENT, { source: 'project', what: 'the third-party platform\'s own daily quota for api_component_token is spent', todo: 'reset it with clearComponentQuotaByAppSecret (10 times a month) or wait for WeChat\'s reset at midnight China time, then resume the run', retry: 'never' }],
+  [ProjectCode.TOKEN_COMMAND_FAILED, { source: 'project', what: 'the platform\'s token command gave no usable token, so nothing was sent', todo: 'run the command by hand with "component" or "authorizer APPID" appended: it must print {"access_token":"...","expires_in":7200} and exit 0 within 10 s; then resume the run', retry: 'never' }],
+  [ProjectCode.LISTING_BROKEN, { source: 'project', what: 'api_get_authorizer_list answered pages that do not add up (a page repeated, an offset that did not advance, or more pages than its total_count)', todo: 'list again later (resume the run); if it persists, the listing answers are not WeChat\'s: check WECHAT_API_BASE_URL', retry: 'never' }],
   [ProjectCode.BATCH_RUN_NOT_FOUND, { source: 'project', what: 'the batch store holds no such run', todo: 'pass a run id that start() answered (or `wxplugin batch` printed) for this store, or none for the newest run', retry: 'never' }],
   [ProjectCode.DASHBOARD_UNAUTHORISED, { source: 'project', what: 'the request carried neither the dashboard\'s token nor its session', todo: 'open the address `wxplugin dashboard` printed (it carries ?token=), or send the header Authorization: Bearer TOKEN', retry: 'never' }],
   [ProjectCode.DASHBOARD_FOREIGN_ORIGIN, { source: 'project', what: 'a POST came from a page of another origin, so nothing was done', todo: 'steer runs from the dashboard\'s own page, or from a script that sends Authorization: Bearer TOKEN', retry: 'never' }],

@@ -139,7 +139,7 @@ function failureMessage(name: string, operation: AnyOperation | undefined, error
   return `${name}:fail ${text}`;
 }
 
-function describeCause(error: OperationError | undefined): string | null {
+export function describeCause(error: OperationError | undefined): string | null {
   if (!error?.cause) return null;
   const cause = error.cause as { errMsg?: unknown; message?: unknown; code?: unknown };
   const text = [cause.code, cause.errMsg ?? cause.message].filter((part) => part !== undefined).join(' ');

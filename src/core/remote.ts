@@ -42,14 +42,18 @@ export function unexpectedAnswer(what: string, cause?: unknown): OperationError 
   });
 }
 
+/** WeChat's codes are 32-bit signed integers (its own tables, and the int4 a batch records them in). */
+const WECHAT_CODE_MIN = -(2 ** 31);
+const WECHAT_CODE_MAX = 2 ** 31 - 1;
+
 /**
- * WeChat's errcode, read by one rule whichever transport carried it: a whole number JavaScript holds
- * exactly. Anything else (`"0"`, `0.5`, `true`, `1e400`, a number past 2^53) is not a code WeChat
- * sends, so it is not read as one.
+ * WeChat's errcode, read by one rule whichever transport carried it: a whole number in WeChat's
+ * range. Anything else (`"0"`, `0.5`, `true`, `1e400`, 2^31, a number past 2^53) is not a code
+ * WeChat sends, so it is not read as one.
  */
 export function wechatCode(value: unknown): number | undefined {
-  // Number.isSafeInteger is false for anything that is not a number: no typeof needed.
-  return Number.isSafeInteger(value) ? (value as number) : undefined;
+  // Number.isInteger is false for anything that is not a number: no typeof needed.
+  return Number.isInteger(value) && (value as number) >= WECHAT_CODE_MIN && (value as number) <= WECHAT_CODE_MAX ? (value as number) : undefined;
 }
 
 /** The failure for an answer whose errcode is not 0: WeChat's code, or an unreadable one. */

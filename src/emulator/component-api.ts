@@ -26,6 +26,12 @@ export interface ComponentApiOptions extends ComponentEmulatorOptions {
   readonly callLog?: string;
   /** Keep the call log in memory too, for `calls()` (default true; a long run with a file can say false). */
   readonly keepCallsInMemory?: boolean;
+  /**
+   * For tests of hostile or broken answers: what a component API (`api_get_authorizer_list`, ...,
+   * by its last path segment) answers instead of WeChat's own answer, which `normal()` gives.
+   * Answering undefined keeps the normal one.
+   */
+  readonly componentAnswer?: (api: string, fields: Record<string, unknown>, normal: () => Record<string, unknown>) => unknown;
 }
 
 export interface ComponentControl {
@@ -170,7 +176,11 @@ export function componentApi(options: ComponentApiOptions = {}) {
       if (checked.errcode !== 0) sendJson(response, fail(checked.errcode));
       else if (!fields) sendJson(response, fail(47001));
       else if (fields.component_appid !== world.componentAppid) sendJson(response, fail(61011));
-      else sendJson(response, api(fields));
+      else {
+        const name = path.slice(COMPONENT_PREFIX.length);
+        const replaced = options.componentAnswer?.(name, fields, () => api(fields));
+        sendJson(response, (replaced === undefined ? api(fields) : replaced) as Record<string, unknown>);
+      }
       return true;
     }
     if (path === '/cgi-bin/openapi/quota/get') {

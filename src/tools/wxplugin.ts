@@ -15,7 +15,7 @@ import { createHttpsClient, DEFAULT_BASE_URL, DEFAULT_HTTPS_TIMEOUT_MS, setupPro
 import { exitWhenWritten, parseOptions, requireNode18, usageError, type Tool } from './cli';
 import { renderTable, TABLES } from './tables';
 import { forTerminal, jsonForTerminal, jsonTextForTerminal } from './terminal';
-import { COMPONENT_ENVIRONMENT, readComponentEnvironment, runAuthorizers } from './authorizers';
+import { COMPONENT_ENVIRONMENT, readComponentEnvironment, runAuthorizers, TOKEN_COMMAND_OPTION } from './authorizers';
 import { createComponentClient } from '../component/client';
 import { endWithParent, rerunUnderBatchNode } from './batch-node';
 import { BATCH_NODE_MIN } from '../batch/limits';
@@ -53,7 +53,7 @@ function commandHelp(operation: AnyOperation): string {
   const paging = operation.paging;
   const extra = paging ? [`  --all               every page from --${flagOf(paging.pageField)} on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --${flagOf(paging.sizeField)}, default ${paging.maxSize} with --all)`] : [];
   const throughComponent = MINI_PROGRAM_OPERATIONS.some((candidate) => candidate.name === operation.name);
-  if (throughComponent) extra.push('  --authorizer APPID  act for this mini-program through the third-party platform (WECHAT_COMPONENT_*, below)');
+  if (throughComponent) extra.push('  --authorizer APPID  act for this mini-program through the third-party platform (WECHAT_COMPONENT_*, below)', '  --token-command CMD with --authorizer: the platform\'s own token server (WXPLUGIN_TOKEN_COMMAND, below)');
   return [
     `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
@@ -196,8 +196,8 @@ function readAuthorizer(tool: Tool, raw: string | boolean | undefined): string |
  * authorizers` reads them. Its refresh token comes with its authorisation info, asked for when the
  * (memory) token store has none, as a batch does for an authoriser named in a file.
  */
-function throughPlatform(tool: Tool, operation: AnyOperation, authorizer: string, timeoutMs: number, log: ((line: string) => void) | undefined): Pager['call'] {
-  const component = createComponentClient({ ...readComponentEnvironment(tool), timeoutMs, ...(log ? { log } : {}) });
+function throughPlatform(tool: Tool, operation: AnyOperation, authorizer: string, values: Record<string, string | boolean | undefined>, timeoutMs: number, log: ((line: string) => void) | undefined): Pager['call'] {
+  const component = createComponentClient({ ...readComponentEnvironment(tool, values), timeoutMs, ...(log ? { log } : {}) });
   const call = (component.forAuthorizer(authorizer) as unknown as Record<string, Pager['call']>)[operation.name]!;
   return async (request, budget) => {
     const result = await call(request, budget);
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     help: { type: 'boolean', short: 'h', default: false },
   };
   if (operation.paging) options.all = { type: 'boolean', default: false };
-  if (throughComponent) options.authorizer = { type: 'string' };
+  if (throughComponent) Object.assign(options, { authorizer: { type: 'string' } }, TOKEN_COMMAND_OPTION);
   const values = parseOptions(tool, options, args) as Record<string, string | boolean | undefined>;
   if (values.help) {
     process.stdout.write(commandHelp(operation));
@@ -274,7 +274,8 @@ async function main(): Promise<void> {
   }
   const log = values.verbose ? (line: string) => process.stderr.write(`${jsonTextForTerminal(line)}\n`) : undefined;
   const authorizer = readAuthorizer(tool, values.authorizer);
-  const call = authorizer ? throughPlatform(tool, operation, authorizer, timeoutMs, log) : (createHttpsClient({ ...readEnvironment(tool), timeoutMs, log }) as unknown as Record<string, Pager['call']>)[operation.name]!;
+  if (values['token-command'] !== undefined && !authorizer) usageError(tool, '--token-command serves calls through the platform: add --authorizer APPID, or leave it out');
+  const call = authorizer ? throughPlatform(tool, operation, authorizer, values, timeoutMs, log) : (createHttpsClient({ ...readEnvironment(tool), timeoutMs, log }) as unknown as Record<string, Pager['call']>)[operation.name]!;
   // --timeout bounds the whole command, from its start: every page of --all shares it.
   const deadline = startedAt + timeoutMs;
   const paging = operation.paging;

@@ -2,6 +2,7 @@
  * `wxplugin authorizers` as a user runs it: the built CLI in a child process against `npm run
  * emulator`'s build, also a child process, over loopback sockets.
  */
+import { ProjectCode } from '../../src/core/codes';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,8 +70,8 @@ test('the ticket from a file (@FILE)', async () => {
 test('WeChat refuses the ticket: its code on stderr, exit 1', async () => {
   const run = await runTool('wxplugin.js', ['authorizers'], env({ WECHAT_COMPONENT_VERIFY_TICKET: 'stale' }));
   expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(/^wxplugin authorizers: getAuthorizerList:fail the component_verify_ticket is not valid/);
-  expect(JSON.parse(run.stdout.trim())).toMatchObject({ total: 0, errCode: 61006 });
+  expect(run.stderr).toMatch(/^wxplugin authorizers: getAuthorizerList:fail WeChat refused the third-party platform's credentials \(61006 .*WECHAT_COMPONENT_VERIFY_TICKET/);
+  expect(JSON.parse(run.stdout.trim())).toMatchObject({ total: 0, errCode: ProjectCode.PLATFORM_CREDENTIALS_REFUSED });
 });
 
 test.each([

@@ -317,11 +317,11 @@ if (!bin) {
       expect(component.calls().map((call) => call.errcode)).toEqual([-1, -1, -1, 0]);
     });
 
-    test('a listing WeChat refuses: listingFailed with its code, and resume lists again', async () => {
+    test('a listing refused for the platform\'s own ticket: platformFault naming the ticket, and resume lists again', async () => {
       const { open, component } = await setUp({ authorizers: 5, withoutPluginManagement: 0 });
       const refused = await open({ verifyTicket: 'not-the-ticket' }).start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: 'all' });
-      expect(refused).toMatchObject({ errCode: 61006, retryable: false, attempts: 1, kind: 'listingFailed', runId: expect.any(String), counts: { total: 0 }, listing: { errCode: 61006 } });
-      expect(refused.errMsg).toMatch(/^batch\.start:fail listing the authorisers failed, so the run is not all enqueued \(getAuthorizerList:fail .+\): resume the run to list again$/);
+      expect(refused).toMatchObject({ errCode: ProjectCode.PLATFORM_CREDENTIALS_REFUSED, retryable: false, attempts: 1, kind: 'platformFault', runId: expect.any(String), counts: { total: 0 }, platformFault: { errCode: ProjectCode.PLATFORM_CREDENTIALS_REFUSED } });
+      expect(refused.errMsg).toMatch(/^batch\.start:fail WeChat refused the third-party platform's credentials \(61006 .+WECHAT_COMPONENT_VERIFY_TICKET/);
       expect(component.calls()).toEqual([]);
       const resumed = await open().resume(refused.runId);
       expect(resumed).toMatchObject({ errCode: 0, kind: 'finished', runId: refused.runId, counts: { total: 5, succeeded: 5 } });

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authorizerAppid } from '../../src/emulator/component-world';
+import { authorizerAppid, DEMO_COMPONENT_APPID } from '../../src/emulator/component-world';
+import { PROJECT_ROOT } from '../../src/platform/invoke';
 import { startEmulator, type Emulator } from '../../src/emulator/gateway';
 import { componentEnv, jsonLines, startCli, waitFor } from '../support/batch';
 import { runTool } from '../support/run-tool';
@@ -207,4 +208,22 @@ test('--authorizer: one authoriser through the platform, the same output and exi
   const missing = await wxplugin(['unbind', '--plugin-appid', PLUGIN, '--authorizer', authorizerAppid(0)], { WECHAT_API_BASE_URL: emulator.url });
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/WECHAT_COMPONENT_APPID/);
+});
+
+test('--authorizer with --token-command: the platform\'s own token, no secret, no token fetched from WeChat', async () => {
+  const world = emulator.https.component!.world;
+  const ledger = join(work, 'tokens.json');
+  writeFileSync(ledger, JSON.stringify({ component: [world.issueComponentToken()], authorizers: { [authorizerAppid(1)]: [world.issueAuthorizerToken(authorizerAppid(1)).accessToken] } }));
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(PROJECT_ROOT, 'test', 'support', 'token-server.cjs'))} ${JSON.stringify(ledger)}`;
+  const fetched = { ...world.requests };
+  const before = calls().length;
+  const listed = await wxplugin(['list', '--authorizer', authorizerAppid(1), '--token-command', command], { WECHAT_API_BASE_URL: emulator.url, WECHAT_COMPONENT_APPID: DEMO_COMPONENT_APPID });
+  expect(listed.code).toBe(0);
+  expect(JSON.parse(listed.stdout)).toMatchObject({ errCode: 0, errMsg: 'getPluginList:ok' });
+  expect(calls().slice(before).map((call) => call.authorizer)).toEqual([authorizerAppid(1)]);
+  expect(world.requests).toEqual(fetched);
+  // Without --authorizer the token command has nothing to serve: said so, exit 2.
+  const alone = await wxplugin(['list', '--token-command', command]);
+  expect(alone.code).toBe(2);
+  expect(alone.stderr).toMatch(/--token-command serves calls through the platform: add --authorizer APPID/);
 });

@@ -172,14 +172,15 @@ describe('the client\'s side', () => {
     }
   });
 
-  test('answers without the documented fields: an empty last page, and no set 40', async () => {
+  test('answers without the documented fields: a listing without total_count fails (never "no authorisers"); info without func_info has no set 40', async () => {
     await start();
     const bare: typeof fetch = async (input, init) =>
       /api_get_authorizer_(list|info)/.test(String(input)) ? new Response('{"errcode":0,"list":[{"auth_time":1}]}') : fetch(input, init);
     const platform = client({ fetch: bare });
     const pages = [];
     for await (const page of platform.listAuthorizers()) pages.push(page);
-    expect(pages).toEqual([expect.objectContaining({ errCode: 0, totalCount: 0, authorizers: [] })]);
+    expect(pages).toEqual([expect.objectContaining({ errCode: ProjectCode.UNEXPECTED_ANSWER, authorizers: [] })]);
+    expect(pages[0]!.errMsg).toMatch(/api_get_authorizer_list answered a total_count that is not a whole number/);
     expect(await platform.getAuthorizerInfo(A0)).toMatchObject({ errCode: 0, authorizerAppid: A0, funcInfo: [], pluginManagement: false });
     expect(await platform.getAuthorizerInfo(A0)).not.toHaveProperty('nickName');
   });

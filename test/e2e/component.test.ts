@@ -158,13 +158,16 @@ describe('forAuthorizer: the typed operations for one authoriser', () => {
   });
 
   test.each([
-    ['an unknown ticket', { verifyTicket: 'not-a-ticket' }, 61006],
-    ['a wrong secret', { componentSecret: 'wrong' }, 40125],
-    ['another component', { componentAppid: 'wx9999999999999999' }, 61011],
-  ])('%s: WeChat\'s code from the component token request', async (_name, overrides, errCode) => {
+    ['an unknown ticket', { verifyTicket: 'not-a-ticket' }, 61006, /WECHAT_COMPONENT_VERIFY_TICKET/],
+    ['a wrong secret', { componentSecret: 'wrong' }, 40125, /check WECHAT_COMPONENT_SECRET/],
+    ['another component', { componentAppid: 'wx9999999999999999' }, 61011, /WECHAT_COMPONENT_APPID/],
+  ])('%s: the platform\'s fault, with WeChat\'s code and what to fix', async (_name, overrides, wechatCode, fix) => {
     await start();
     const result = await client({ store: knownStore(), ...overrides }).forAuthorizer(A0).applyPlugin({ pluginAppid: OPEN_PLUGIN });
-    expect(result).toMatchObject({ errCode, retryable: false });
+    expect(result).toMatchObject({ errCode: ProjectCode.PLATFORM_CREDENTIALS_REFUSED, retryable: false });
+    expect(result.errMsg).toMatch(new RegExp(`\\(${wechatCode}[ )]`));
+    expect(result.errMsg).toMatch(fix);
+    expect(result.errMsg).not.toMatch(/WECHAT_APPSECRET/);
     expect(side().calls()).toEqual([]);
   });
 
@@ -172,7 +175,9 @@ describe('forAuthorizer: the typed operations for one authoriser', () => {
     await start();
     side().world.expireTickets();
     const store = knownStore();
-    expect((await client({ store }).forAuthorizer(A0).getPluginList()).errCode).toBe(61005);
+    const expired = await client({ store }).forAuthorizer(A0).getPluginList();
+    expect(expired.errCode).toBe(ProjectCode.PLATFORM_CREDENTIALS_REFUSED);
+    expect(expired.errMsg).toContain('(61005 ');
     const ticket = side().world.pushTicket();
     expect((await client({ store, verifyTicket: ticket }).forAuthorizer(A0).getPluginList()).errCode).toBe(0);
   });
@@ -240,7 +245,8 @@ describe('listing authorisers', () => {
     const pages = [];
     for await (const page of client({ componentSecret: 'wrong' }).listAuthorizers()) pages.push(page);
     expect(pages).toHaveLength(1);
-    expect(pages[0]).toMatchObject({ errCode: 40125, authorizers: [] });
+    expect(pages[0]).toMatchObject({ errCode: ProjectCode.PLATFORM_CREDENTIALS_REFUSED, authorizers: [] });
+    expect(pages[0]!.errMsg).toMatch(/\(40125[ )]/);
   });
 });
 

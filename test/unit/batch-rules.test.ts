@@ -2,6 +2,7 @@
  * The batch job rules on their own: what one call's result means for its authoriser, when a
  * deferred job runs again, and the run's exit status.
  */
+import { isPlatformFault } from '../../src/component/platform-faults';
 import { ProjectCode } from '../../src/core/codes';
 import fc from 'fast-check';
 import {
@@ -41,14 +42,20 @@ describe('decide: one call, one decision', () => {
   test('transient failures are retried with backoff until the tries run out, then fail', () => {
     for (const code of [-1, -501001, -930201]) {
       const decision = decide(result(code, true), APPLY_ALREADY, 1, NOW, () => 0);
-      expect(decision).toEqual({ kind: 'retry', at: NOW + RETRY_BASE_MS / 2 });
+      expect(decision).toEqual({ kind: 'retry', at: NOW + RETRY_BASE_MS / 2, counted: true });
       expect(decide(result(code, true), APPLY_ALREADY, MAX_TRIES, NOW)).toEqual({ kind: 'final', outcome: 'failed' });
     }
   });
 
-  test('45011 waits for the next minute at least', () => {
-    const decision = decide(result(45011), APPLY_ALREADY, 1, NOW, () => 0);
-    expect(decision).toEqual({ kind: 'retry', at: NOW + MINUTE_QUOTA_WAIT_MS });
+  test('45011 (the platform\'s rate limit) waits for the next minute at least, and never counts a try nor fails the authoriser', () => {
+    expect(decide(result(45011), APPLY_ALREADY, 1, NOW, () => 0)).toEqual({ kind: 'retry', at: NOW + MINUTE_QUOTA_WAIT_MS, counted: false });
+    expect(decide(result(45011), APPLY_ALREADY, MAX_TRIES + 3, NOW, () => 0)).toMatchObject({ kind: 'retry', counted: false });
+  });
+
+  test('the platform\'s own faults stop the run: nothing final, nothing retried', () => {
+    for (const code of [ProjectCode.PLATFORM_CREDENTIALS_REFUSED, ProjectCode.PLATFORM_QUOTA_SPENT, ProjectCode.TOKEN_COMMAND_FAILED, ProjectCode.COMPONENT_CREDENTIALS_MISSING]) {
+      expect(decide(result(code), APPLY_ALREADY, 1, NOW)).toEqual({ kind: 'stop' });
+    }
   });
 
   test('any other refusal is final', () => {
@@ -60,12 +67,14 @@ describe('decide: one call, one decision', () => {
       fc.property(fc.integer({ min: -999999, max: 99999 }), fc.boolean(), fc.integer({ min: 1, max: MAX_TRIES + 2 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (code, retryable, tries, random) => {
         const decision = decide({ errCode: code, retryable }, APPLY_ALREADY, tries, NOW, () => random);
         if (decision.kind === 'defer') return code === 45009 && decision.until > NOW;
+        if (decision.kind === 'stop') return isPlatformFault(code);
+        const again = code === 45011 || (retryable && tries < MAX_TRIES && code !== 0 && code !== 61007 && code !== 89237 && code !== 45009 && !isPlatformFault(code));
         if (decision.kind === 'retry') {
           const wait = decision.at - NOW;
-          return (retryable || code === 45011) && tries < MAX_TRIES && code !== 0 && code !== 61007 && wait >= RETRY_BASE_MS / 2 && wait <= Math.max(RETRY_MAX_MS, MINUTE_QUOTA_WAIT_MS);
+          return again && decision.counted === (code !== 45011) && wait >= RETRY_BASE_MS / 2 && wait <= Math.max(RETRY_MAX_MS, MINUTE_QUOTA_WAIT_MS);
         }
-        // Final: never for a retryable code with tries left (45009 aside).
-        return !((retryable || code === 45011) && tries < MAX_TRIES && code !== 0 && code !== 61007 && code !== 89237 && code !== 45009);
+        // Final: never for a retryable code with tries left (45009 aside), nor for 45011.
+        return !again;
       }),
     );
   });

@@ -135,6 +135,10 @@ describe('an errcode that is not a whole number is no code: -930203, saying what
     [0.5, '0.5'],
     ['0', 'a string of 1 character'],
     [null, 'null'],
+    // Whole numbers outside WeChat's 32-bit range: a batch could not record them as a code.
+    [2147483648, '2147483648'],
+    [-2147483649, '-2147483649'],
+    [2 ** 64, '18446744073709552000'],
   ])('errcode %p', async (errcode, shown) => {
     const lines: string[] = [];
     const fetchImpl = (async () => json({ errcode, errmsg: 'odd' })) as unknown as Fetch;
