@@ -10,7 +10,7 @@
 //   node scripts/build.mjs --functions-to DIR   functions only, into DIR/NAME/ (the reproducibility test)
 //   node scripts/build.mjs --bundle FILE --out DIR   any entry, built as a function is (the cold-start tests)
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFunction, writeIfChanged } from './esbuild-options.mjs';
@@ -36,8 +36,25 @@ async function buildFunctions(outRoot) {
   return written;
 }
 
+/**
+ * The dashboard's page files go into the bundle as text, in place of the module that reads them
+ * from src/dashboard/page/ when run from source: dist/wxplugin.js then serves them from a fresh
+ * clone or an installed package alike, with no file beside it.
+ */
+const inlinePageFiles = {
+  name: 'inline-dashboard-page',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]dashboard[\\/]page-files\.ts$/ }, () => {
+      const dir = join(root, 'src', 'dashboard', 'page');
+      const files = readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]);
+      return { contents: `export function pageFiles() { return new Map(${JSON.stringify(files)}); }`, loader: 'js' };
+    });
+  },
+};
+
 async function buildTools() {
   await build({
+    plugins: [inlinePageFiles],
     entryPoints: names('src/tools').map((name) => `src/tools/${name}.ts`),
     outdir: 'dist',
     bundle: true,

@@ -383,7 +383,7 @@ export function openBatch(options: BatchOptions): Batch {
 
     runs: () =>
       answer('batch.runs', async (): Promise<BatchRunsResult | OperationError> => {
-        const session = await open();
+        const session = await open(true);
         if (session instanceof OperationError) return session;
         return { ...ok('batch.runs'), runs: (await listRuns(session.store.db)).map(summaryOf) };
       }),
@@ -394,7 +394,7 @@ export function openBatch(options: BatchOptions): Batch {
         if (problem) return problem;
         const query = checkItemQuery(raw);
         if (query instanceof OperationError) return query;
-        const session = await open();
+        const session = await open(true);
         if (session instanceof OperationError) return session;
         const run = await findRun(session, runId);
         if (run instanceof OperationError) return run;
@@ -474,12 +474,12 @@ export function openBatch(options: BatchOptions): Batch {
       let round = 0;
       for (const run of runs) {
         if (stopping()) break;
-        const workerTaken = await workRun(workerOptions(session, run, options, fault));
+        const took = await workRun(workerOptions(session, run, options, fault));
+        round += took;
         if (fault.seen) break;
         // Authorisers pending with no job left anywhere: their worker died (pg-boss retries nothing,
         // the batch owns its retries). They get a job again; the claim keeps each to one call.
-        if (workerTaken === 0 && run.listed && (await liveJobs(db, run.id)) === 0) await requeuePending(db, session.store.boss, run);
-        round += workerTaken;
+        if (took === 0 && run.listed && (await liveJobs(db, run.id)) === 0) await requeuePending(db, session.store.boss, run);
       }
       if (fault.seen) {
         const detail = fault.seen.errMsg.replace(/^[\w.]+:fail /, '');

@@ -106,6 +106,10 @@ export const ProjectCode = {
   TOKEN_COMMAND_FAILED: -930312,
   /** api_get_authorizer_list's pages do not add up: a page repeats, the offset does not advance, or more pages than total_count allows. */
   LISTING_BROKEN: -930313,
+  /** A dashboard request carried neither the token printed at its start nor the session opened with it. */
+  DASHBOARD_UNAUTHORISED: -930340,
+  /** A POST to the dashboard came from a page of another origin: refused, nothing done. */
+  DASHBOARD_FOREIGN_ORIGIN: -930341,
 } as const;
 
 export type ProjectCodeValue = (typeof ProjectCode)[keyof typeof ProjectCode];
@@ -216,6 +220,8 @@ export const CATALOGUE: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEnt
   [ProjectCode.TOKEN_COMMAND_FAILED, { source: 'project', what: 'the platform\'s token command gave no usable token, so nothing was sent', todo: 'run the command by hand with "component" or "authorizer APPID" appended: it must print {"access_token":"...","expires_in":7200} and exit 0 within 10 s; then resume the run', retry: 'never' }],
   [ProjectCode.LISTING_BROKEN, { source: 'project', what: 'api_get_authorizer_list answered pages that do not add up (a page repeated, an offset that did not advance, or more pages than its total_count)', todo: 'list again later (resume the run); if it persists, the listing answers are not WeChat\'s: check WECHAT_API_BASE_URL', retry: 'never' }],
   [ProjectCode.BATCH_RUN_NOT_FOUND, { source: 'project', what: 'the batch store holds no such run', todo: 'pass a run id that start() answered (or `wxplugin batch` printed) for this store, or none for the newest run', retry: 'never' }],
+  [ProjectCode.DASHBOARD_UNAUTHORISED, { source: 'project', what: 'the request carried neither the dashboard\'s token nor its session', todo: 'open the address `wxplugin dashboard` printed (it carries ?token=), or send the header Authorization: Bearer TOKEN', retry: 'never' }],
+  [ProjectCode.DASHBOARD_FOREIGN_ORIGIN, { source: 'project', what: 'a POST came from a page of another origin, so nothing was done', todo: 'steer runs from the dashboard\'s own page, or from a script that sends Authorization: Bearer TOKEN', retry: 'never' }],
 ]);
 
 /** The project's own range, -930xxx: a code WeChat sends in it must never read as one of ours. */

@@ -84,6 +84,12 @@ const MORE_COMMANDS: ReadonlyArray<{ readonly name: string; readonly summary: st
     run: async (args) => (await import('./batch')).batchMain('batch', args),
   },
   { name: 'worker', summary: `work the jobs of open batch runs (\`${RUN} worker --help\`)`, run: async (args) => (await import('./batch')).batchMain('worker', args) },
+  {
+    name: 'dashboard',
+    summary: `see and steer a store's batch runs in a browser (\`${RUN} dashboard --help\`)`,
+    // Loaded only here, like batch: its server and page stay out of every other command.
+    run: async (args) => (await import('../dashboard/cli')).dashboardMain(RUN, args),
+  },
 ];
 
 const COMMAND_NAMES = [...OPERATIONS.map((operation) => operation.action), ...MORE_COMMANDS.map((command) => command.name)];
@@ -207,7 +213,7 @@ const shownCommand = (command: string): string => (/^[a-z][a-z-]{0,31}$/.test(co
 
 async function main(): Promise<void> {
   endQuietlyWhenOutputCloses();
-  const batchCommand = ['batch', 'worker'].includes(process.argv[2] ?? '');
+  const batchCommand = ['batch', 'worker', 'dashboard'].includes(process.argv[2] ?? '');
   if (batchCommand) {
     // In this repository on an older Node: the same command under WeChat's Node 22.21 build.
     const rerun = rerunUnderBatchNode();
@@ -217,7 +223,7 @@ async function main(): Promise<void> {
     }
     endWithParent();
   }
-  // batch and worker need Node 22.12 (their job engine; tools/batch.ts says so in one line); say so on a Node too old for anything.
+  // batch, worker and dashboard need Node 22.12 (their job engine; tools/batch.ts says so in one line); say so on a Node too old for anything.
   requireNode18('wxplugin', batchCommand ? BATCH_NODE_MIN : '18.3');
   const startedAt = Date.now();
   const argv = process.argv.slice(2);
