@@ -11,12 +11,12 @@ import { runTool } from '../support/run-tool';
 
 jest.setTimeout(60_000);
 
-test('an unknown command: exit 2, one line naming every command (single calls, authorizers, batch, worker)', async () => {
+test('an unknown command: exit 2, one line naming every command (single calls, authorizers, batch, worker, dashboard)', async () => {
   const run = await runTool('wxplugin.js', ['nope']);
   expect(run.code).toBe(2);
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
   const named = /one of ([^(]+) \(see/.exec(run.stderr)?.[1]?.split(', ').map((name) => name.trim());
-  expect(named).toEqual([...OPERATIONS.map((operation) => operation.action), 'authorizers', 'batch', 'worker']);
+  expect(named).toEqual([...OPERATIONS.map((operation) => operation.action), 'authorizers', 'batch', 'worker', 'dashboard']);
   // Each command named is one the tool takes: its help answers, exit 0.
   for (const command of named!) expect({ command, code: (await runTool('wxplugin.js', [command, '--help'])).code }).toEqual({ command, code: 0 });
 });
