@@ -550,7 +550,7 @@ if (!bin) {
       const { batch, open } = await setUp({ authorizers: 1, withoutPluginManagement: 0 });
       expect(await batch.status()).toMatchObject({ errCode: ProjectCode.BATCH_RUN_NOT_FOUND, errMsg: expect.stringMatching(/this store holds no run yet/) });
       const run = await batch.start({ operation: 'applyPlugin', request: { pluginAppid: PLUGIN }, authorizers: [authorizerAppid(0)] });
-      expect(await batch.resume('20000101-000000-0000')).toMatchObject({ errCode: ProjectCode.BATCH_RUN_NOT_FOUND, errMsg: expect.stringMatching(/no run 20000101-000000-0000 in this store/) });
+      expect(await batch.resume('20000101-000000-0000')).toMatchObject({ errCode: ProjectCode.BATCH_RUN_NOT_FOUND, errMsg: expect.stringMatching(/no run "20000101-000000-0000" in this store/) });
       const pages = [];
       for await (const page of batch.items('20000101-000000-0000')) pages.push(page);
       expect(pages).toEqual([expect.objectContaining({ errCode: ProjectCode.BATCH_RUN_NOT_FOUND, items: [] })]);
