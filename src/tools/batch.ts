@@ -341,7 +341,7 @@ async function carryOn(command: 'resume' | 'retry', args: readonly string[]): Pr
       batch,
       values,
       (drive) => (command === 'retry' ? batch.retry(id, { ...options, ...drive }) : batch.resume(id, { ...options, ...drive })),
-      (runId) =>
+      ({ runId }) =>
         command === 'retry'
           ? `wxplugin batch: retrying run ${runId}: ${codes ? `the authorisers whose last code is ${codes.join(', ')}` : 'every authoriser that did not succeed'}${bound}`
           : `wxplugin batch: resuming run ${runId}${bound}`,
