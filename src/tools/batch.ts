@@ -281,7 +281,7 @@ async function dryRun(tool: Tool, operation: AnyOperation, values: Values, file:
   const release = onSignals(() => controller.abort());
   try {
     for await (const page of file ? authorizerFilePages(file) : listedAppids(tool, values)) {
-      for (const appid of page) process.stdout.write(asJson ? `${JSON.stringify({ authorizerAppid: appid })}\n` : `${appid}\n`);
+      for (const appid of page) process.stdout.write(asJson ? `${jsonForTerminal({ authorizerAppid: appid })}\n` : `${forTerminal(appid)}\n`);
       count += page.length;
       if (controller.signal.aborted) break;
     }
@@ -316,7 +316,7 @@ const JSON_OPTION: Options = { json: { type: 'boolean', default: false } };
 /** `--codes 61007,45011`: WeChat's (or the project's) codes, whole numbers. */
 function readCodes(tool: Tool, raw: string | boolean | undefined): number[] | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^-?\d{1,9}(,-?\d{1,9})*$/.test(raw.replace(/\s/g, ''))) usageError(tool, `--codes takes codes separated by commas, such as 61007,45011, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'string' || !/^-?\d{1,9}(,-?\d{1,9})*$/.test(raw.replace(/\s/g, ''))) usageError(tool, `--codes takes codes separated by commas, such as 61007,45011, got ${shownValue(raw)}`);
   return [...new Set(raw.replace(/\s/g, '').split(',').map(Number))];
 }
 
@@ -397,7 +397,7 @@ async function runs(args: readonly string[]): Promise<number> {
     const result = await batch.runs();
     if (!result.runs) return refused(tool, result);
     for (const run of result.runs) {
-      if (values.json === true) process.stdout.write(`${JSON.stringify(runObject(run))}\n`);
+      if (values.json === true) process.stdout.write(`${jsonForTerminal(runObject(run))}\n`);
       else process.stdout.write(`${run.runId}  ${run.operation.padEnd(13)}  ${(run.pluginAppid ?? '-').padEnd(18)}  ${run.createdAt.toISOString()}  ${run.state.padEnd(9)}  ${countsText(run.counts)}\n`);
     }
     if (values.json !== true && result.runs.length === 0) process.stdout.write('(no run in this store)\n');
@@ -416,7 +416,7 @@ async function cancel(args: readonly string[]): Promise<number> {
   return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
     const result = await batch.cancel(id);
     if (!result.runId || !result.counts) return refused(tool, result);
-    if (values.json === true) process.stdout.write(`${JSON.stringify({ ...JSON.parse(summaryLine(result.runId, result.counts)), cancelledNow: result.cancelled })}\n`);
+    if (values.json === true) process.stdout.write(`${jsonForTerminal({ ...JSON.parse(summaryLine(result.runId, result.counts)), cancelledNow: result.cancelled })}\n`);
     else process.stdout.write(`run ${result.runId}: ${result.cancelled} cancelled now; ${countsText(result.counts)}\n`);
     if (result.counts.cancelled) process.stderr.write(`wxplugin batch: \`${RUN} batch retry ${result.runId}\` calls the cancelled ones again\n`);
     return EXIT_DONE;
