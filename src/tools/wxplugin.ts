@@ -54,7 +54,7 @@ function commandHelp(operation: AnyOperation): string {
   const paging = operation.paging;
   const extra = paging ? [`  --all               every page from --${flagOf(paging.pageField)} on, until an empty one (at most ${ALL_PAGES_BOUND} pages of --${flagOf(paging.sizeField)}, default ${paging.maxSize} with --all)`] : [];
   const throughComponent = MINI_PROGRAM_OPERATIONS.some((candidate) => candidate.name === operation.name);
-  if (throughComponent) extra.push('  --authorizer APPID  act for this mini-program through the third-party platform (WECHAT_COMPONENT_*, below)', '  --token-command CMD with --authorizer: the platform\'s own token server (WXPLUGIN_TOKEN_COMMAND, below)');
+  if (throughComponent) extra.push('  --authorizer APPID  act for this mini-program through the third-party platform (WECHAT_COMPONENT_*, below)', '  --token-command CMD  with --authorizer: the platform\'s own token server (WXPLUGIN_TOKEN_COMMAND, below)');
   return [
     `Usage: ${RUN} ${operation.action}${Object.keys(operation.fields).length ? ' [options]' : ''}`,
     '',
