@@ -6,6 +6,7 @@
  */
 import { MINI_PROGRAM_OPERATIONS, OPERATIONS } from '../../src/core/operations';
 import { DEFAULT_RATE } from '../../src/batch/limiter';
+import { MAX_RATE, MIN_RATE } from '../../src/batch/limits';
 import { DAILY_QUOTA_SPENT, MAX_TRIES, MINUTE_QUOTA_SPENT, NOT_AUTHORISED } from '../../src/batch/outcome';
 import { runTool } from '../support/run-tool';
 
@@ -41,7 +42,8 @@ test('the batch help is read from the registry and the constants', async () => {
   const run = await runTool('wxplugin.js', ['batch', '--help']);
   expect(run.code).toBe(0);
   expect(run.stdout).toContain(`batch <${MINI_PROGRAM_OPERATIONS.map((operation) => operation.action).join('|')}>`);
-  expect(run.stdout).toContain(`(default ${DEFAULT_RATE}:`);
+  expect(run.stdout).toContain(`${MIN_RATE} to ${MAX_RATE} (default: half the figure`);
+  expect(run.stdout).toContain(`${DEFAULT_RATE} when it gives none`);
   expect(run.stdout).toContain(`at most ${MAX_TRIES} tries`);
   for (const code of [NOT_AUTHORISED, DAILY_QUOTA_SPENT, MINUTE_QUOTA_SPENT]) expect(run.stdout).toContain(String(code));
   for (const command of ['runs', 'status [RUN]', 'resume [RUN] [--rate N]', 'retry [RUN] [--codes 61007,45011] [--rate N]', 'cancel [RUN]', '--dry-run']) expect(run.stdout).toContain(command);
