@@ -100,9 +100,9 @@ afterAll(() => {
 });
 
 describe('npm pack', () => {
-  test('the tarball holds the library, its declarations, the bin, the README and its guides, and nothing else', () => {
+  test('the tarball holds the library, its declarations, the bin, the README, its guides and their screenshots, and nothing else', () => {
     const paths = packed.files.map((file) => file.path).sort();
-    expect(paths.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/wxplugin\.js|dist\/bin\/wxplugin\.js|dist\/lib\/.+|docs\/[\w-]+\.md)$/.test(path))).toEqual([]);
+    expect(paths.filter((path) => !/^(package\.json|README\.md|LICENSE|dist\/wxplugin\.js|dist\/bin\/wxplugin\.js|dist\/lib\/.+|docs\/[\w-]+\.(md|png))$/.test(path))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining([
       'README.md',
       'package.json',
