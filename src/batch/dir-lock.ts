@@ -22,9 +22,9 @@ import { realpathSync, renameSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type * as Lockfile from 'proper-lockfile';
+import { ProjectCode } from '../core/codes';
+import { OperationError } from '../core/errors';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './private-files';
-
-export class StoreBusyError extends Error {}
 
 export interface StoreClaim {
   /** The claim's socket (Linux), kept listening while the store is held. */
@@ -44,7 +44,8 @@ export function claimName(dir: string): string {
   return `\0wxplugin-store-${createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 48)}`;
 }
 
-function busy(dir: string): StoreBusyError {
+/** The refusal when another process holds the store: the project's one error type, -930306, naming the holder. */
+function busy(dir: string): OperationError {
   let owner: string | undefined;
   try {
     owner = readFileSync(join(dir, OWNER_FILE), 'utf8').trim();
@@ -52,7 +53,7 @@ function busy(dir: string): StoreBusyError {
     owner = undefined;
   }
   const who = owner && /^\d{1,10}$/.test(owner) ? `process ${owner}` : 'another process';
-  return new StoreBusyError(`the store ${dir} is in use by ${who}: the embedded store serves one process at a time (set DATABASE_URL to share runs between workers)`);
+  return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: `the store ${dir} is in use by ${who}: the embedded store serves one process at a time (set DATABASE_URL to share runs between workers)` });
 }
 
 function writeOwner(dir: string): void {
@@ -122,7 +123,11 @@ async function claimWithHeartbeat(dir: string): Promise<StoreClaim> {
   };
 }
 
-/** Claims the store folder `dir` (created for its owner alone if missing) for this process, or throws StoreBusyError. */
+/**
+ * Claims the store folder `dir` (created for its owner alone if missing) for this process. Held by
+ * another: throws an OperationError (-930306) naming the holder; anything else it throws is the
+ * file system's own failure.
+ */
 export async function claimStore(dir: string, kind: ClaimKind = process.platform === 'linux' ? 'kernel' : 'heartbeat'): Promise<StoreClaim> {
   makePrivateDir(dir);
   return kind === 'kernel' ? claimWithSocket(dir) : claimWithHeartbeat(dir);

@@ -11,11 +11,10 @@ import { redact } from '../core/redact';
 import { ok as okAfter } from '../core/result';
 import { invalid, type CheckedBatchOptions } from './api-options';
 import type { BatchComponent } from './component';
-import { StoreBusyError } from './dir-lock';
 import { DEFAULT_RATE, ensureRateRow } from './limiter';
 import { keepTicket, pacedComponent, rateKey, type Platform } from './paced-component';
 import { latestRun, readRun, type RunRecord } from './runs';
-import { openStore, StoreMissingError, type BatchStore } from './store';
+import { openStore, type BatchStore } from './store';
 
 export interface Session {
   readonly store: BatchStore;
@@ -52,8 +51,8 @@ export const ok = (name: string): OperationResult => okAfter(name, 1);
 export const firstLine = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
 export function storeFailure(what: string, error: unknown): OperationError {
-  if (error instanceof StoreMissingError) return new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail: error.message, cause: error });
-  if (error instanceof StoreBusyError) return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: error.message, cause: error });
+  // The store's own refusals (in use, missing) are already the answer.
+  if (error instanceof OperationError) return error;
   return new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: `the batch store ${what} (${firstLine(error)}): check the store (its folder and permissions, or its database), then try again`, cause: error });
 }
 

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { PgBoss } from 'pg-boss';
 import type * as PgBossModule from 'pg-boss';
 import type { Server } from 'node:net';
-import { claimStore, StoreBusyError, type StoreClaim } from './dir-lock';
+import { ProjectCode } from '../core/codes';
+import { OperationError } from '../core/errors';
+import { claimStore, type StoreClaim } from './dir-lock';
 import { connectReader, serveReads } from './store-reader';
 import { createSchema, SCHEMA } from './schema';
 import { openServer, type SqlDb } from './sql';
@@ -27,7 +29,7 @@ export interface StoreOptions {
   /** A PostgreSQL connection string; without it, the embedded store in `dir`. */
   readonly databaseUrl?: string;
   readonly dir: string;
-  /** Open only a store that is already there: a missing one is StoreMissingError, and nothing is created. */
+  /** Open only a store that is already there: a missing one is refused (an OperationError, -930308), and nothing is created. */
   readonly existing?: boolean;
   /** How often pg-boss looks for jobs whose worker died (their expiry passed). */
   readonly maintenanceSeconds?: number;
@@ -38,11 +40,11 @@ export interface StoreOptions {
 /** pg-boss in a store read through its owner: any use is a mistake said plainly, never a hang. */
 const NO_BOSS = new Proxy({} as PgBoss, {
   get() {
-    throw new StoreBusyError('the store is in use by another process and is only read here');
+    throw new OperationError(ProjectCode.TOKEN_STORE_FAILED, { detail: 'the store is in use by another process and is only read here' });
   },
 });
 
-async function readThroughOwner(dir: string, busy: StoreBusyError): Promise<BatchStore> {
+async function readThroughOwner(dir: string, busy: OperationError): Promise<BatchStore> {
   const db = await connectReader(dir).catch(() => {
     throw busy;
   });
@@ -59,7 +61,7 @@ export const BOSS_SCHEMA = 'pgboss';
 export const SCHEMA_LOCK_KEY = 7310417;
 
 /** The store asked to exist is not there (a typo in --store, or a database without the batch's tables). */
-export class StoreMissingError extends Error {}
+const missing = (detail: string): OperationError => new OperationError(ProjectCode.BATCH_RUN_NOT_FOUND, { detail });
 
 /**
  * On the embedded store nobody else can be working: a job still marked active, and a claim on an
@@ -82,13 +84,14 @@ async function hasBatchTables(db: SqlDb): Promise<boolean> {
 export async function openStore(options: StoreOptions): Promise<BatchStore> {
   const dataDir = join(options.dir, 'pgdata');
   if (!options.databaseUrl && options.existing && !existsSync(join(dataDir, 'PG_VERSION'))) {
-    throw new StoreMissingError(`there is no batch store in ${options.dir}: check --store (or store.dir), or start a run there first`);
+    throw missing(`there is no batch store in ${options.dir}: check --store (or store.dir), or start a run there first`);
   }
   let claim: StoreClaim | undefined;
   try {
     claim = options.databaseUrl ? undefined : await claimStore(options.dir);
   } catch (error) {
-    if (error instanceof StoreBusyError && options.readThroughOwner) return readThroughOwner(options.dir, error);
+    // The only OperationError a claim throws is its refusal: another process holds the store.
+    if (error instanceof OperationError && options.readThroughOwner) return readThroughOwner(options.dir, error);
     throw error;
   }
   let readers: Server | undefined;
@@ -100,7 +103,7 @@ export async function openStore(options: StoreOptions): Promise<BatchStore> {
   try {
     db = options.databaseUrl ? await openServer(options.databaseUrl, 8) : await openEmbedded(dataDir);
     const opened = db;
-    if (options.existing && !(await hasBatchTables(opened))) throw new StoreMissingError('the database holds no batch store (no run was ever started there): check DATABASE_URL, or start a run there first');
+    if (options.existing && !(await hasBatchTables(opened))) throw missing('the database holds no batch store (no run was ever started there): check DATABASE_URL, or start a run there first');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { PgBoss: PgBossClass } = require('pg-boss') as typeof PgBossModule;
     const seconds = options.maintenanceSeconds ?? 5;

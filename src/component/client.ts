@@ -1,7 +1,6 @@
 import { ProjectCode } from '../core/codes';
 import { failureResult, type OperationResult } from '../core/engine';
 import { OperationError } from '../core/errors';
-import { signalUntil } from '../core/deadline';
 import { APPID_PATTERN } from '../core/fields';
 import type { LogSink } from '../core/log';
 import { rememberSecret } from '../core/redact';
@@ -172,8 +171,8 @@ export function createComponentClient(options: ComponentClientOptions): Componen
   const call: CallSettings = { timeoutMs: options.timeoutMs ?? DEFAULT_HTTPS_TIMEOUT_MS, log: options.log, problem: () => problem };
 
   const listPage = async (offset: number, count: number): Promise<AuthorizerPage> => {
-    const result = await runCall(call, 'getAuthorizerList', { offset, count }, async (deadline) => {
-      const answer = await componentPost(requests, COMPONENT_PATHS.authorizerList, { component_appid: componentAppid, offset, count }, deadline);
+    const result = await runCall(call, 'getAuthorizerList', { offset, count }, async (budget) => {
+      const answer = await componentPost(requests, COMPONENT_PATHS.authorizerList, { component_appid: componentAppid, offset, count }, budget);
       const page = readListPage(answer);
       return { totalCount: page.totalCount, authorizers: await keepPage(store, page.items) };
     });
@@ -205,8 +204,8 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     async getAuthorizerInfo(authorizerAppid) {
       const invalid = badAppid('authorizerAppid', authorizerAppid);
       if (invalid) return failureResult('getAuthorizerInfo', invalid, 0);
-      return runCall(call, 'getAuthorizerInfo', { authorizerAppid }, async (deadline) => {
-        const answer = await componentPost(requests, COMPONENT_PATHS.authorizerInfo, { component_appid: componentAppid, authorizer_appid: authorizerAppid }, deadline);
+      return runCall(call, 'getAuthorizerInfo', { authorizerAppid }, async (budget) => {
+        const answer = await componentPost(requests, COMPONENT_PATHS.authorizerInfo, { component_appid: componentAppid, authorizer_appid: authorizerAppid }, budget);
         const authorization = (typeof answer.authorization_info === 'object' && answer.authorization_info !== null ? answer.authorization_info : {}) as Record<string, unknown>;
         const info = (typeof answer.authorizer_info === 'object' && answer.authorizer_info !== null ? answer.authorizer_info : {}) as Record<string, unknown>;
         const funcInfo = grantedSets(authorization.func_info);
@@ -227,9 +226,9 @@ export function createComponentClient(options: ComponentClientOptions): Componen
     async getComponentRateLimit(authorizerAppid, cgiPath = '/wxa/plugin') {
       const invalid = badAppid('authorizerAppid', authorizerAppid);
       if (invalid) return failureResult('getComponentRateLimit', invalid, 0);
-      return runCall(call, 'getComponentRateLimit', { authorizerAppid }, async (deadline) => {
-        const token = await authorizerTokens(settings, requests, authorizerAppid).get({ deadline, signal: signalUntil(deadline), remaining: () => Math.max(0, deadline - Date.now()) });
-        const answer = checkedAnswer(await postAnswer(requests, `${QUOTA_PATH}?access_token=${encodeURIComponent(token)}`, { cgi_path: cgiPath }, deadline));
+      return runCall(call, 'getComponentRateLimit', { authorizerAppid }, async (budget) => {
+        const token = await authorizerTokens(settings, requests, authorizerAppid).get(budget);
+        const answer = checkedAnswer(await postAnswer(requests, `${QUOTA_PATH}?access_token=${encodeURIComponent(token)}`, { cgi_path: cgiPath }, budget));
         const limit = (typeof answer.component_rate_limit === 'object' && answer.component_rate_limit !== null ? answer.component_rate_limit : {}) as Record<string, unknown>;
         const [callCount, refreshSeconds] = [limit.call_count, limit.refresh_second];
         // Only a figure that is one: whole, positive numbers; anything else is no figure.

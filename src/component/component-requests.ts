@@ -4,7 +4,7 @@ import { writeCallLog, type LogSink } from '../core/log';
 import { asOperationError, ok } from '../core/result';
 import { answerError, wechatCode } from '../core/remote';
 import { withRetries } from '../core/retry';
-import { budgetUntil, signalUntil } from '../core/deadline';
+import { budgetUntil, type Budget } from '../core/deadline';
 import { TOKEN_ERRORS } from '../https/access-token';
 import { postJson, type Fetch } from '../https/http';
 import { componentApiFault } from './platform-faults';
@@ -24,11 +24,9 @@ export interface ComponentRequestContext {
   readonly baseUrl: string;
   readonly fetch: Fetch | undefined;
   readonly beforeRequest: (() => Promise<void>) | undefined;
-  /** The component token to use now; `refused`: the one WeChat just refused. */
-  readonly componentToken: (deadline: number, refused: string | undefined) => Promise<ComponentToken>;
+  /** The component token to use now, within the call's budget; `refused`: the one WeChat just refused. */
+  readonly componentToken: (budget: Budget, refused: string | undefined) => Promise<ComponentToken>;
 }
-
-
 
 /**
  * WeChat's answer, or its errcode as an OperationError, by the one errcode rule (wechatCode): an
@@ -42,8 +40,9 @@ export function checkedAnswer(answer: Record<string, unknown>): Record<string, u
 
 export const isTokenRefusal = (answer: Record<string, unknown>): boolean => TOKEN_ERRORS.has(wechatCode(answer.errcode) ?? Number.NaN);
 
-export function postAnswer(context: Pick<ComponentRequestContext, 'baseUrl' | 'fetch' | 'beforeRequest'>, pathAndQuery: string, body: Record<string, unknown>, deadline: number): Promise<Record<string, unknown>> {
-  return postJson(context.fetch, `${context.baseUrl}${pathAndQuery}`, body, signalUntil(deadline), { beforeRequest: context.beforeRequest });
+/** One POST, ended by the call's own signal: no timer of its own. */
+export function postAnswer(context: Pick<ComponentRequestContext, 'baseUrl' | 'fetch' | 'beforeRequest'>, pathAndQuery: string, body: Record<string, unknown>, budget: Budget): Promise<Record<string, unknown>> {
+  return postJson(context.fetch, `${context.baseUrl}${pathAndQuery}`, body, budget.signal, { beforeRequest: context.beforeRequest });
 }
 
 /**
@@ -51,11 +50,11 @@ export function postAnswer(context: Pick<ComponentRequestContext, 'baseUrl' | 'f
  * sends it). A refused token is asked for once more, told which it was; a refusal of one that
  * cannot be bettered is reported.
  */
-export async function componentPost(context: ComponentRequestContext, path: string, body: Record<string, unknown>, deadline: number): Promise<Record<string, unknown>> {
+export async function componentPost(context: ComponentRequestContext, path: string, body: Record<string, unknown>, budget: Budget): Promise<Record<string, unknown>> {
   let refused: string | undefined;
   for (;;) {
-    const use = await context.componentToken(deadline, refused);
-    const answer = await postAnswer(context, `${path}?component_access_token=${encodeURIComponent(use.token)}`, body, deadline);
+    const use = await context.componentToken(budget, refused);
+    const answer = await postAnswer(context, `${path}?component_access_token=${encodeURIComponent(use.token)}`, body, budget);
     if (isTokenRefusal(answer) && !use.final && refused === undefined) {
       refused = use.token;
       continue;
@@ -75,20 +74,22 @@ export interface CallSettings {
   readonly problem: () => OperationError | undefined;
 }
 
-/** Runs `work` under the project's retry rule (core/retry.ts) inside the call's budget, answering in the one shape. */
-export async function runCall<T extends object>(settings: CallSettings, name: string, fields: Record<string, string | number>, work: (deadline: number) => Promise<T>): Promise<OperationResult & Partial<T>> {
+/**
+ * Runs `work` under the project's retry rule (core/retry.ts) inside the call's budget, answering in
+ * the one shape. The budget is made here, once per call, and passed down to every token wait and
+ * POST: its one timer is the call's only one, ended with the call.
+ */
+export async function runCall<T extends object>(settings: CallSettings, name: string, fields: Record<string, string | number>, work: (budget: Budget) => Promise<T>): Promise<OperationResult & Partial<T>> {
   type Result = OperationResult & Partial<T>;
   const startedAt = Date.now();
-  const deadline = startedAt + settings.timeoutMs;
   const progress = { attempts: 0, maybeDelivered: false };
-  // One budget per call, its one timer ended with the call: every attempt and wait inside it.
-  const budget = budgetUntil(deadline);
+  const budget = budgetUntil(startedAt + settings.timeoutMs);
   let result: Result;
   let failure: OperationError | undefined;
   try {
     const problem = settings.problem();
     if (problem) throw problem;
-    const data = await withRetries(() => work(deadline), budget, progress);
+    const data = await withRetries(() => work(budget), budget, progress);
     result = { ...ok(name, progress.attempts), ...data };
   } catch (caught) {
     failure = asOperationError(caught);

@@ -1,7 +1,7 @@
 import { ProjectCode } from '../core/codes';
 import { OperationError } from '../core/errors';
 import { rememberSecret } from '../core/redact';
-import { withinDeadline } from '../core/deadline';
+import { withinDeadline, type Budget } from '../core/deadline';
 import type { AccessTokenSource } from '../https/access-token';
 import { checkedAnswer, componentPost, postAnswer, type ComponentRequestContext, type ComponentToken } from './component-requests';
 import { componentTokenFault, type PlatformFaultHold } from './platform-faults';
@@ -54,9 +54,9 @@ function tokenFrom(answer: Record<string, unknown>, field: string, path: string)
 }
 
 /** The component token: from the source, or the store's rule with api_component_token. */
-export function componentTokens(settings: TokenSettings, requests: Requests): (deadline: number, refused: string | undefined) => Promise<ComponentToken> {
+export function componentTokens(settings: TokenSettings, requests: Requests): (budget: Budget, refused: string | undefined) => Promise<ComponentToken> {
   const { store, now } = settings;
-  const cell = (deadline: number): TokenCell => ({
+  const cell = (budget: Budget): TokenCell => ({
     read: () => store.readComponentToken(),
     lock: (work) => store.withLock(COMPONENT_LOCK, work),
     fetch: () =>
@@ -71,7 +71,7 @@ export function componentTokens(settings: TokenSettings, requests: Requests): (d
         const body = { component_appid: settings.componentAppid, component_appsecret: settings.componentSecret, component_verify_ticket: ticket };
         let answer: Record<string, unknown>;
         try {
-          answer = checkedAnswer(await postAnswer(requests, COMPONENT_PATHS.componentToken, body, deadline));
+          answer = checkedAnswer(await postAnswer(requests, COMPONENT_PATHS.componentToken, body, budget));
         } catch (error) {
           throw error instanceof OperationError ? componentTokenFault(error) : error;
         }
@@ -81,12 +81,12 @@ export function componentTokens(settings: TokenSettings, requests: Requests): (d
         return record;
       }),
   });
-  return async (deadline, refused) => {
+  return async (budget, refused) => {
     if (settings.source) {
       const use = await settings.source.component(refused);
       return { token: use.token, final: use.answersRefusal };
     }
-    const use = await currentToken(cell(deadline), refused, now);
+    const use = await currentToken(cell(budget), refused, now);
     rememberSecret(use.token);
     return { token: use.token, final: use.fetched };
   };
@@ -96,7 +96,7 @@ export function componentTokens(settings: TokenSettings, requests: Requests): (d
 export function authorizerTokens(settings: TokenSettings, requests: ComponentRequestContext, appid: string): AccessTokenSource {
   if (settings.source) return settings.source.authorizerTokens(appid);
   const { store, now } = settings;
-  const cell = (deadline: number): TokenCell => ({
+  const cell = (budget: Budget): TokenCell => ({
     read: () => store.readAuthorizerToken(appid),
     lock: (work) => store.withLock(authorizerLock(appid), work),
     fetch: () => settings.hold.guard(async () => {
@@ -104,7 +104,7 @@ export function authorizerTokens(settings: TokenSettings, requests: ComponentReq
       if (!refreshToken) throw new OperationError(ProjectCode.NO_REFRESH_TOKEN);
       rememberSecret(refreshToken);
       const exchange = (sent: string) =>
-        componentPost(requests, COMPONENT_PATHS.authorizerToken, { component_appid: settings.componentAppid, authorizer_appid: appid, authorizer_refresh_token: sent }, deadline);
+        componentPost(requests, COMPONENT_PATHS.authorizerToken, { component_appid: settings.componentAppid, authorizer_appid: appid, authorizer_refresh_token: sent }, budget);
       let answer: Record<string, unknown>;
       try {
         answer = await exchange(refreshToken);
@@ -133,9 +133,8 @@ export function authorizerTokens(settings: TokenSettings, requests: ComponentReq
     get(budget) {
       const held = settings.hold.current();
       if (held) return Promise.reject(held);
-      const deadline = Date.now() + budget.remaining();
       return withinDeadline(
-        currentToken(cell(deadline), refused, now).then((use) => {
+        currentToken(cell(budget), refused, now).then((use) => {
           rememberSecret(use.token);
           return use.token;
         }),

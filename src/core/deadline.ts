@@ -66,14 +66,6 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** A timer delay for a time budget: NaN and negatives leave none, longer than a timer can wait the longest. */
-/**
- * A signal that aborts at `deadline`, for a request made inside a call whose budget is carried as a
- * deadline (the component client's calls): one timer, cleared by the runtime once the signal is gone.
- */
-export function signalUntil(deadline: number, now: () => number = Date.now): AbortSignal {
-  return AbortSignal.timeout(timerDelay(deadline - now()));
-}
-
 export function timerDelay(ms: number): number {
   return Number.isNaN(ms) ? 0 : Math.min(MAX_TIMER_MS, Math.max(0, ms));
 }

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { claimStore, StoreBusyError, type ClaimKind } from '../../src/batch/dir-lock';
+import { claimStore, type ClaimKind } from '../../src/batch/dir-lock';
+import { OperationError } from '../../src/core/errors';
 import { PROJECT_ROOT } from '../../src/platform/invoke';
 
 jest.setTimeout(120_000);
@@ -68,7 +69,8 @@ describe.each(['kernel', 'heartbeat'] as const)('the %s claim', (kind) => {
         expect(statSync(join(dir, 'owner.pid')).mode & 0o777).toBe(0o600);
         // The others are told who holds it.
         const refused = await claimStore(dir, kind).catch((error: unknown) => error);
-        expect(refused).toBeInstanceOf(StoreBusyError);
+        expect(refused).toBeInstanceOf(OperationError);
+        expect((refused as OperationError).code).toBe(-930306);
         expect((refused as Error).message).toMatch(new RegExp(`in use by process ${winner}`));
       } finally {
         for (const one of claimers) one.child.stdin!.end();
@@ -134,9 +136,9 @@ describe('the kernel claim and an owner killed but never reaped', () => {
     const dir = join(work, 'two-paths');
     const first = await claimStore(dir, 'kernel');
     try {
-      await expect(claimStore(`${dir}/./`, 'kernel')).rejects.toThrow(StoreBusyError);
+      await expect(claimStore(`${dir}/./`, 'kernel')).rejects.toThrow(/is in use by process/);
       execFileSync('ln', ['-s', dir, join(work, 'link')]);
-      await expect(claimStore(join(work, 'link'), 'kernel')).rejects.toThrow(StoreBusyError);
+      await expect(claimStore(join(work, 'link'), 'kernel')).rejects.toThrow(/is in use by process/);
       const other = await claimStore(join(work, 'other'), 'kernel');
       await other.release();
     } finally {
