@@ -6,11 +6,12 @@
  * authoriser with nothing left to finish it.
  */
 import type { Job, PgBoss } from 'pg-boss';
+import type { OperationResult } from '../core/engine';
 import { ProjectCode } from '../core/codes';
 import { redact } from '../core/redact';
 import { Coalescer } from './coalesce';
 import type { BatchComponent } from './component';
-import { decide } from './outcome';
+import { decide, type Decision } from './outcome';
 import { claim, extendClaims, queueOf, recordFinished, releaseClaims, sendJobs, type Finished, type JobData, type RunRecord } from './runs';
 import type { SqlDb } from './sql';
 
@@ -56,22 +57,11 @@ function unrecordable(finished: Finished, error: unknown): Finished {
   return { appid: finished.appid, state: 'failed', code: ProjectCode.TOKEN_STORE_FAILED, message: `batch:fail the outcome (${finished.code}) could not be recorded (${redact(reason)}): call this authoriser again with a new run`, tries: finished.tries };
 }
 
-/** Works the run until no job is ready or `shouldStop`; resolves with the number of jobs taken. */
-export async function workRun(options: RunWorkerOptions): Promise<number> {
-  const { db, boss, run } = options;
-  const now = options.now ?? Date.now;
-  const queue = queueOf(run.id);
-  const call = (appid: string) => options.component.forAuthorizer(appid)[run.operation]!;
-  // Follow-up jobs first, then the records, then pg-boss: a crash between any two leaves a job that
-  // runs again, never an authoriser without one.
-  const recorder = new Coalescer<Done>(async (batch) => {
-    const followUps = batch.flatMap((done) => (done.followUp ? [done.followUp] : []));
-    await sendJobs(boss, run, followUps);
-    await record(batch.flatMap((done) => (done.finished ? [done.finished] : [])));
-    await releaseClaims(db, run.id, batch.flatMap((done) => (done.released ? [done.released] : [])));
-    await boss.complete(queue, batch.map((done) => done.jobId));
-  }, RECORD_LINGER_MS);
-
+/**
+ * Finished calls, recorded a few at a time: follow-up jobs first, then the records, then pg-boss.
+ * A crash between any two leaves a job that runs again, never an authoriser without one.
+ */
+function recorderOf(db: SqlDb, boss: PgBoss, run: RunRecord, queue: string): Coalescer<Done> {
   /**
    * The outcomes in one statement; when the store refuses that, each on its own, and one it still
    * refuses (a value it cannot hold) ends as failed with the reason: a job whose outcome cannot be
@@ -87,6 +77,36 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
       }
     }
   }
+  return new Coalescer<Done>(async (batch) => {
+    const followUps = batch.flatMap((done) => (done.followUp ? [done.followUp] : []));
+    await sendJobs(boss, run, followUps);
+    await record(batch.flatMap((done) => (done.finished ? [done.finished] : [])));
+    await releaseClaims(db, run.id, batch.flatMap((done) => (done.released ? [done.released] : [])));
+    await boss.complete(queue, batch.map((done) => done.jobId));
+  }, RECORD_LINGER_MS);
+}
+
+/**
+ * What a call's result (decided, not a stop) leaves for the authoriser: its final state, or
+ * pending/deferred with a follow-up job at the time decided. `tries` counts the calls before this
+ * one; a try WeChat's platform rate limit refused is not counted.
+ */
+function doneOf(jobId: string, appid: string, result: OperationResult, decision: Exclude<Decision, { kind: 'stop' }>, tries: number): Done {
+  const attempt = decision.kind === 'retry' && !decision.counted ? tries : tries + 1;
+  const { errCode, errMsg, retryable: _retryable, attempts: _attempts, ...data } = result as OperationResult & Record<string, unknown>;
+  const base = { appid, code: errCode, message: errMsg, tries: attempt, ...(Object.keys(data).length ? { data } : {}) };
+  if (decision.kind === 'final') return { jobId, finished: { ...base, state: decision.outcome } };
+  const at = decision.kind === 'defer' ? decision.until : decision.at;
+  return { jobId, finished: { ...base, state: decision.kind === 'defer' ? 'deferred' : 'pending', notBefore: at }, followUp: { appid, startAfter: new Date(at) } };
+}
+
+/** Works the run until no job is ready or `shouldStop`; resolves with the number of jobs taken. */
+export async function workRun(options: RunWorkerOptions): Promise<number> {
+  const { db, boss, run } = options;
+  const now = options.now ?? Date.now;
+  const queue = queueOf(run.id);
+  const call = (appid: string) => options.component.forAuthorizer(appid)[run.operation]!;
+  const recorder = recorderOf(db, boss, run, queue);
 
   const inFlight = new Set<Promise<void>>();
   const working = new Set<string>();
@@ -120,19 +140,7 @@ export async function workRun(options: RunWorkerOptions): Promise<number> {
       return;
     }
     if (decision.kind === 'retry' && !decision.counted) options.onRateLimited?.();
-    const attempt = decision.kind === 'retry' && !decision.counted ? tries : tries + 1;
-    const { errCode, errMsg, retryable: _retryable, attempts: _attempts, ...data } = result as typeof result & Record<string, unknown>;
-    const base = { appid, code: errCode, message: errMsg, tries: attempt, ...(Object.keys(data).length ? { data } : {}) };
-    let done: Done;
-    if (decision.kind === 'final') done = { jobId: job.id, finished: { ...base, state: decision.outcome } };
-    else {
-      const at = decision.kind === 'defer' ? decision.until : decision.at;
-      done = {
-        jobId: job.id,
-        finished: { ...base, state: decision.kind === 'defer' ? 'deferred' : 'pending', notBefore: at },
-        followUp: { appid, startAfter: new Date(at) },
-      };
-    }
+    const done = doneOf(job.id, appid, result, decision, tries);
     await recorder.add(done);
     options.onFinished?.(done.finished!);
   };
