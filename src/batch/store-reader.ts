@@ -94,7 +94,13 @@ export async function connectReader(dir: string): Promise<SqlDb> {
     }
     waiting.clear();
   };
-  socket.on('close', () => fail(new Error('the process that owns the store stopped answering (it ended or was stopped)')));
+  // Once the owner is gone, every read fails at once: a read sent after the close would otherwise
+  // wait out READ_TIMEOUT_MS for an answer nobody can give.
+  let gone: Error | undefined;
+  socket.on('close', () => {
+    gone = new Error('the process that owns the store stopped answering (it ended or was stopped)');
+    fail(gone);
+  });
   createInterface({ input: socket }).on('line', (line) => {
     const answer = JSON.parse(line) as { id: number; rows?: unknown[]; error?: string };
     const entry = waiting.get(answer.id);
@@ -110,6 +116,7 @@ export async function connectReader(dir: string): Promise<SqlDb> {
     exclusive: (_key, work) => work(),
     query<Row>(text: string, values?: readonly unknown[]) {
       if (!isSingleSelect(text)) return Promise.reject(new Error('the store is in use by another process: only reads are possible here'));
+      if (gone) return Promise.reject(gone);
       const id = nextId++;
       return new Promise<{ rows: Row[] }>((resolve, reject) => {
         const timer = setTimeout(() => {

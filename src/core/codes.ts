@@ -92,7 +92,7 @@ export const ProjectCode = {
   NO_REFRESH_TOKEN: -930305,
   /** The component's token store could not be read or written. */
   TOKEN_STORE_FAILED: -930306,
-  /** openBatch's options, or a run's (operation, authorisers, rate, ...), cannot be used; or this Node is older than 20. */
+  /** openBatch's options, or a run's (operation, authorisers, rate, ...), cannot be used; or this Node is older than 22.12. */
   BATCH_OPTIONS_INVALID: -930307,
   /** The batch store holds no run with the id given (or no run at all). */
   BATCH_RUN_NOT_FOUND: -930308,
