@@ -349,16 +349,23 @@ async function carryOn(command: 'resume' | 'retry', args: readonly string[]): Pr
   );
 }
 
-async function status(args: readonly string[]): Promise<number> {
-  const tool: Tool = { name: 'wxplugin batch status', help: `${RUN} batch --help` };
-  const [id, rest] = splitRunId(args);
+/**
+ * A command on a store that must already exist (status, runs, cancel): its options and help, then
+ * the batch opened on that store alone (no credentials: these never call WeChat).
+ */
+function onExistingStore(command: 'status' | 'runs' | 'cancel', args: readonly string[], work: (tool: Tool, batch: Batch, values: Values, runId: string | undefined) => Promise<number>): Promise<number> {
+  const tool: Tool = { name: `wxplugin batch ${command}`, help: `${RUN} batch --help` };
+  const [runId, rest] = command === 'runs' ? [undefined, args] : splitRunId(args);
   const values = parseWith(tool, { ...JSON_OPTION, ...HELP_OPTION, ...STORE_OPTIONS }, rest);
   if (values.help) {
     process.stdout.write(BATCH_HELP);
-    return 0;
+    return Promise.resolve(0);
   }
-  // Reading a run needs only the store: no credentials.
-  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
+  return withBatch({ where: readWhere(tool, values), existing: true }, (batch) => work(tool, batch, values, runId));
+}
+
+async function status(args: readonly string[]): Promise<number> {
+  return onExistingStore('status', args, async (tool, batch, values, id) => {
     const result = await batch.status(id);
     if (!result.run || !result.counts) return refused(tool, result);
     const { run, counts, jobs, deferredUntil } = result;
@@ -387,13 +394,7 @@ function runObject(run: BatchRunSummary): Record<string, unknown> {
 }
 
 async function runs(args: readonly string[]): Promise<number> {
-  const tool: Tool = { name: 'wxplugin batch runs', help: `${RUN} batch --help` };
-  const values = parseWith(tool, { ...JSON_OPTION, ...HELP_OPTION, ...STORE_OPTIONS }, args);
-  if (values.help) {
-    process.stdout.write(BATCH_HELP);
-    return 0;
-  }
-  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
+  return onExistingStore('runs', args, async (tool, batch, values) => {
     const result = await batch.runs();
     if (!result.runs) return refused(tool, result);
     for (const run of result.runs) {
@@ -406,14 +407,7 @@ async function runs(args: readonly string[]): Promise<number> {
 }
 
 async function cancel(args: readonly string[]): Promise<number> {
-  const tool: Tool = { name: 'wxplugin batch cancel', help: `${RUN} batch --help` };
-  const [id, rest] = splitRunId(args);
-  const values = parseWith(tool, { ...JSON_OPTION, ...HELP_OPTION, ...STORE_OPTIONS }, rest);
-  if (values.help) {
-    process.stdout.write(BATCH_HELP);
-    return 0;
-  }
-  return withBatch({ where: readWhere(tool, values), existing: true }, async (batch) => {
+  return onExistingStore('cancel', args, async (tool, batch, values, id) => {
     const result = await batch.cancel(id);
     if (!result.runId || !result.counts) return refused(tool, result);
     if (values.json === true) process.stdout.write(`${jsonForTerminal({ ...JSON.parse(summaryLine(result.runId, result.counts)), cancelledNow: result.cancelled })}\n`);
