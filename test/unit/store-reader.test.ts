@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:net';
+import { createConnection, type Server } from 'node:net';
 import { connectReader, READER_SOCKET, serveReads } from '../../src/batch/store-reader';
 import type { SqlDb } from '../../src/batch/sql';
 
@@ -51,6 +51,40 @@ describe('reads through the owner of the store', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(reader.query('SELECT 1')).rejects.toThrow(/stopped answering/);
     await reader.close();
+  });
+
+  test('the owner\'s own failure reaches the reader as the read\'s', async () => {
+    server = await serveReads(dir, { ...ownerDb, query: () => Promise.reject(new Error('relation "batch.nope" does not exist')) } as SqlDb);
+    const reader = await connectReader(dir);
+    await expect(reader.query('SELECT * FROM batch.nope')).rejects.toThrow('relation "batch.nope" does not exist');
+    await reader.close();
+  });
+
+  test('a read in flight when the owner goes fails, saying so', async () => {
+    let started!: () => void;
+    const asked = new Promise<void>((resolve) => (started = resolve));
+    // An owner that never answers: the read is in flight when the owner closes.
+    server = await serveReads(dir, { ...ownerDb, query: () => (started(), new Promise(() => undefined)) } as SqlDb);
+    const reader = await connectReader(dir);
+    const read = reader.query('SELECT 1');
+    await asked;
+    server.close();
+    server = undefined;
+    await expect(read).rejects.toThrow(/stopped answering/);
+    await reader.close();
+  });
+
+  test('the owner answers nothing but one SELECT per line: another statement is refused, a line that is not JSON ends the connection', async () => {
+    server = await serveReads(dir, ownerDb);
+    const raw = createConnection(join(dir, READER_SOCKET));
+    let heard = '';
+    raw.on('data', (chunk: Buffer) => (heard += chunk.toString()));
+    const ended = new Promise<void>((resolve) => raw.on('close', () => resolve()));
+    raw.write(`${JSON.stringify({ id: 1, text: 'UPDATE batch.run SET rate = 1' })}\n`);
+    while (!heard.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(JSON.parse(heard)).toEqual({ id: 1, error: 'only one SELECT statement is served to readers' });
+    raw.write('not json\n');
+    await ended;
   });
 
   test('no owner listening: connecting fails', async () => {
