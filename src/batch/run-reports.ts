@@ -10,8 +10,7 @@ import type { BatchItem, BatchItemCursorPage, BatchItemPage, BatchItemQuery, Bat
 import { runStateOf } from './outcome';
 import { countByCode, countRun, itemPage, items as storedItems, listRuns, liveJobs, nextDeferred } from './runs';
 import { infoOf, itemOf, summaryOf } from './run-views';
-import { answer, findRun, ok, runIdProblem, storeFailure } from './session';
-import type { Sessions } from './session';
+import { answer, findRun, ok, runIdProblem, storeFailure, type Sessions } from './session';
 
 export function listAllRuns(sessions: Sessions): Promise<BatchRunsResult | OperationResult> {
   return answer('batch.runs', async (): Promise<BatchRunsResult | OperationError> => {
@@ -66,9 +65,13 @@ export async function* runItems(sessions: Sessions, runId: string, raw: { readon
   let page: BatchItem[] = [];
   try {
     const session = await sessions.open(true);
-    const run = session instanceof OperationError ? session : await findRun(session, runId);
-    if (run instanceof OperationError || session instanceof OperationError) {
-      yield refused(run instanceof OperationError ? run : (session as OperationError));
+    if (session instanceof OperationError) {
+      yield refused(session);
+      return;
+    }
+    const run = await findRun(session, runId);
+    if (run instanceof OperationError) {
+      yield refused(run);
       return;
     }
     for await (const row of storedItems(session.store.db, run.id, raw.onlyUnsuccessful === true, pageSize)) {
